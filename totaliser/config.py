@@ -1,0 +1,217 @@
+"""site.yaml: read once into typed, frozen settings, every problem collected."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import fields
+from .errors import Problems
+from .fields import FieldError
+from .frontmatter import FrontMatterError, SourceFile, decode_utf8, parse_yaml
+
+SITE_FILE = "site.yaml"
+
+KNOWN_KEYS = (
+    "title", "description", "base_url", "currency", "locale", "publisher",
+    "charity", "cname", "privacy", "extra",
+)
+PRIVACY_SETTINGS = ("full", "first_name")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str | None = None
+    url: str | None = None
+    logo: str | None = None
+
+
+@dataclass(frozen=True)
+class Charity:
+    name: str | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str  # absolute, always ends with "/"
+    currency: str = "GBP"
+    locale: str = "en-GB"
+    description: str | None = None
+    publisher: Publisher = Publisher()
+    charity: Charity = Charity()
+    cname: str | None = None
+    privacy: str = "full"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under: "/" or "/appeals-site/"."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def language(self) -> str:
+        return self.locale
+
+    @property
+    def first_name_only(self) -> bool:
+        return self.privacy == "first_name"
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL for a path inside the site ("appeals/x/")."""
+        return self.base_url + path.lstrip("/")
+
+    def link(self, path: str) -> str:
+        """A link from any page to a path inside the site, starting with base_path."""
+        return self.base_path + path.lstrip("/")
+
+
+def normalise_base_url(value: object) -> str:
+    url = fields.web_url(value)
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise FieldError(f"{fields.quote(value)} must not have ? or # in it")
+    return url if url.endswith("/") else url + "/"
+
+
+def load_config(site_dir: Path, problems: Problems, base_url: str | None = None) -> SiteConfig | None:
+    """Read site.yaml. Returns None (with problems recorded) when it is unusable."""
+    path = site_dir / SITE_FILE
+    shown = SITE_FILE
+    if not path.is_file():
+        problems.error(shown, 1, "", "site.yaml is missing (every site needs one, with at least title and base_url)")
+        return None
+    try:
+        text = decode_utf8(path.read_bytes())
+        data, lines = parse_yaml(text)
+    except FrontMatterError as exc:
+        problems.error(shown, exc.line, "", exc.message)
+        return None
+    except OSError as exc:
+        problems.error(shown, 1, "", f"cannot be read ({exc.strerror})")
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.error(shown, 1, "", "site.yaml must be settings written as `name: value`, one a line")
+        return None
+    source = SourceFile(data=data, lines=lines)
+    return _read_settings(source, shown, problems, base_url)
+
+
+def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_override: str | None) -> SiteConfig | None:
+    data = source.data
+    settings: dict[str, Any] = {}
+    failed = False
+
+    def check(key: str, checker: Any, required: bool = False, *args: Any) -> Any:
+        nonlocal failed
+        if key not in data or data[key] is None:
+            if required:
+                problems.error(shown, 1, key, f"missing (site.yaml needs a {key})")
+                failed = True
+            return None
+        try:
+            return checker(data[key], *args)
+        except FieldError as exc:
+            problems.error(shown, source.line_of(key), key, str(exc))
+            failed = True
+            return None
+
+    settings["title"] = check("title", fields.text, True, "site's title")
+    if base_url_override is not None:
+        try:
+            settings["base_url"] = normalise_base_url(base_url_override)
+        except FieldError as exc:
+            problems.error("--base-url", 1, "base_url", str(exc))
+            failed = True
+    else:
+        settings["base_url"] = check("base_url", normalise_base_url, True)
+    currency = check("currency", fields.currency_code)
+    if currency:
+        settings["currency"] = currency
+    locale = check("locale", _locale)
+    if locale:
+        settings["locale"] = locale
+    settings["description"] = check("description", fields.optional_text, False, "site's description")
+    cname = check("cname", _hostname)
+    settings["cname"] = cname
+    privacy = check("privacy", _privacy)
+    if privacy:
+        settings["privacy"] = privacy
+    settings["publisher"] = _group(source, shown, problems, "publisher", ("name", "url", "logo"), Publisher) or Publisher()
+    settings["charity"] = _group(source, shown, problems, "charity", ("name", "number"), Charity) or Charity()
+    extra = data.get("extra")
+    settings["extra"] = extra if isinstance(extra, dict) else {}
+    for key in data:
+        if key not in KNOWN_KEYS:
+            problems.warn(shown, source.line_of(str(key)), str(key), unknown_field_message(str(key), KNOWN_KEYS))
+    if failed or any(p.is_error and p.path == shown for p in problems.items):
+        return None
+    return SiteConfig(**{k: v for k, v in settings.items() if v is not None or k in ("description", "cname")})
+
+
+# Other spellings people use for the charity's registered number.
+_CHARITY_NUMBER_KEYS = ("number", "registered_number", "registration_number", "registered", "charity_number")
+
+
+def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: tuple[str, ...], kind: Any) -> Any:
+    value = source.data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and key == "publisher":
+        value = {"name": value}
+    if not isinstance(value, dict):
+        problems.error(shown, source.line_of(key), key, f"{fields.quote(value)} must be a set of fields: {', '.join(names)}")
+        return None
+    found: dict[str, str | None] = {}
+    for sub, raw in value.items():
+        sub_key = str(sub)
+        if key == "charity" and sub_key in _CHARITY_NUMBER_KEYS:
+            sub_key = "number"
+        if sub_key not in names:
+            problems.warn(shown, source.line_of(key, sub), f"{key}.{sub}", unknown_field_message(str(sub), names))
+            continue
+        if raw is None:
+            continue
+        if isinstance(raw, int) and not isinstance(raw, bool) and sub_key == "number":
+            raw = str(raw)
+        try:
+            if sub_key == "url":
+                found[sub_key] = fields.web_url(raw)
+            else:
+                found[sub_key] = fields.text(raw, f"{key} {sub_key}")
+        except FieldError as exc:
+            problems.error(shown, source.line_of(key, sub), f"{key}.{sub}", str(exc))
+    return kind(**found)
+
+
+def _locale(value: object) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", value.strip()):
+        return value.strip().replace("_", "-")
+    raise FieldError(f"{fields.quote(value)} is not a locale (use a language tag such as en-GB)")
+
+
+def _hostname(value: object) -> str:
+    if isinstance(value, str) and re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}", value.strip()):
+        return value.strip().lower()
+    raise FieldError(f"{fields.quote(value)} is not a domain name (write it like appeals.example.co.uk)")
+
+
+def _privacy(value: object) -> str:
+    if value in PRIVACY_SETTINGS:
+        return str(value)
+    raise FieldError(f"{fields.quote(value)} is not a privacy setting (use first_name or full)")
+
+
+def unknown_field_message(key: str, known: tuple[str, ...] | list[str]) -> str:
+    """A warning for a field Totaliser does not know, suggesting the nearest one."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"unknown field, kept for templates (did you mean `{close[0]}`?)"
+    return "unknown field, kept for templates"

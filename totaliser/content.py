@@ -1,0 +1,529 @@
+"""Content files to checked ``Appeal`` and ``Page`` objects.
+
+Every rule of the front-matter table is checked here, before anything is
+rendered. Each file is read on its own, so one broken story never hides the
+problems of another.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from . import fields
+from .config import SiteConfig, unknown_field_message
+from .errors import Problems, display_path
+from .fields import FieldError, quote
+from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
+from .markup import StoryRenderer, first_paragraph_text
+from .money import percent
+from .privacy import NameGuard
+from .slugs import slugify
+
+APPEALS_DIR = Path("content") / "appeals"
+PAGES_DIR = Path("content") / "pages"
+
+REQUIRED_APPEAL_FIELDS = ("child", "condition", "target", "raised", "hospital", "date")
+KNOWN_APPEAL_FIELDS = REQUIRED_APPEAL_FIELDS + (
+    "title", "summary", "donate", "donate_url", "deadline", "milestones", "updates",
+    "status", "gift_aid", "image", "image_alt", "location", "tags", "organiser",
+    "currency",
+)
+KNOWN_PAGE_FIELDS = ("title", "summary", "date", "image", "image_alt", "tags", "status")
+STATUSES = ("draft", "open", "funded", "closed")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
+@dataclass(frozen=True)
+class DonateOption:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Update:
+    date: datetime.date
+    raised: Decimal
+    note: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of the amount raised: "Collection tins", 5000."""
+
+    label: str
+    amount: Decimal
+
+
+@dataclass
+class Appeal:
+    slug: str
+    path: str  # as shown in messages: content/appeals/jacob.md
+    child: str
+    condition: str
+    target: Decimal
+    raised: Decimal
+    hospital: str
+    date: datetime.date
+    title: str
+    summary: str
+    body_html: str
+    currency: str
+    status: str
+    donate: list[DonateOption] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    deadline: datetime.date | None = None
+    milestones: list[Milestone] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    gift_aid: Decimal | None = None
+    image: Path | None = None  # absolute path of the photo on disk
+    image_alt: str | None = None
+    location: str | None = None
+    tags: list[str] = field(default_factory=list)
+    organiser: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.raised, self.target)
+
+    @property
+    def still_needed(self) -> Decimal:
+        return max(self.target - self.raised, Decimal(0))
+
+    @property
+    def url_path(self) -> str:
+        return f"appeals/{self.slug}/"
+
+    @property
+    def main_donation(self) -> DonateOption | None:
+        return self.donate[0] if self.donate else None
+
+    @property
+    def last_changed(self) -> datetime.date:
+        latest = self.date
+        for update in self.updates:
+            latest = max(latest, update.date)
+        return latest
+
+
+@dataclass
+class Page:
+    slug: str
+    path: str
+    title: str
+    summary: str
+    body_html: str
+    date: datetime.date | None = None
+    image: Path | None = None
+    image_alt: str | None = None
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url_path(self) -> str:
+        return f"pages/{self.slug}/"
+
+
+@dataclass
+class Content:
+    appeals: list[Appeal]
+    pages: list[Page]
+    drafts_skipped: int = 0
+
+
+def content_files(site_dir: Path, folder: Path) -> list[Path]:
+    directory = site_dir / folder
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+
+
+def load_content(
+    site_dir: Path,
+    config: SiteConfig,
+    problems: Problems,
+    include_drafts: bool = False,
+    renderer: StoryRenderer | None = None,
+) -> Content:
+    """Read and check every appeal and page; problems are collected, not raised."""
+    renderer = renderer or StoryRenderer()
+    appeals: list[Appeal] = []
+    drafts = 0
+    for path in content_files(site_dir, APPEALS_DIR):
+        appeal = load_appeal(path, site_dir, config, problems, renderer)
+        if appeal is None:
+            continue
+        if appeal.status == "draft" and not include_drafts:
+            drafts += 1
+            continue
+        appeals.append(appeal)
+    pages = [
+        page
+        for path in content_files(site_dir, PAGES_DIR)
+        if (page := load_page(path, site_dir, config, problems, renderer)) is not None
+    ]
+    _check_slug_collisions(appeals, problems)
+    _check_slug_collisions(pages, problems)
+    return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
+
+
+def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems) -> None:
+    # Two files whose names differ only in case would write the same folder on
+    # a case-insensitive disk (macOS, Windows): refuse rather than overwrite.
+    seen: dict[str, str] = {}
+    for item in items:
+        key = item.slug.lower()
+        if key in seen:
+            problems.error(item.path, 1, "file name", f"gives the same web address as {seen[key]} (rename one of them)")
+        else:
+            seen[key] = item.path
+
+
+def read_source(path: Path, site_dir: Path, problems: Problems) -> SourceFile | None:
+    shown = display_path(path, site_dir)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(shown, 1, "", f"cannot be read ({exc.strerror})")
+        return None
+    try:
+        return split(decode_utf8(raw))
+    except FrontMatterError as exc:
+        field_name = "front matter" if "front matter" in exc.message or "YAML" in exc.message else "file"
+        problems.error(shown, exc.line, field_name, exc.message)
+        return None
+
+
+class _Checker:
+    """Applies field rules to one file's front matter, recording problems."""
+
+    def __init__(self, source: SourceFile, shown: str, problems: Problems):
+        self.source = source
+        self.shown = shown
+        self.problems = problems
+        self.failed = False
+
+    def error(self, path: tuple[str | int, ...], message: str) -> None:
+        self.failed = True
+        self.problems.error(self.shown, self.source.line_of(*path), _field_label(path), message)
+
+    def get(self, key: str, rule: Callable[..., Any], *args: Any, required: bool = False) -> Any:
+        data = self.source.data
+        if key not in data or data[key] is None:
+            if required:
+                self.failed = True
+                self.problems.error(
+                    self.shown, 1, key,
+                    f"missing (every appeal needs {', '.join(REQUIRED_APPEAL_FIELDS[:-1])} and {REQUIRED_APPEAL_FIELDS[-1]})",
+                )
+            return None
+        return self.apply((key,), data[key], rule, *args)
+
+    def apply(self, path: tuple[str | int, ...], value: Any, rule: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return rule(value, *args)
+        except FieldError as exc:
+            self.error(path, str(exc))
+            return None
+
+    def warn_unknown(self, known: tuple[str, ...]) -> dict[str, Any]:
+        extra = {}
+        for key, value in self.source.data.items():
+            name = str(key)
+            if name not in known:
+                self.problems.warn(self.shown, self.source.line_of(name), name, unknown_field_message(name, known))
+                extra[name] = value
+        return extra
+
+
+def _field_label(path: tuple[str | int, ...]) -> str:
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"[{part}]"
+        else:
+            label += ("." if label else "") + part
+    return label
+
+
+def load_appeal(
+    path: Path, site_dir: Path, config: SiteConfig, problems: Problems, renderer: StoryRenderer
+) -> Appeal | None:
+    shown = display_path(path, site_dir)
+    source = read_source(path, site_dir, problems)
+    if source is None:
+        return None
+    check = _Checker(source, shown, problems)
+    slug = path.stem
+    if slug != slugify(slug) or not slug:
+        check.error(("file name",), f"{quote(path.name)} is not a usable web address (rename it to {slugify(slug) or 'appeal'}.md: lowercase letters, digits and dashes)")
+
+    child = check.get("child", fields.text, "child's name as published", required=True)
+    condition = check.get("condition", fields.text, "condition", required=True)
+    target = check.get("target", fields.amount, required=True)
+    if target is not None and target <= 0:
+        check.error(("target",), f"{quote(source.data['target'])} must be more than 0")
+        target = None
+    raised_value = source.data.get("raised")
+    sources: list[Source] = []
+    raised = None
+    if isinstance(raised_value, dict):
+        sources = _read_sources(check, raised_value)
+        if not check.failed or sources:
+            raised = sum((s.amount for s in sources), Decimal(0))
+        if not raised_value:
+            check.error(("raised",), "is an empty set of sources (list each source with its amount, or write one amount)")
+    else:
+        raised = check.get("raised", fields.amount, required=True)
+    hospital = check.get("hospital", fields.text, "hospital", required=True)
+    date = check.get("date", fields.iso_date, required=True)
+
+    title = check.get("title", fields.text, "page heading")
+    summary = check.get("summary", fields.text, "summary")
+    currency = check.get("currency", fields.currency_code) or config.currency
+    deadline = check.get("deadline", fields.iso_date)
+    gift_aid = check.get("gift_aid", fields.amount)
+    location = check.get("location", fields.text, "location")
+    organiser = check.get("organiser", fields.text, "organiser")
+    tags = check.get("tags", fields.text_list, "tag") or []
+    status = check.get("status", _status)
+    donate = _read_donate(check)
+    milestones = _read_milestones(check, target)
+    updates = _read_updates(check)
+    image, image_alt = _read_image(check, path, site_dir)
+    extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
+
+    if check.failed or None in (child, condition, target, raised, hospital, date):
+        return None
+
+    guard = NameGuard.for_child(child) if config.first_name_only else None
+    if guard:
+        child = guard.first_name
+    body_html = renderer.to_html(source.body)
+    if guard:
+        body_html = guard.redact(body_html)
+        title = guard.redact(title) if title else None
+        summary = guard.redact(summary) if summary else None
+        image_alt = guard.redact(image_alt) if image_alt else None
+        updates = [Update(u.date, u.raised, guard.redact(u.note)) for u in updates]
+    return Appeal(
+        slug=slug,
+        path=shown,
+        child=child,
+        condition=condition,
+        target=target,
+        raised=raised,
+        hospital=hospital,
+        date=date,
+        title=title or default_title(child),
+        summary=summary or first_paragraph_text(body_html) or f"Help {child}, who has {condition}.",
+        body_html=body_html,
+        currency=currency,
+        status=status or ("funded" if raised >= target else "open"),
+        donate=donate,
+        sources=sources,
+        deadline=deadline,
+        milestones=milestones,
+        updates=updates,
+        gift_aid=gift_aid,
+        image=image,
+        image_alt=image_alt,
+        location=location,
+        tags=tags,
+        organiser=organiser,
+        extra=extra,
+    )
+
+
+def default_title(child: str) -> str:
+    return f"{child}’s appeal"
+
+
+def _status(value: object) -> str:
+    if value in STATUSES:
+        return str(value)
+    raise FieldError(f"{quote(value)} is not a status (use draft, open, funded or closed)")
+
+
+def _read_sources(check: _Checker, mapping: dict[Any, Any]) -> list[Source]:
+    sources = []
+    for label, value in mapping.items():
+        if not isinstance(label, str) or not label.strip():
+            check.error(("raised", str(label)), f"{quote(label)} is not a name for a source of money (write it as text)")
+            continue
+        amount = check.apply(("raised", label), value, fields.amount)
+        if amount is not None:
+            sources.append(Source(label.strip(), amount))
+    return sources
+
+
+def _read_donate(check: _Checker) -> list[DonateOption]:
+    data = check.source.data
+    options: list[DonateOption] = []
+    if data.get("donate") is not None and data.get("donate_url") is not None:
+        check.error(("donate_url",), "use either donate or donate_url, not both")
+        return options
+    if data.get("donate_url") is not None:
+        url = check.apply(("donate_url",), data["donate_url"], fields.web_url)
+        return [DonateOption("Donate now", url)] if url else []
+    raw = data.get("donate")
+    if raw is None:
+        return options
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        check.error(("donate",), f"{quote(raw)} must be a list of donation options, each with a label and a url")
+        return options
+    for index, item in enumerate(raw):
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            check.error(("donate", index), f"{quote(item)} must have a label and a url")
+            continue
+        url = check.apply(("donate", index, "url"), item.get("url"), fields.web_url)
+        label = "Donate now" if index == 0 else "Donate"
+        if item.get("label") is not None:
+            label = check.apply(("donate", index, "label"), item["label"], fields.text, "button's label")
+        for key in item:
+            if key not in ("label", "url"):
+                check.problems.warn(check.shown, check.source.line_of("donate", index, key), f"donate[{index}].{key}", unknown_field_message(str(key), ("label", "url")))
+        if url and label:
+            options.append(DonateOption(label, url))
+    return options
+
+
+def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]:
+    raw = check.source.data.get("milestones")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.error(("milestones",), f"{quote(raw)} must be a list of parts of the target, each with a label and an amount")
+        return []
+    milestones: list[Milestone] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            check.error(("milestones", index), f"{quote(item)} must have a label and an amount")
+            continue
+        label = check.apply(("milestones", index, "label"), item.get("label"), fields.text, "milestone's label")
+        amount = check.apply(("milestones", index, "amount"), item.get("amount"), fields.amount)
+        if amount is None or label is None:
+            continue
+        if milestones and amount < milestones[-1].amount:
+            check.error(("milestones", index, "amount"), f"{quote(item.get('amount'))} is less than the milestone before it (list milestones in ascending order of amount)")
+            continue
+        if target is not None and amount > target:
+            check.error(("milestones", index, "amount"), f"{quote(item.get('amount'))} is more than the target (a milestone is a part of the target)")
+            continue
+        milestones.append(Milestone(label, amount))
+    return milestones
+
+
+def _read_updates(check: _Checker) -> list[Update]:
+    raw = check.source.data.get("updates")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.error(("updates",), f"{quote(raw)} must be a list of updates, each with a date, raised and a note")
+        return []
+    updates: list[Update] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            check.error(("updates", index), f"{quote(item)} must have a date, raised and a note")
+            continue
+        date = check.apply(("updates", index, "date"), item.get("date"), fields.iso_date)
+        raised = check.apply(("updates", index, "raised"), item.get("raised"), fields.amount)
+        note = ""
+        if item.get("note") is not None:
+            note = check.apply(("updates", index, "note"), item["note"], fields.text, "note") or ""
+        if date is None or raised is None:
+            continue
+        if updates and date < updates[-1].date:
+            check.error(("updates", index, "date"), f"{quote(str(date))} is before the update above it (list updates oldest first)")
+            continue
+        updates.append(Update(date, raised, note))
+    return updates
+
+
+def _read_image(check: _Checker, story_path: Path, site_dir: Path) -> tuple[Path | None, str | None]:
+    data = check.source.data
+    raw = data.get("image")
+    alt = check.get("image_alt", fields.text, "description of the photo")
+    if raw is None:
+        return None, alt
+    relative = check.apply(("image",), raw, fields.text, "photo's path")
+    if relative is None:
+        return None, alt
+    if alt is None and "image_alt" not in check.source.data:
+        check.error(("image",), "has no image_alt (describe the photo for people who cannot see it)")
+    found = resolve_site_file(relative, story_path.parent, site_dir)
+    if found is None:
+        check.error(("image",), f"{quote(relative)} is not a file in the story's folder or the site folder")
+        return None, alt
+    if found.suffix.lower() not in IMAGE_SUFFIXES:
+        check.error(("image",), f"{quote(relative)} is not a photo (use a .jpg, .png, .webp or .gif file)")
+        return None, alt
+    return found, alt
+
+
+def resolve_site_file(relative: str, story_dir: Path, site_dir: Path) -> Path | None:
+    """Find a file named relative to the story's folder or the site folder.
+
+    The file must lie inside the site folder once links are followed: a story
+    cannot make the build read a file from elsewhere on the disk.
+    """
+    site_root = site_dir.resolve()
+    for base in (story_dir, site_dir):
+        candidate = (base / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to(site_root):
+            return candidate
+    return None
+
+
+def load_page(
+    path: Path, site_dir: Path, config: SiteConfig, problems: Problems, renderer: StoryRenderer
+) -> Page | None:
+    shown = display_path(path, site_dir)
+    source = read_source(path, site_dir, problems)
+    if source is None:
+        return None
+    check = _Checker(source, shown, problems)
+    slug = path.stem
+    if slug != slugify(slug) or not slug:
+        check.error(("file name",), f"{quote(path.name)} is not a usable web address (rename it to {slugify(slug) or 'page'}.md)")
+    if source.data.get("title") is None:
+        check.failed = True
+        problems.error(shown, 1, "title", "missing (every page needs a title)")
+        title = None
+    else:
+        title = check.get("title", fields.text, "page's title")
+    summary = check.get("summary", fields.text, "summary")
+    date = check.get("date", fields.iso_date)
+    tags = check.get("tags", fields.text_list, "tag") or []
+    check.get("status", _status)
+    image, image_alt = _read_image(check, path, site_dir)
+    extra = check.warn_unknown(KNOWN_PAGE_FIELDS)
+    if check.failed or title is None:
+        return None
+    body_html = renderer.to_html(source.body)
+    return Page(
+        slug=slug,
+        path=shown,
+        title=title,
+        summary=summary or first_paragraph_text(body_html),
+        body_html=body_html,
+        date=date,
+        image=image,
+        image_alt=image_alt,
+        tags=tags,
+        extra=extra,
+    )

@@ -1,0 +1,147 @@
+"""Splitting a content file into YAML front matter and a Markdown body.
+
+The YAML is parsed once into nodes so that every key, however deeply nested,
+keeps the line it was written on: error messages point at that line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # The C parser is several times faster; fall back where it is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# A key's place in the front matter: ("milestones", 1, "amount").
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass
+class SourceFile:
+    """A content file's front matter, the line of each field, and its body."""
+
+    data: dict[str, Any]
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    def line_of(self, *path: str | int) -> int:
+        """The line of a field, or of its nearest parent; line 1 if absent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return 1
+
+
+class FrontMatterError(ValueError):
+    """The file cannot be read as front matter; carries the line to blame."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+FENCE = "---"
+
+
+def decode_utf8(raw: bytes) -> str:
+    """Decode a content file, naming the line of the first byte that is not UTF-8."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FrontMatterError(
+            line, "the file is not UTF-8 text (save it with UTF-8 encoding)"
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FrontMatterError(line, "the file is not a text file (it holds binary data)")
+    return text.removeprefix("\ufeff")
+
+
+def split(text: str) -> SourceFile:
+    """Parse a whole content file. Raises FrontMatterError when it cannot."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FENCE:
+        raise FrontMatterError(
+            1,
+            "no front matter found (start the file with a line of three dashes, ---, "
+            "then the fields, then another line of ---)",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in (FENCE, "..."):
+            closing = index
+            break
+    else:
+        raise FrontMatterError(
+            1, "the front matter is never closed (add a line of three dashes, ---, after the fields)"
+        )
+    yaml_text = "".join(lines[1:closing])
+    body = "".join(lines[closing + 1 :])
+    data, line_map = parse_yaml(yaml_text, first_line=2)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(
+            2, "the front matter must be fields written as `name: value`, one a line"
+        )
+    return SourceFile(data=data, lines=line_map, body=body, body_line=closing + 2)
+
+
+def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int]]:
+    """Parse YAML text, returning the data and the line of every mapping key."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or exc.context or "it is not valid YAML"
+        raise FrontMatterError(line, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(first_line, f"not valid YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # The constructor rejects some well-formed values (a date such as
+        # 2024-02-30, an unhashable key).
+        line = first_line + (node.start_mark.line if node is not None else 0)
+        raise FrontMatterError(line, f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    line_map: dict[FieldPath, int] = {}
+    _record_lines(node, (), first_line, line_map)
+    return data, line_map
+
+
+def _record_lines(
+    node: yaml.Node, path: FieldPath, first_line: int, out: dict[FieldPath, int]
+) -> None:
+    # Walk iteratively: deeply nested YAML must not exhaust Python's stack.
+    # Aliases make the node graph shared, so each node is walked once only
+    # (a "billion laughs" document would otherwise take forever).
+    stack: list[tuple[yaml.Node, FieldPath]] = [(node, path)]
+    seen: set[int] = set()
+    while stack:
+        current, where = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    child = (*where, key_node.value)
+                    out.setdefault(child, first_line + key_node.start_mark.line)
+                    stack.append((value_node, child))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                child = (*where, index)
+                out.setdefault(child, first_line + item.start_mark.line)
+                stack.append((item, child))

@@ -1,0 +1,85 @@
+"""The order appeals are listed in, site-wide totals, and pagination (pure)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
+
+from .content import Appeal
+
+PER_PAGE = 24
+_STATUS_RANK = {"open": 0, "funded": 1, "closed": 2, "draft": 3}
+
+
+def reference_date(appeals: Sequence[Appeal]) -> datetime.date | None:
+    """The date the site is "as of": its newest appeal date or update.
+
+    Builds must not depend on the day they run, so "still ahead" means after
+    this date, not after today. Readers' browsers count down to deadlines.
+    """
+    dates = [appeal.last_changed for appeal in appeals]
+    return max(dates) if dates else None
+
+
+def order_appeals(appeals: Sequence[Appeal]) -> list[Appeal]:
+    """Open appeals first: those with a deadline still ahead, nearest first,
+    then the rest, most still needed first; then funded, then closed."""
+    as_of = reference_date(appeals)
+
+    def key(appeal: Appeal) -> tuple[object, ...]:
+        rank = _STATUS_RANK.get(appeal.status, 3)
+        if rank == 0:
+            if appeal.deadline is not None and as_of is not None and appeal.deadline >= as_of:
+                return (0, 0, appeal.deadline.toordinal(), Decimal(0), appeal.slug)
+            return (0, 1, 0, -appeal.still_needed, appeal.slug)
+        return (rank, 0, -appeal.last_changed.toordinal(), Decimal(0), appeal.slug)
+
+    return sorted(appeals, key=key)
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    raised: Decimal
+    target: Decimal
+    gift_aid: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    appeals: int
+    open: int
+    funded: int
+    closed: int
+    by_currency: tuple[CurrencyTotal, ...]
+
+
+def site_totals(appeals: Sequence[Appeal]) -> Totals:
+    sums: dict[str, list[Decimal]] = {}
+    counts = {"open": 0, "funded": 0, "closed": 0, "draft": 0}
+    for appeal in appeals:
+        counts[appeal.status] += 1
+        row = sums.setdefault(appeal.currency, [Decimal(0), Decimal(0), Decimal(0)])
+        row[0] += appeal.raised
+        row[1] += appeal.target
+        row[2] += appeal.gift_aid or Decimal(0)
+    return Totals(
+        appeals=len(appeals),
+        open=counts["open"],
+        funded=counts["funded"],
+        closed=counts["closed"],
+        by_currency=tuple(CurrencyTotal(c, *sums[c]) for c in sorted(sums)),
+    )
+
+
+def paginate(items: Sequence[Appeal], per_page: int = PER_PAGE) -> list[list[Appeal]]:
+    """Split a listing into pages; there is always at least one page."""
+    pages = [list(items[start : start + per_page]) for start in range(0, len(items), per_page)]
+    return pages or [[]]
+
+
+def page_path(number: int) -> str:
+    """The path of page ``number`` of the home listing: "" for 1, "page/2/" after."""
+    return "" if number == 1 else f"page/{number}/"

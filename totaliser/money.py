@@ -1,0 +1,139 @@
+"""Amounts of money: parsing what people write, exact sums, and display.
+
+Everything here is pure and exact: amounts are ``Decimal`` from the moment they
+are read, so a total or a percentage shown to a reader never carries binary
+floating-point error.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+AMOUNT_HELP = 'use a number such as 36000 or "£36,000"'
+
+# The largest amount accepted: far beyond any appeal, small enough to print.
+MAX_AMOUNT = Decimal("1000000000000")
+
+CURRENCY_SYMBOLS = {
+    "GBP": "£",
+    "EUR": "€",
+    "USD": "$",
+    "AUD": "A$",
+    "CAD": "C$",
+    "NZD": "NZ$",
+    "IEP": "£",
+    "JPY": "¥",
+    "INR": "₹",
+    "PLN": "zł",
+}
+
+# Symbols a writer may put in front of an amount: "£36,000", "$50", "€1.200".
+_LEADING_SYMBOLS = "£$€¥₹"
+_AMOUNT_PATTERN = re.compile(
+    r"""^(?P<digits>\d{1,3}(,\d{3})+|\d+)(\.(?P<fraction>\d{1,2}))?$"""
+)
+
+
+class AmountError(ValueError):
+    """A value that is not an amount of money; the message says why."""
+
+
+def parse_amount(value: object) -> Decimal:
+    """Read an amount as written in front matter.
+
+    Accepts a YAML number or a string such as ``"36,000"``, ``"£36,000"`` or
+    ``"36000.50"``. Rejects booleans, negative numbers, words, and more than
+    two decimal places. The error message says what is allowed.
+    """
+    if isinstance(value, bool) or value is None:
+        raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+        # repr gives the shortest text that reads back as the same float,
+        # which is what the writer typed (36000.5, not 36000.499999...).
+        amount = Decimal(repr(value))
+    elif isinstance(value, str):
+        amount = _parse_amount_text(value)
+    else:
+        raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+    if amount < 0:
+        raise AmountError("is below zero (an amount must be 0 or more)")
+    if amount > MAX_AMOUNT:
+        raise AmountError("is too large to be an amount of money")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise AmountError(f"has more than two decimal places ({AMOUNT_HELP})")
+    return _normalise(amount)
+
+
+def _parse_amount_text(text: str) -> Decimal:
+    cleaned = text.strip()
+    if cleaned[:1] in _LEADING_SYMBOLS:
+        cleaned = cleaned[1:].strip()
+    if cleaned.startswith("-"):
+        raise AmountError("is below zero (an amount must be 0 or more)")
+    match = _AMOUNT_PATTERN.match(cleaned)
+    if not match:
+        raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern already guards this
+        raise AmountError(f"is not an amount ({AMOUNT_HELP})") from None
+
+
+def _normalise(amount: Decimal) -> Decimal:
+    """Drop meaningless zeros: 36000.00 becomes 36000, 36000.50 becomes 36000.5."""
+    if amount == amount.to_integral_value():
+        return amount.quantize(Decimal(1))
+    return amount.normalize()
+
+
+def percent(raised: Decimal, target: Decimal) -> int:
+    """The whole percentage raised, rounded down.
+
+    Rounding down means a reader never sees 100% before the target is met.
+    Above the target the real figure is returned (117), not capped.
+    """
+    if target <= 0:
+        return 0
+    return int((raised * 100) // target)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """Display an amount: ``£36,000`` or ``£1,500.50``; pence only when present."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if amount == amount.to_integral_value():
+        number = f"{int(amount):,}"
+    else:
+        number = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    if symbol is None:
+        return f"{currency} {number}"
+    if currency == "PLN":
+        return f"{number} {symbol}"
+    return f"{symbol}{number}"
+
+
+def format_money_short(amount: Decimal, currency: str) -> str:
+    """A compact amount for tight spaces: ``£36k``, ``£1.2m``, ``£950``."""
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    whole = int(amount)
+    if whole >= 1_000_000:
+        value = (Decimal(whole) / 1_000_000).quantize(Decimal("0.1"))
+        text = f"{value.normalize():f}m"
+    elif whole >= 10_000:
+        text = f"{whole // 1000}k"
+    else:
+        return format_money(amount, currency)
+    return f"{symbol}{text}"
+
+
+def json_number(amount: Decimal) -> int | float:
+    """An amount as a JSON number: an integer when whole, else a decimal."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    # Amounts have at most two decimal places, which a float holds exactly
+    # enough for its shortest repr to be the same digits.
+    return float(amount)

@@ -1,0 +1,139 @@
+"""Machine-readable outputs: the Atom feed, appeals.json, sitemap and robots."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from ..config import SiteConfig
+from ..content import Appeal, Page
+from ..listing import order_appeals
+from ..money import format_money, json_number
+
+FEED_ENTRIES = 100
+
+
+def _timestamp(day: datetime.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
+    """An Atom feed of appeals and their updates, newest first.
+
+    It carries the newest FEED_ENTRIES entries so that it does not grow with
+    the number of appeals.
+    """
+    entries: list[tuple[datetime.date, str, str]] = []
+    for appeal in appeals:
+        url = config.absolute(appeal.url_path)
+        entries.append((appeal.date, f"{url}#appeal", _entry(
+            entry_id=url,
+            title=appeal.title,
+            url=url,
+            day=appeal.date,
+            summary=appeal.summary,
+            content=appeal.body_html,
+            categories=appeal.tags,
+        )))
+        for index, update in enumerate(appeal.updates):
+            note = update.note or "New total"
+            amount = format_money(update.raised, appeal.currency)
+            entries.append((update.date, f"{url}#update-{index}", _entry(
+                entry_id=f"{url}#update-{index + 1}",
+                title=f"{appeal.title}: {amount} raised",
+                url=url,
+                day=update.date,
+                summary=f"{note} ({amount} raised of {format_money(appeal.target, appeal.currency)})",
+                content=None,
+                categories=[],
+            )))
+    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    newest = entries[:FEED_ENTRIES]
+    updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
+    author = config.publisher.name or config.title
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.locale)}>',
+        f"<title>{escape(config.title)}</title>",
+    ]
+    if config.description:
+        head.append(f"<subtitle>{escape(config.description)}</subtitle>")
+    head += [
+        f"<id>{escape(config.base_url)}</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(config.absolute("feed.xml"))}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(config.base_url)}/>',
+        f"<updated>{_timestamp(updated)}</updated>",
+        f"<author><name>{escape(author)}</name></author>",
+        "<generator>Totaliser</generator>",
+    ]
+    return "\n".join(head + [entry for _, _, entry in newest] + ["</feed>", ""])
+
+
+def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str]) -> str:
+    parts = [
+        "<entry>",
+        f"<id>{escape(entry_id)}</id>",
+        f"<title>{escape(title)}</title>",
+        f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+        f"<published>{_timestamp(day)}</published>",
+        f"<updated>{_timestamp(day)}</updated>",
+        f"<summary>{escape(summary)}</summary>",
+    ]
+    if content:
+        parts.append(f'<content type="html">{escape(content)}</content>')
+    parts += [f"<category term={quoteattr(tag)}/>" for tag in categories]
+    parts.append("</entry>")
+    return "".join(parts)
+
+
+def appeals_json(appeals: Sequence[Appeal], config: SiteConfig) -> str:
+    """appeals.json: every published appeal, amounts as JSON numbers."""
+    records: list[dict[str, Any]] = []
+    for appeal in order_appeals(appeals):
+        records.append({
+            "slug": appeal.slug,
+            "url": config.absolute(appeal.url_path),
+            "title": appeal.title,
+            "child": appeal.child,
+            "condition": appeal.condition,
+            "hospital": appeal.hospital,
+            "target": json_number(appeal.target),
+            "raised": json_number(appeal.raised),
+            "percent": appeal.percent,
+            "currency": appeal.currency,
+            "status": appeal.status,
+            "date": appeal.date.isoformat(),
+            "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
+            "donate": [{"label": d.label, "url": d.url} for d in appeal.donate],
+            "milestones": [{"label": m.label, "amount": json_number(m.amount)} for m in appeal.milestones],
+            "updates": [
+                {"date": u.date.isoformat(), "raised": json_number(u.raised), "note": u.note}
+                for u in appeal.updates
+            ],
+            "sources": [{"label": s.label, "amount": json_number(s.amount)} for s in appeal.sources],
+            "gift_aid": json_number(appeal.gift_aid) if appeal.gift_aid is not None else None,
+            "summary": appeal.summary,
+        })
+    return json.dumps({"appeals": records}, ensure_ascii=False, indent=2) + "\n"
+
+
+def sitemap(appeals: Sequence[Appeal], pages: Sequence[Page], index_paths: Sequence[str], config: SiteConfig) -> str:
+    rows = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in index_paths:
+        rows.append(f"<url><loc>{escape(config.absolute(path))}</loc></url>")
+    for appeal in sorted(appeals, key=lambda a: a.slug):
+        rows.append(
+            f"<url><loc>{escape(config.absolute(appeal.url_path))}</loc>"
+            f"<lastmod>{appeal.last_changed.isoformat()}</lastmod></url>"
+        )
+    for page in sorted(pages, key=lambda p: p.slug):
+        lastmod = f"<lastmod>{page.date.isoformat()}</lastmod>" if page.date else ""
+        rows.append(f"<url><loc>{escape(config.absolute(page.url_path))}</loc>{lastmod}</url>")
+    rows += ["</urlset>", ""]
+    return "\n".join(rows)
+
+
+def robots_txt(config: SiteConfig) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute('sitemap.xml')}\n"

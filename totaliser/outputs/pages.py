@@ -1,0 +1,172 @@
+"""HTML pages: the home listing, appeal pages, plain pages and the 404 page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+from urllib.parse import quote, urlencode
+
+import jinja2
+from markupsafe import Markup
+
+from ..config import SiteConfig
+from ..content import Appeal, Page
+from ..listing import Totals, order_appeals, page_path, paginate, reference_date, site_totals
+from ..money import format_money, json_number
+from .thermometer import Reading, thermometer_svg
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    network: str
+    label: str
+    url: str
+
+
+def reading_for(appeal: Appeal) -> Reading:
+    return Reading(
+        raised=appeal.raised,
+        target=appeal.target,
+        currency=appeal.currency,
+        milestones=tuple((m.label, m.amount) for m in appeal.milestones),
+    )
+
+
+def share_links(appeal: Appeal, config: SiteConfig) -> list[ShareLink]:
+    """Plain links to share an appeal: no third-party script is loaded."""
+    url = config.absolute(appeal.url_path)
+    message = f"{appeal.title}: {appeal.summary}"
+    return [
+        ShareLink("email", "Email", "mailto:?" + urlencode({"subject": appeal.title, "body": f"{message}\n\n{url}"}, quote_via=quote)),
+        ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + urlencode({"text": f"{appeal.title} {url}"}, quote_via=quote)),
+        ShareLink("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}, quote_via=quote)),
+        ShareLink("x", "X", "https://x.com/intent/post?" + urlencode({"text": appeal.title, "url": url}, quote_via=quote)),
+    ]
+
+
+def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) -> dict[str, Any]:
+    """schema.org data for search engines: the page, and the donation it asks for."""
+    url = config.absolute(appeal.url_path)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "@id": url,
+        "url": url,
+        "name": appeal.title,
+        "description": appeal.summary,
+        "datePublished": appeal.date.isoformat(),
+        "dateModified": appeal.last_changed.isoformat(),
+        "inLanguage": config.locale,
+        "about": {"@type": "Person", "name": appeal.child},
+    }
+    if image_url:
+        data["image"] = image_url
+    if config.publisher.name:
+        publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+        if config.publisher.url:
+            publisher["url"] = config.publisher.url
+        data["publisher"] = publisher
+    if appeal.main_donation:
+        recipient: dict[str, Any] = {"@type": "Person", "name": appeal.child}
+        data["potentialAction"] = {
+            "@type": "DonateAction",
+            "name": appeal.main_donation.label,
+            "target": appeal.main_donation.url,
+            "recipient": recipient,
+            "price": json_number(appeal.still_needed),
+            "priceCurrency": appeal.currency,
+        }
+    return data
+
+
+class PageRenderer:
+    """Renders every HTML page of the site from checked content."""
+
+    def __init__(self, env: jinja2.Environment, config: SiteConfig, appeals: list[Appeal], pages: list[Page]):
+        self.env = env
+        self.config = config
+        self.appeals = order_appeals(appeals)
+        self.pages = sorted(pages, key=lambda p: p.slug)
+        self.totals: Totals = site_totals(appeals)
+        self.as_of = reference_date(appeals)
+
+    def _render(self, template: str, **context: Any) -> str:
+        context.setdefault("nav_pages", self.pages)
+        context.setdefault("canonical", None)
+        context.setdefault("social", None)
+        return self.env.get_template(template).render(**context)
+
+    def card_context(self, appeal: Appeal) -> dict[str, Any]:
+        reading = reading_for(appeal)
+        return {
+            "appeal": appeal,
+            "reading": reading,
+            "value_text": reading.value_text(),
+            "raised_text": format_money(appeal.raised, appeal.currency),
+            "target_text": format_money(appeal.target, appeal.currency),
+        }
+
+    def index_pages(self) -> Iterator[tuple[str, str]]:
+        """(path, html) for the home page and its continuation pages."""
+        chunks = paginate(self.appeals)
+        for number, chunk in enumerate(chunks, start=1):
+            path = page_path(number) + "index.html"
+            pagination = {
+                "number": number,
+                "count": len(chunks),
+                "previous": page_path(number - 1) if number > 1 else None,
+                "next": page_path(number + 1) if number < len(chunks) else None,
+            }
+            html = self._render(
+                "index.html",
+                cards=[self.card_context(a) for a in chunk],
+                totals=self.totals,
+                pagination=pagination,
+                canonical=self.config.absolute(page_path(number)),
+                social={
+                    "title": self.config.title,
+                    "description": self.config.description or self.config.title,
+                    "image": None,
+                    "type": "website",
+                },
+            )
+            yield path, html
+
+    def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
+        reading = reading_for(appeal)
+        canonical = self.config.absolute(appeal.url_path)
+        image_url = card_image or (image["og"] if image else None)
+        return self._render(
+            "appeal.html",
+            appeal=appeal,
+            reading=reading,
+            value_text=reading.value_text(),
+            thermometer=Markup(thermometer_svg(reading)),
+            share=share_links(appeal, self.config),
+            json_ld=appeal_json_ld(appeal, self.config, image_url),
+            image=image,
+            canonical=canonical,
+            social={
+                "title": appeal.title,
+                "description": appeal.summary,
+                "image": image_url,
+                "image_alt": f"{appeal.child}’s fundraising total: {reading.value_text()}" if card_image else (appeal.image_alt or None),
+                "type": "article",
+            },
+            milestones=[
+                {"label": m.label, "amount": m.amount, "reached": appeal.raised >= m.amount}
+                for m in appeal.milestones
+            ],
+        )
+
+    def plain_page(self, page: Page, image: dict[str, Any] | None = None) -> str:
+        return self._render(
+            "page.html",
+            page=page,
+            image=image,
+            canonical=self.config.absolute(page.url_path),
+            social={"title": page.title, "description": page.summary, "image": None, "type": "article"},
+        )
+
+    def not_found_page(self) -> str:
+        return self._render("404.html")

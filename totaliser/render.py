@@ -1,0 +1,86 @@
+"""The Jinja environment: template search order, filters and globals.
+
+A site's own ``templates/`` folder is searched first, then the built-in theme,
+so a site overrides any template by name; ``default/NAME`` always reaches the
+built-in one, so an override can extend the template it replaces.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .money import format_money, format_money_short, json_number
+
+THEME_DIR = Path(__file__).resolve().parent.parent
+
+
+def theme_folder(name: str) -> Path:
+    """The built-in theme's ``templates`` or ``static`` folder.
+
+    From a source checkout these are the repository's own folders; an
+    installed package carries copies under ``totaliser/theme/``.
+    """
+    installed = Path(__file__).resolve().parent / "theme" / name
+    if installed.is_dir():
+        return installed
+    return THEME_DIR / name
+
+
+def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+    default_loader = jinja2.FileSystemLoader(str(theme_folder("templates")))
+    loaders: list[jinja2.BaseLoader] = []
+    site_templates = site_dir / "templates"
+    if site_templates.is_dir() and site_templates.resolve() != theme_folder("templates").resolve():
+        loaders.append(jinja2.FileSystemLoader(str(site_templates)))
+    loaders.append(default_loader)
+    loaders.append(jinja2.PrefixLoader({"default": default_loader}))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["money"] = format_money
+    env.filters["money_short"] = format_money_short
+    env.filters["long_date"] = long_date
+    env.filters["json_ld"] = json_ld
+    env.filters["link"] = config.link
+    env.filters["absolute"] = config.absolute
+    env.globals["site"] = config
+    return env
+
+
+def long_date(value: datetime.date | None) -> str:
+    """A date as a reader writes it: "14 October 2027"."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def json_ld(data: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block.
+
+    "<" is escaped so that no text in the data can close the script element.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,135 @@
+"""Writing the output folder safely.
+
+A build writes into a staging folder beside the output folder, named after it,
+and swaps it in whole when it is complete. An error or a killed build leaves
+the previous output exactly as it was; nothing outside the output folder (and
+its staging folder) is ever written or deleted.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from pathlib import Path
+
+from .errors import UsageError
+
+
+def check_output_folder(output_dir: Path, site_dir: Path) -> None:
+    """Refuse output folders whose replacement would destroy something else."""
+    output = output_dir.resolve()
+    site = site_dir.resolve()
+    home = Path.home().resolve()
+    if output == site or output in site.parents:
+        raise UsageError(f"refusing to build into {output_dir}: it is the site folder or holds it")
+    if output == home or output == Path(output.anchor):
+        raise UsageError(f"refusing to build into {output_dir}: it is the home folder or the root of the disk")
+    for protected in ("content", "templates", "static"):
+        folder = (site / protected).resolve()
+        if output == folder or folder in output.parents or output in folder.parents:
+            raise UsageError(f"refusing to build into {output_dir}: it would overwrite the site's {protected}/ folder")
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"refusing to build into {output_dir}: it is a file, not a folder")
+
+
+def staging_folder(output_dir: Path) -> Path:
+    output = output_dir.resolve()
+    return output.parent / f".{output.name}.staging"
+
+
+def prepare_staging(output_dir: Path) -> Path:
+    """An empty staging folder; one left by a killed build is cleared first."""
+    staging = staging_folder(output_dir)
+    remove_tree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def swap_in(staging: Path, output_dir: Path) -> None:
+    """Make the staging folder the output folder in one step, then delete the old one."""
+    output = output_dir.resolve()
+    if not output.exists():
+        staging.rename(output)
+        return
+    if _exchange(staging, output):
+        remove_tree(staging)  # it now holds the previous output
+        return
+    # Without an atomic exchange (not Linux), the old output is moved aside
+    # under the staging folder's name for the instant between two renames.
+    previous = staging.with_name(staging.name + "-previous")
+    remove_tree(previous)
+    output.rename(previous)
+    staging.rename(output)
+    remove_tree(previous)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two folders with Linux's renameat2; False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+class OutputWriter:
+    """Writes files into the staging folder, refusing to write one path twice."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.written: dict[str, str] = {}
+
+    def _target(self, relative: str, source: str) -> Path:
+        if relative in self.written:
+            raise OutputCollision(relative, self.written[relative], source)
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts:
+            raise ValueError(f"output path outside the output folder: {relative}")
+        self.written[relative] = source
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, relative: str, text: str, source: str = "the build") -> None:
+        self._target(relative, source).write_text(text, encoding="utf-8", newline="\n")
+
+    def write_bytes(self, relative: str, data: bytes, source: str = "the build") -> None:
+        self._target(relative, source).write_bytes(data)
+
+    def copy_file(self, relative: str, source_path: Path, source: str) -> None:
+        shutil.copyfile(source_path, self._target(relative, source))
+
+
+class OutputCollision(Exception):
+    """Two sources would write the same output file."""
+
+    def __init__(self, relative: str, first: str, second: str):
+        super().__init__(f"{second} and {first} would both write {relative}")
+        self.relative = relative
+        self.first = first
+        self.second = second
