@@ -90,7 +90,7 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
         text = decode_utf8(path.read_bytes())
         data, lines = parse_yaml(text)
     except FrontMatterError as exc:
-        problems.error(shown, exc.line, "", exc.message)
+        problems.error(shown, exc.line, exc.field, exc.message)
         return None
     except OSError as exc:
         problems.error(shown, 1, "", f"cannot be read ({exc.strerror})")

@@ -199,7 +199,7 @@ def read_source(path: Path, site_dir: Path, problems: Problems) -> SourceFile | 
     try:
         return split(decode_utf8(raw))
     except FrontMatterError as exc:
-        field_name = "front matter" if "front matter" in exc.message or "YAML" in exc.message else "file"
+        field_name = exc.field or ("front matter" if "front matter" in exc.message or "YAML" in exc.message else "file")
         problems.error(shown, exc.line, field_name, exc.message)
         return None
 
@@ -463,7 +463,8 @@ def _read_image(check: _Checker, story_path: Path, site_dir: Path) -> tuple[Path
     relative = check.apply(("image",), raw, fields.text, "photo's path")
     if relative is None:
         return None, alt
-    if alt is None and "image_alt" not in check.source.data:
+    # `image_alt:` with nothing after it is as missing as no line at all.
+    if alt is None and data.get("image_alt") is None:
         check.error(("image",), "has no image_alt (describe the photo for people who cannot see it)")
     found = resolve_site_file(relative, story_path.parent, site_dir)
     if found is None:

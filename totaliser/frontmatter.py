@@ -12,9 +12,65 @@ from typing import Any
 import yaml
 
 try:  # The C parser is several times faster; fall back where it is missing.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+import datetime
+import re
+
+_TAG = "tag:yaml.org,2002:"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML as people who are not programmers expect it to read.
+
+    YAML 1.1 (PyYAML's default) turns ``010`` into 8, ``1:30`` into 90,
+    ``no`` into false and ``=`` into an error; a date that does not exist
+    (2026-13-01) stops the whole file. Here only ``true``/``false`` are
+    booleans, numbers are decimal, and an impossible date stays text so that
+    the field's own check reports it on the right line.
+    """
+
+
+def _plain_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    replaced = {_TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "value"}
+    resolvers = {
+        first: [(tag, pattern) for tag, pattern in entries if tag not in replaced]
+        for first, entries in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+    additions = [
+        (_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+        # Whole numbers without leading zeros, so "007" is never read as 7 (or 8 as octal).
+        (_TAG + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), "-+0123456789"),
+        (
+            _TAG + "float",
+            re.compile(
+                r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9_]*)(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+            ),
+            "-+.0123456789",
+        ),
+    ]
+    for tag, pattern, firsts in reversed(additions):
+        for first in firsts:
+            entries = resolvers.setdefault(first, [])
+            # Ints before floats, both before timestamps (a date never matches them).
+            entries.insert(0, (tag, pattern))
+    return resolvers
+
+
+_Loader.yaml_implicit_resolvers = _plain_resolvers()
+
+
+def _construct_timestamp(loader: _BaseLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(_TAG + "timestamp", _construct_timestamp)
 
 # A key's place in the front matter: ("milestones", 1, "amount").
 FieldPath = tuple[str | int, ...]
@@ -41,10 +97,11 @@ class SourceFile:
 class FrontMatterError(ValueError):
     """The file cannot be read as front matter; carries the line to blame."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, field: str = ""):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.field = field
 
 
 FENCE = "---"
@@ -101,7 +158,13 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        # Lines are recorded before construction, which folds merge keys
+        # (<<: *anchor) into the mapping and would look like duplicates.
+        line_map: dict[FieldPath, int] = {}
+        _record_lines(node, (), first_line, line_map)
         data = loader.construct_document(node)
+    except FrontMatterError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -116,8 +179,6 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         raise FrontMatterError(line, f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
-    line_map: dict[FieldPath, int] = {}
-    _record_lines(node, (), first_line, line_map)
     return data, line_map
 
 
@@ -136,12 +197,31 @@ def _record_lines(
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
-                if isinstance(key_node, yaml.ScalarNode):
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _TAG + "merge":
                     child = (*where, key_node.value)
-                    out.setdefault(child, first_line + key_node.start_mark.line)
+                    line = first_line + key_node.start_mark.line
+                    if child in out:
+                        # YAML would silently keep the last one: say so instead.
+                        raise FrontMatterError(
+                            line,
+                            f"is written twice (on lines {out[child]} and {line}; keep one of them)",
+                            field=_label(child),
+                        )
+                    out[child] = line
                     stack.append((value_node, child))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 child = (*where, index)
                 out.setdefault(child, first_line + item.start_mark.line)
                 stack.append((item, child))
+
+
+def _label(path: FieldPath) -> str:
+    """A field's place as written in messages: ``milestones[1].amount``."""
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"[{part}]"
+        else:
+            label += ("." if label else "") + part
+    return label

@@ -30,8 +30,10 @@ CURRENCY_SYMBOLS = {
 
 # Symbols a writer may put in front of an amount: "£36,000", "$50", "€1.200".
 _LEADING_SYMBOLS = "£$€¥₹"
+# ASCII digits only: "\d" would also take Arabic-Indic or full-width digits.
+# Any number of decimals is matched so that "1.234" gets the decimals message.
 _AMOUNT_PATTERN = re.compile(
-    r"""^(?P<digits>\d{1,3}(,\d{3})+|\d+)(\.(?P<fraction>\d{1,2}))?$"""
+    r"""^(?P<digits>[0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.(?P<fraction>[0-9]+))?$"""
 )
 
 
@@ -86,6 +88,8 @@ def _parse_amount_text(text: str) -> Decimal:
 
 def _normalise(amount: Decimal) -> Decimal:
     """Drop meaningless zeros: 36000.00 becomes 36000, 36000.50 becomes 36000.5."""
+    if amount == 0:
+        return Decimal(0)  # never "-0" (from -0.0 in YAML)
     if amount == amount.to_integral_value():
         return amount.quantize(Decimal(1))
     return amount.normalize()
