@@ -101,7 +101,10 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
         problems.error(shown, 1, "", "site.yaml must be settings written as `name: value`, one a line")
         return None
     source = SourceFile(data=data, lines=lines)
-    return _read_settings(source, shown, problems, base_url)
+    start = len(problems.items)
+    config = _read_settings(source, shown, problems, base_url)
+    problems.sort_lines_from(start)
+    return config
 
 
 def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_override: str | None) -> SiteConfig | None:

@@ -160,18 +160,22 @@ def load_content(
     appeals: list[Appeal] = []
     drafts = 0
     for path in content_files(site_dir, APPEALS_DIR):
+        start = len(problems.items)
         appeal = load_appeal(path, site_dir, config, problems, renderer)
+        problems.sort_lines_from(start)
         if appeal is None:
             continue
         if appeal.status == "draft" and not include_drafts:
             drafts += 1
             continue
         appeals.append(appeal)
-    pages = [
-        page
-        for path in content_files(site_dir, PAGES_DIR)
-        if (page := load_page(path, site_dir, config, problems, renderer)) is not None
-    ]
+    pages: list[Page] = []
+    for path in content_files(site_dir, PAGES_DIR):
+        start = len(problems.items)
+        page = load_page(path, site_dir, config, problems, renderer)
+        problems.sort_lines_from(start)
+        if page is not None:
+            pages.append(page)
     _check_slug_collisions(appeals, problems)
     _check_slug_collisions(pages, problems)
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
@@ -228,6 +232,14 @@ class _Checker:
                 )
             return None
         return self.apply((key,), data[key], rule, *args)
+
+    def need(self, path: tuple[str | int, ...], item: dict[Any, Any], rule: Callable[..., Any], *args: Any, needs: str) -> Any:
+        """A value inside a list item that must be there: ``milestones[0].amount``."""
+        key = path[-1]
+        if item.get(key) is None:
+            self.error(path, f"missing ({needs})")
+            return None
+        return self.apply(path, item[key], rule, *args)
 
     def apply(self, path: tuple[str | int, ...], value: Any, rule: Callable[..., Any], *args: Any) -> Any:
         try:
@@ -390,7 +402,7 @@ def _read_donate(check: _Checker) -> list[DonateOption]:
         if not isinstance(item, dict):
             check.error(("donate", index), f"{quote(item)} must have a label and a url")
             continue
-        url = check.apply(("donate", index, "url"), item.get("url"), fields.web_url)
+        url = check.need(("donate", index, "url"), item, fields.web_url, needs="each donation option needs a url")
         label = "Donate now" if index == 0 else "Donate"
         if item.get("label") is not None:
             label = check.apply(("donate", index, "label"), item["label"], fields.text, "button's label")
@@ -414,8 +426,9 @@ def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]
         if not isinstance(item, dict):
             check.error(("milestones", index), f"{quote(item)} must have a label and an amount")
             continue
-        label = check.apply(("milestones", index, "label"), item.get("label"), fields.text, "milestone's label")
-        amount = check.apply(("milestones", index, "amount"), item.get("amount"), fields.amount)
+        needs = "each milestone needs a label and an amount"
+        label = check.need(("milestones", index, "label"), item, fields.text, "milestone's label", needs=needs)
+        amount = check.need(("milestones", index, "amount"), item, fields.amount, needs=needs)
         if amount is None or label is None:
             continue
         if milestones and amount < milestones[-1].amount:
@@ -440,8 +453,9 @@ def _read_updates(check: _Checker) -> list[Update]:
         if not isinstance(item, dict):
             check.error(("updates", index), f"{quote(item)} must have a date, raised and a note")
             continue
-        date = check.apply(("updates", index, "date"), item.get("date"), fields.iso_date)
-        raised = check.apply(("updates", index, "raised"), item.get("raised"), fields.amount)
+        needs = "each update needs a date and the amount raised by then"
+        date = check.need(("updates", index, "date"), item, fields.iso_date, needs=needs)
+        raised = check.need(("updates", index, "raised"), item, fields.amount, needs=needs)
         note = ""
         if item.get("note") is not None:
             note = check.apply(("updates", index, "note"), item["note"], fields.text, "note") or ""

@@ -52,6 +52,11 @@ class Problems:
     def extend(self, other: Problems) -> None:
         self.items.extend(other.items)
 
+    def sort_lines_from(self, start: int) -> None:
+        """Put the problems recorded since ``start`` (one file's) in line order,
+        so that a user can read them top to bottom beside the file."""
+        self.items[start:] = sorted(self.items[start:], key=lambda p: p.line)
+
 
 class ContentErrors(Exception):
     """Raised when a site cannot be built because its content has errors."""

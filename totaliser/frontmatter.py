@@ -167,8 +167,15 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # A bracket or quote left open is only noticed at the end of the
+        # front matter; the line where it was opened is the one to fix.
+        at_end = mark is not None and mark.index >= len(text.rstrip())
+        if at_end and exc.context_mark and mark and exc.context_mark.line < mark.line:
+            mark = exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "it is not valid YAML"
+        if "tab" in problem or "\\t" in problem:
+            problem += " (indent with spaces, not tabs)"
         raise FrontMatterError(line, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"not valid YAML: {exc}") from None
