@@ -328,6 +328,13 @@ def load_appeal(
         summary = guard.redact(summary) if summary else None
         image_alt = guard.redact(image_alt) if image_alt else None
         updates = [Update(u.date, u.raised, guard.redact(u.note)) for u in updates]
+        # Every other published text too: "Organised by Amanda Buckett, Jacob's mum".
+        organiser = guard.redact(organiser) if organiser else None
+        location = guard.redact(location) if location else None
+        tags = [guard.redact(tag) for tag in tags]
+        donate = [DonateOption(guard.redact(d.label), d.url) for d in donate]
+        milestones = [Milestone(guard.redact(m.label), m.amount) for m in milestones]
+        sources = [Source(guard.redact(s.label), s.amount) for s in sources]
     return Appeal(
         slug=slug,
         path=shown,
