@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import fields
-from .errors import Problems
+from .errors import Problems, UsageError
 from .fields import FieldError
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, parse_yaml
 
@@ -131,8 +131,8 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
         try:
             settings["base_url"] = normalise_base_url(base_url_override)
         except FieldError as exc:
-            problems.error("--base-url", 1, "base_url", str(exc))
-            failed = True
+            # A flag typed on the command line is bad usage, not bad content.
+            raise UsageError(f"--base-url {exc}") from None
     else:
         settings["base_url"] = check("base_url", normalise_base_url, True)
     currency = check("currency", fields.currency_code)

@@ -173,6 +173,8 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         if at_end and exc.context_mark and mark and exc.context_mark.line < mark.line:
             mark = exc.context_mark
         line = first_line + (mark.line if mark else 0)
+        if at_end:  # never past the last written line (the closing ---)
+            line = min(line, first_line + max(text.rstrip().count("\n"), 0))
         problem = exc.problem or exc.context or "it is not valid YAML"
         if "tab" in problem or "\\t" in problem:
             problem += " (indent with spaces, not tabs)"
