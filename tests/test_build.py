@@ -77,7 +77,7 @@ def site_in_tree(make_site, tmp_path: Path) -> Path:
     return make_site({"content/appeals/amy.md": appeal()})
 
 
-@pytest.mark.parametrize("where", ["site", "parent", "grandparent", "content", "content/appeals", "templates", "static"])
+@pytest.mark.parametrize("where", ["site", "parent", "grandparent", "content", "content/appeals", "templates", "static", ".git"])
 def test_refused_output_folders_touch_nothing(site_in_tree: Path, tmp_path: Path, where: str) -> None:
     output = {
         "site": site_in_tree,
@@ -98,6 +98,16 @@ def test_the_home_folder_is_refused(site_in_tree: Path, tmp_path: Path, monkeypa
     before = snapshot(tmp_path)
     with pytest.raises(UsageError, match="home folder"):
         build(BuildOptions(site_dir=site_in_tree, output_dir=home))
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_holding_the_home_folder_is_refused(site_in_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "users" / "amy"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    before = snapshot(tmp_path)
+    with pytest.raises(UsageError, match="home folder"):
+        build(BuildOptions(site_dir=site_in_tree, output_dir=tmp_path / "users"))
     assert snapshot(tmp_path) == before
 
 
@@ -472,6 +482,13 @@ def test_progressbar(rich_site: Path, slug: str, valuemax: str, valuenow: str, v
     assert len(index_bars) == 1 and index_bars[0]["aria-valuenow"] == valuenow
 
 
+def test_progressbar_numbers_are_plain_for_summed_sources(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/appeals/amy.md": appeal(target="2", raised="\n  Tins: 0.5\n  Online: 0.5")})
+    html = (build_site(site) / "appeals/amy/index.html").read_text()
+    bar = Elements(html).find(role="progressbar")[0]
+    assert (bar["aria-valuenow"], bar["aria-valuemax"], bar["aria-valuetext"]) == ("1", "2", "£1 raised of £2 (50%)")
+
+
 def test_an_appeal_page_has_what_readers_need(rich_site: Path) -> None:
     html = (rich_site / "appeals/jacob/index.html").read_text()
     tags = Elements(html)
@@ -536,3 +553,16 @@ def test_first_name_privacy_keeps_the_surname_out_of_every_output(make_site, tmp
             assert "quixby" not in path.read_text(encoding="utf-8").lower(), path
     data = json.loads((out / "appeals.json").read_text())
     assert data["appeals"][0]["child"] == "Amy"
+
+
+def test_control_characters_in_a_story_are_removed_and_the_feed_stays_valid(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/appeals/amy.md": appeal(body="Amy\x0b likes \x1b[31mred\x7f.\n\nMore\x0c.")})
+    report = build(BuildOptions(site_dir=site, output_dir=tmp_path / "out"))
+    assert [str(w) for w in report.warnings] == [
+        "content/appeals/amy.md:9: warning: story: an invisible control character (U+000B) was removed "
+        "(it often comes with text copied from another program)"
+    ]
+    raw = (tmp_path / "out/feed.xml").read_bytes()
+    ET.fromstring(raw)
+    assert feedparser.parse(raw).bozo == 0
+    assert "Amy likes [31mred." in (tmp_path / "out/appeals/amy/index.html").read_text()

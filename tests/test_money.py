@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from totaliser.money import AmountError, format_money, format_money_short, json_number, parse_amount, percent
+from totaliser.money import AmountError, format_money, format_money_short, json_number, parse_amount, percent, total
 
 D = Decimal
 
@@ -152,3 +152,10 @@ def test_json_numbers() -> None:
     assert isinstance(json_number(D("36000")), int)
     assert json_number(D("36000.5")) == 36000.5
     assert repr(json_number(D("1500.05"))) == "1500.05"
+
+
+def test_total_is_exact_and_plainly_written() -> None:
+    assert str(total([D("0.5"), D("0.5")])) == "1"
+    assert str(total([D("0.1"), D("0.2")])) == "0.3"
+    assert str(total([D("20000.1"), D("5000.2"), D("0.3")])) == "25000.6"
+    assert str(total([])) == "0"

@@ -390,6 +390,19 @@ def test_files_that_cannot_be_read(make_site, body: str | bytes, expected: str) 
     assert errors_for(make_site, body) == [expected]
 
 
+def test_a_control_character_in_the_front_matter(make_site) -> None:
+    text = appeal(hospital="Bristol\x1bRoyal")
+    assert errors_for(make_site, text) == [
+        "content/appeals/amy.md:6: file: has an invisible control character (U+001B) in it: delete it "
+        "(it often comes with text copied from another program)"
+    ]
+
+
+def test_a_control_character_after_non_ascii_text_names_its_line(make_site) -> None:
+    text = appeal(child="Zoë Siân Łukasz", hospital="Bristol\x0bRoyal")
+    assert errors_for(make_site, text)[0].startswith("content/appeals/amy.md:6: file: has an invisible control character (U+000B)")
+
+
 def test_empty_front_matter_lists_every_required_field(make_site) -> None:
     assert errors_for(make_site, "---\n---\nBody\n") == [f"content/appeals/amy.md:1: {f}: missing {REQUIRED}" for f in VALID_FIELDS]
 
@@ -511,6 +524,15 @@ def test_site_yaml_every_bad_setting(make_site) -> None:
         f'site.yaml:10: publisher.url: "javascript:alert(1)" is not a web address {URL_HELP}',
     ]
     assert warnings == ["site.yaml:11: warning: titel: unknown field, kept for templates (did you mean `title`?)"]
+
+
+@pytest.mark.parametrize("logo", ["https://cdn.example/logo.png", "//cdn.example/logo.png", "data:image/png;base64,AAAA"])
+def test_site_yaml_logo_must_be_the_sites_own_file(make_site, logo: str) -> None:
+    errors, _ = site_errors(make_site, f"title: A\n{SITE_BASE}publisher:\n  name: Gazette\n  logo: \"{logo}\"\n")
+    assert errors == [
+        f'site.yaml:5: publisher.logo: "{logo}" is a web address: put the logo in static/images/ and write its path, '
+        "e.g. static/images/logo.svg (pages load nothing from other sites)"
+    ]
 
 
 def test_site_yaml_base_url_with_a_query(make_site) -> None:

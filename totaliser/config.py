@@ -187,11 +187,24 @@ def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: 
         try:
             if sub_key == "url":
                 found[sub_key] = fields.web_url(raw)
+            elif sub_key == "logo":
+                found[sub_key] = _site_path(raw, "logo")
             else:
                 found[sub_key] = fields.text(raw, f"{key} {sub_key}")
         except FieldError as exc:
             problems.error(shown, source.line_of(key, sub), f"{key}.{sub}", str(exc))
     return kind(**found)
+
+
+def _site_path(value: object, what: str) -> str:
+    """A file of the site's own, such as static/images/logo.svg: pages load nothing from other hosts."""
+    path = fields.text(value, f"path of the {what}")
+    if "://" in path or path.startswith("//") or path.lower().startswith("data:"):
+        raise FieldError(
+            f"{fields.quote(value)} is a web address: put the {what} in static/images/ and write its path, "
+            "e.g. static/images/logo.svg (pages load nothing from other sites)"
+        )
+    return path.lstrip("/")
 
 
 def _locale(value: object) -> str:

@@ -8,6 +8,7 @@ problems of another.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from .errors import Problems, display_path
 from .fields import FieldError, quote
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
 from .markup import StoryRenderer, first_paragraph_text
-from .money import percent
+from .money import percent, total
 from .privacy import NameGuard
 from .slugs import slugify
 
@@ -292,7 +293,7 @@ def load_appeal(
     if isinstance(raised_value, dict):
         sources = _read_sources(check, raised_value)
         if not check.failed or sources:
-            raised = sum((s.amount for s in sources), Decimal(0))
+            raised = total(s.amount for s in sources)
         if not raised_value:
             check.error(("raised",), "is an empty set of sources (list each source with its amount, or write one amount)")
     else:
@@ -321,7 +322,7 @@ def load_appeal(
     guard = NameGuard.for_child(child) if config.first_name_only else None
     if guard:
         child = guard.first_name
-    body_html = renderer.to_html(source.body)
+    body_html = renderer.to_html(story_text(check))
     if guard:
         body_html = guard.redact(body_html)
         title = guard.redact(title) if title else None
@@ -362,6 +363,25 @@ def load_appeal(
         organiser=organiser,
         extra=extra,
     )
+
+
+# Control characters other than tab and line breaks: invisible, and not allowed in XML (the feed).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def story_text(check: _Checker) -> str:
+    """The story's Markdown, without invisible control characters (with a warning)."""
+    body = check.source.body
+    found = _CONTROL_CHARACTERS.search(body)
+    if found is None:
+        return body
+    line = check.source.body_line + body.count("\n", 0, found.start())
+    check.problems.warn(
+        check.shown, line, "story",
+        f"an invisible control character (U+{ord(found.group()):04X}) was removed "
+        "(it often comes with text copied from another program)",
+    )
+    return _CONTROL_CHARACTERS.sub("", body)
 
 
 def default_title(child: str) -> str:
@@ -536,7 +556,7 @@ def load_page(
     extra = check.warn_unknown(KNOWN_PAGE_FIELDS)
     if check.failed or title is None:
         return None
-    body_html = renderer.to_html(source.body)
+    body_html = renderer.to_html(story_text(check))
     return Page(
         slug=slug,
         path=shown,

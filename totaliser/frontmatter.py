@@ -153,7 +153,11 @@ def split(text: str) -> SourceFile:
 
 def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int]]:
     """Parse YAML text, returning the data and the line of every mapping key."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError:  # a lone surrogate: only possible from a str built in code
+        raise FrontMatterError(first_line, "the text holds characters that are not valid Unicode") from None
+    node = None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -179,6 +183,15 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         if "tab" in problem or "\\t" in problem:
             problem += " (indent with spaces, not tabs)"
         raise FrontMatterError(line, f"not valid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # The C parser counts bytes of UTF-8; the pure-Python one characters.
+        before = text.encode("utf-8")[: exc.position].count(b"\n") if isinstance(exc.character, int) else text.count("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise FrontMatterError(
+            first_line + before,
+            f"has an invisible control character (U+{code:04X}) in it: delete it "
+            "(it often comes with text copied from another program)",
+        ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"not valid YAML: {exc}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:

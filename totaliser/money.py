@@ -8,6 +8,7 @@ floating-point error.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 AMOUNT_HELP = 'use a number such as 36000 or "£36,000"'
@@ -84,6 +85,11 @@ def _parse_amount_text(text: str) -> Decimal:
         return Decimal(cleaned.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern already guards this
         raise AmountError(f"is not an amount ({AMOUNT_HELP})") from None
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """An exact sum, written plainly: 0.5 + 0.5 is 1, not 1.0."""
+    return _normalise(sum(amounts, Decimal(0)))
 
 
 def _normalise(amount: Decimal) -> Decimal:

@@ -25,9 +25,10 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
     home = Path.home().resolve()
     if output == site or output in site.parents:
         raise UsageError(f"refusing to build into {output_dir}: it is the site folder or holds it")
-    if output == home or output == Path(output.anchor):
-        raise UsageError(f"refusing to build into {output_dir}: it is the home folder or the root of the disk")
-    for protected in ("content", "templates", "static"):
+    if output == home or output in home.parents or output == Path(output.anchor):
+        raise UsageError(f"refusing to build into {output_dir}: it is the home folder, holds it, or is the root of the disk")
+    # .git too: replacing it would lose the site's whole history.
+    for protected in ("content", "templates", "static", ".git"):
         folder = (site / protected).resolve()
         if output == folder or folder in output.parents or output in folder.parents:
             raise UsageError(f"refusing to build into {output_dir}: it would overwrite the site's {protected}/ folder")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import json
 from typing import Any, Sequence
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
@@ -13,6 +15,17 @@ from ..listing import order_appeals
 from ..money import format_money, json_number
 
 FEED_ENTRIES = 100
+
+# Characters XML 1.0 forbids outright: one of them makes the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(_NOT_XML.sub("", text))
 
 
 def _timestamp(day: datetime.date) -> str:
