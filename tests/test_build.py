@@ -212,6 +212,21 @@ def test_drafts_only_with_drafts(make_site, tmp_path: Path) -> None:
     assert [a["slug"] for a in json.loads((out / "appeals.json").read_text())["appeals"]] == ["amy", "secret"]
 
 
+def test_draft_pages_only_with_drafts(make_site, tmp_path: Path) -> None:
+    site = make_site({
+        "content/appeals/amy.md": appeal(),
+        "content/pages/about.md": "---\ntitle: About\n---\nHello.\n",
+        "content/pages/coming-soon.md": "---\ntitle: Coming soon\nstatus: draft\n---\nNot yet.\n",
+    })
+    report = build(BuildOptions(site_dir=site, output_dir=tmp_path / "plain"))
+    assert [p.slug for p in report.pages] == ["about"] and report.drafts_skipped == 1
+    assert not (tmp_path / "plain/pages/coming-soon").exists()
+    assert "coming-soon" not in (tmp_path / "plain/index.html").read_text()
+    assert "coming-soon" not in (tmp_path / "plain/sitemap.xml").read_text()
+    build(BuildOptions(site_dir=site, output_dir=tmp_path / "drafts", include_drafts=True))
+    assert (tmp_path / "drafts/pages/coming-soon/index.html").is_file()
+
+
 def card_order(html: str) -> list[str]:
     return re.findall(r'<h3 class="card-title"><a href="' + BASE_PATH + r'appeals/([^/]+)/"', html)
 

@@ -129,6 +129,7 @@ class Page:
     image_alt: str | None = None
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    draft: bool = False
 
     @property
     def url_path(self) -> str:
@@ -175,8 +176,12 @@ def load_content(
         start = len(problems.items)
         page = load_page(path, site_dir, config, problems, renderer)
         problems.sort_lines_from(start)
-        if page is not None:
-            pages.append(page)
+        if page is None:
+            continue
+        if page.draft and not include_drafts:
+            drafts += 1
+            continue
+        pages.append(page)
     _check_slug_collisions(appeals, problems)
     _check_slug_collisions(pages, problems)
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
@@ -551,7 +556,7 @@ def load_page(
     summary = check.get("summary", fields.text, "summary")
     date = check.get("date", fields.iso_date)
     tags = check.get("tags", fields.text_list, "tag") or []
-    check.get("status", _status)
+    status = check.get("status", _status)
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_PAGE_FIELDS)
     if check.failed or title is None:
@@ -568,4 +573,5 @@ def load_page(
         image_alt=image_alt,
         tags=tags,
         extra=extra,
+        draft=status == "draft",
     )
