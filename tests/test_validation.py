@@ -381,7 +381,7 @@ NO_FRONT_MATTER = (
             "content/appeals/amy.md:2: file: the file is not a text file (it holds binary data)",
         ),
         (
-            "---\nchild: Amy\ncondition: cp\n".encode() + "hospital: Hôpital\n".encode("latin-1") + b"---\n",
+            b"---\nchild: Amy\ncondition: cp\n" + "hospital: Hôpital\n".encode("latin-1") + b"---\n",
             "content/appeals/amy.md:4: file: the file is not UTF-8 text (save it with UTF-8 encoding)",
         ),
     ],

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import fields
 from .config import SiteConfig, unknown_field_message
@@ -321,7 +322,7 @@ def load_appeal(
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
 
-    if check.failed or None in (child, condition, target, raised, hospital, date):
+    if check.failed or raised is None or None in (child, condition, target, hospital, date):
         return None
 
     guard = NameGuard.for_child(child) if config.first_name_only else None

@@ -16,7 +16,6 @@ try:  # The C parser is several times faster; fall back where it is missing.
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-import datetime
 import re
 
 _TAG = "tag:yaml.org,2002:"

@@ -115,10 +115,8 @@ def percent(raised: Decimal, target: Decimal) -> int:
 def format_money(amount: Decimal, currency: str) -> str:
     """Display an amount: ``£36,000`` or ``£1,500.50``; pence only when present."""
     symbol = CURRENCY_SYMBOLS.get(currency)
-    if amount == amount.to_integral_value():
-        number = f"{int(amount):,}"
-    else:
-        number = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    whole = amount == amount.to_integral_value()
+    number = f"{int(amount):,}" if whole else f"{amount.quantize(Decimal('0.01')):,.2f}"
     if symbol is None:
         return f"{currency} {number}"
     if currency == "PLN":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Sequence
 import re
+from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
