@@ -547,10 +547,13 @@ def test_site_yaml_base_url_gains_a_slash(make_site) -> None:
 
 
 def test_site_yaml_errors_come_with_content_errors(make_site) -> None:
-    # A broken site.yaml stops the run before content is read: its errors alone are shown.
+    # A broken site.yaml does not hide the content's errors: one run shows them all.
     site = make_site({"content/appeals/amy.md": appeal(target="lots")}, site_yaml="title: A\nbase_url: nowhere\n")
     errors, _ = problems_in(site)
-    assert errors == [f'site.yaml:2: base_url: "nowhere" is not a web address {URL_HELP}']
+    assert errors == [
+        f'site.yaml:2: base_url: "nowhere" is not a web address {URL_HELP}',
+        f'content/appeals/amy.md:4: target: "lots" is not an amount {AMOUNT_HELP}',
+    ]
 
 
 def test_charity_number_written_as_a_number_keeps_its_digits(make_site) -> None:

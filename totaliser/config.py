@@ -71,6 +71,12 @@ class SiteConfig:
         return self.base_path + path.lstrip("/")
 
 
+def fallback_config() -> SiteConfig:
+    """Settings to check content with when site.yaml itself is broken, so that
+    one run still reports every error in every file."""
+    return SiteConfig(title="", base_url="https://example.invalid/")
+
+
 def normalise_base_url(value: object) -> str:
     url = fields.web_url(value)
     parts = urlsplit(url)

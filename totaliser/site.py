@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from .config import SiteConfig, load_config
+from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .outputs import feeds
@@ -62,6 +62,8 @@ def load_site(site_dir: Path, base_url: str | None = None, include_drafts: bool 
     problems = Problems()
     config = load_config(site_dir, problems, base_url)
     if config is None:
+        # Check the content anyway: one run reports every error in every file.
+        load_content(site_dir, fallback_config(), problems, include_drafts=include_drafts)
         raise ContentErrors(problems)
     content = load_content(site_dir, config, problems, include_drafts=include_drafts)
     if problems.errors:
