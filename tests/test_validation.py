@@ -363,6 +363,16 @@ NO_FRONT_MATTER = (
             "(indent with spaces, not tabs)",
         ),
         (
+            "---\nchild: Amy\ntitle: Help Amy: she needs you\n---\n",
+            "content/appeals/amy.md:3: front matter: not valid YAML: mapping values are not allowed in this context "
+            "(if the value has a colon and a space in it, put the whole value in double quotes)",
+        ),
+        (
+            '---\nchild: Amy\ntitle: "Help Amy\ncondition: cp\n---\n',
+            "content/appeals/amy.md:3: front matter: not valid YAML: found unexpected end of stream "
+            "(a quotation mark is never closed)",
+        ),
+        (
             "---\n- child\n- Amy\n---\n",
             "content/appeals/amy.md:2: front matter: the front matter must be fields written as `name: value`, one a line",
         ),

@@ -179,9 +179,8 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         if at_end:  # never past the last written line (the closing ---)
             line = min(line, first_line + max(text.rstrip().count("\n"), 0))
         problem = exc.problem or exc.context or "it is not valid YAML"
-        if "tab" in problem or "\\t" in problem:
-            problem += " (indent with spaces, not tabs)"
-        raise FrontMatterError(line, f"not valid YAML: {problem}") from None
+        hint = _yaml_hint(problem, exc.context or "")
+        raise FrontMatterError(line, f"not valid YAML: {problem}{hint}") from None
     except yaml.reader.ReaderError as exc:
         # The C parser counts bytes of UTF-8; the pure-Python one characters.
         before = text.encode("utf-8")[: exc.position].count(b"\n") if isinstance(exc.character, int) else text.count("\n", 0, exc.position)
@@ -201,6 +200,25 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
     finally:
         loader.dispose()
     return data, line_map
+
+
+# What people usually did wrong when YAML says this.
+_YAML_HINTS = (
+    ("tab", "indent with spaces, not tabs"),
+    ("\\t", "indent with spaces, not tabs"),
+    ("mapping values are not allowed", "if the value has a colon and a space in it, put the whole value in double quotes"),
+    ("quoted scalar", "a quotation mark is never closed"),
+    ("did not find expected key", "check this line's indentation; a value that starts with [ or a quotation mark must be wholly in quotes"),
+    ("cannot start any token", "a value that starts with @ or ` must be in quotes"),
+    ("block sequence entries are not allowed", "put a value that starts with a dash in quotes, or start the list on the next line"),
+)
+
+
+def _yaml_hint(problem: str, context: str) -> str:
+    for clue, hint in _YAML_HINTS:
+        if clue in problem or clue in context:
+            return f" ({hint})"
+    return ""
 
 
 def _record_lines(
