@@ -198,3 +198,22 @@ def test_help_exits_0() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     assert "build" in result.stdout
+
+
+def test_paths_in_messages_are_relative_when_run_inside_the_site(make_site, tmp_path: Path) -> None:
+    site = make_site({
+        "content/appeals/amy.md": appeal(extra="image: amy.jpg\nimage_alt: Amy smiling"),
+        "content/appeals/amy.jpg": b"not a photo at all",
+        "content/appeals/ben.md": appeal("Ben", target="lots"),
+    })
+    result = run_cli("build", "--output", str(tmp_path / "out"), cwd=site)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1
+    assert lines[0] == 'content/appeals/ben.md:4: target: "lots" is not an amount (use a number such as 36000 or "£36,000")'
+    assert len(lines) == 2 and lines[1].startswith("Build stopped: 1 error")
+    # The photo is only opened once the content is free of errors.
+    (site / "content/appeals/ben.md").unlink()
+    result = run_cli("build", "--output", str(tmp_path / "out"), cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.startswith("content/appeals/amy.md:1: image: content/appeals/amy.jpg cannot be read as a photo")
+    assert not (tmp_path / "out").exists()

@@ -72,8 +72,13 @@ class UsageError(Exception):
 
 
 def display_path(path: Path, site_dir: Path) -> str:
-    """The path as a user knows it: relative to the site folder when inside it."""
-    try:
-        return path.relative_to(site_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path as a user knows it: relative to the site folder when inside it.
+
+    Resolved paths are tried too, for a site folder given as "." or through a link.
+    """
+    for inner, outer in ((path, site_dir), (path.resolve(), site_dir.resolve())):
+        try:
+            return inner.relative_to(outer).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
