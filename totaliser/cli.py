@@ -207,16 +207,17 @@ def _raise(args: argparse.Namespace) -> int:
         if args.slug or args.amount or args.date or args.note or args.source:
             raise UsageError("give either --csv FILE or SLUG AMOUNT [--date] [--note] [--source], not both")
         shown = display_path(args.csv.resolve(), site_dir.resolve()) if args.csv.is_absolute() else args.csv.as_posix()
-        load = lambda: requests_from_csv(args.csv, today, shown)  # noqa: E731
+        requests, row_problems = requests_from_csv(args.csv, today, shown)
     else:
         if not args.slug or args.amount is None:
             raise UsageError("give the appeal and its new total, e.g. raise jacob-buckett 26500 (or --csv FILE)")
-        load = lambda: [request_from_arguments(args.slug, args.amount, args.date, args.note, args.source, today)]  # noqa: E731
+        requests = [request_from_arguments(args.slug, args.amount, args.date, args.note, args.source, today)]
+        row_problems = Problems()
     try:
-        results = apply_raises(site_dir, load())
+        results = apply_raises(site_dir, requests, row_problems)
     except ContentErrors as exc:
         _print_problems(exc.problems.items)
-        print("Nothing was changed.", file=sys.stderr)
+        print("Nothing was changed: no file is written unless every change can be made.", file=sys.stderr)
         return EXIT_CONTENT
     for result in results:
         print(result.describe())

@@ -36,7 +36,7 @@ raised: 0
 date: {today}
 # draft keeps the appeal off the site; open publishes it. Others: funded, closed.
 status: draft
-# The page heading. Leave it out to use "{child}'s appeal".
+# The page heading. Leave it out to use "{first_name}’s appeal".
 title: {title}
 # One or two sentences for the list of appeals, feeds and social media.
 summary: One or two sentences about the child and what the money is for.

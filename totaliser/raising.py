@@ -75,12 +75,18 @@ class RaiseResult:
 
 
 class EditError(ValueError):
-    """The requested change cannot be made to this file; says why and which field."""
+    """The requested change cannot be made to this file; says why and which field.
 
-    def __init__(self, field_name: str, message: str):
+    ``usage`` marks a request that does not fit the file (a missing --source,
+    a date before the last update): on the command line that is bad usage.
+    """
+
+    def __init__(self, field_name: str, message: str, usage: bool = False, line: int = 1):
         super().__init__(message)
         self.field = field_name
         self.message = message
+        self.usage = usage
+        self.line = line
 
 
 # ---------------------------------------------------------------------------
@@ -102,9 +108,10 @@ def request_from_arguments(
     return RaiseRequest(_clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source))
 
 
-def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> list[RaiseRequest]:
-    """Read a CSV of raises. A missing file is a usage error; bad rows are
-    content errors naming the row (its line in the file) and the column."""
+def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple[list[RaiseRequest], Problems]:
+    """Read a CSV of raises: the good rows, and a problem for each bad one
+    naming the row (its line in the file) and the column. A missing file or
+    header is a usage error."""
     try:
         text = csv_path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -135,11 +142,9 @@ def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> list[
         request = _request_from_row(values, today, shown, line, problems)
         if request is not None:
             requests.append(request)
-    if problems.errors:
-        raise ContentErrors(problems)
-    if not requests:
+    if not requests and not problems.errors:
         raise UsageError(f"{csv_path} has no rows to apply")
-    return requests
+    return requests, problems
 
 
 def _request_from_row(
@@ -185,22 +190,24 @@ def _clean_slug(value: str) -> str:
 # Applying requests
 
 
-def apply_raises(site_dir: Path, requests: list[RaiseRequest]) -> list[RaiseResult]:
+def apply_raises(site_dir: Path, requests: list[RaiseRequest], earlier: Problems | None = None) -> list[RaiseResult]:
     """Apply every request, all or nothing, and return what changed.
 
-    Raises UsageError for an unknown appeal and ContentErrors (naming the file,
-    or the CSV row) for anything else; in both cases no file has been changed.
+    ``earlier`` holds problems already found (bad CSV rows): the remaining
+    requests are still tried, so that one run reports every problem, but
+    nothing is written. Raises UsageError for a command-line request that does
+    not fit, and ContentErrors (naming the file, or the CSV row) for anything
+    else; in both cases no file has been changed.
     """
     problems = Problems()
+    if earlier is not None:
+        problems.extend(earlier)
     config = load_config(site_dir, problems)
     if config is None:
         raise ContentErrors(problems)
     by_slug: dict[str, list[RaiseRequest]] = {}
-    for request in requests:
+    for request in _existing(site_dir, requests, problems):
         by_slug.setdefault(request.slug, []).append(request)
-    _check_slugs_exist(site_dir, requests, problems)
-    if problems.errors:
-        raise ContentErrors(problems)
 
     edited: dict[Path, tuple[bytes, RaiseResult]] = {}
     for slug, slug_requests in by_slug.items():
@@ -214,11 +221,14 @@ def apply_raises(site_dir: Path, requests: list[RaiseRequest]) -> list[RaiseResu
     return [result for _, result in edited.values()]
 
 
-def _check_slugs_exist(site_dir: Path, requests: list[RaiseRequest], problems: Problems) -> None:
+def _existing(site_dir: Path, requests: list[RaiseRequest], problems: Problems) -> list[RaiseRequest]:
+    """The requests whose appeal exists; a problem (or a usage error) for each other one."""
     folder = site_dir / APPEALS_DIR
     known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+    found = []
     for request in requests:
         if (folder / f"{request.slug}.md").is_file():
+            found.append(request)
             continue
         close = difflib.get_close_matches(request.slug, known, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
@@ -226,6 +236,7 @@ def _check_slugs_exist(site_dir: Path, requests: list[RaiseRequest], problems: P
         if request.origin == "command line":
             raise UsageError(message)
         problems.error(request.origin, request.origin_line, "slug", message)
+    return found
 
 
 def _edit_file(
@@ -242,12 +253,21 @@ def _edit_file(
     raw = path.read_bytes()
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     text = decode_utf8(raw)
+    last_date = original.updates[-1].date if original.updates else None
     for request in requests:
         try:
+            if last_date is not None and request.date < last_date:
+                raise EditError("date", (
+                    f"{request.date.isoformat()} is before the appeal's last update ({last_date.isoformat()}); "
+                    "updates are listed oldest first"
+                ), usage=True)
             text = edit_story(text, request)
+            last_date = request.date
         except EditError as exc:
+            if request.origin == "command line" and exc.usage:
+                raise UsageError(f"{shown}: {'--' if exc.field == 'date' else ''}{exc.field}: {exc.message}") from None
             if request.origin == "command line":
-                problems.error(shown, 1, exc.field, exc.message)
+                problems.error(shown, exc.line, exc.field, exc.message)
             else:
                 problems.error(request.origin, request.origin_line, exc.field, f"{shown}: {exc.message}")
             return None
@@ -361,17 +381,17 @@ def _raised_edit(
     _refuse_alias(key, node, "raised")
     if isinstance(node, yaml.ScalarNode):
         if request.source is not None:
-            raise EditError("raised", f"is one amount, not a list of sources, so --source {quote(request.source)} does not apply (leave it out)")
+            raise EditError("raised", f"is one amount, not a list of sources, so --source {quote(request.source)} does not apply (leave it out)", usage=True, line=_line(key))
         edits.append((node.start_mark.index, node.end_mark.index, _amount_like(text, node, request.amount)))
         return request.amount
     if not isinstance(node, yaml.MappingNode):
         raise EditError("raised", "is not an amount or a list of sources")
     labels = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     if request.source is None:
-        raise EditError("raised", f"lists sources ({', '.join(labels)}): say which one changed with --source NAME")
+        raise EditError("raised", f"lists sources ({', '.join(labels)}): say which one changed with --source NAME", usage=True, line=_line(key))
     match = _find_source(node, request.source)
     if match is None:
-        raise EditError("raised", f"has no source named {quote(request.source)} (its sources: {', '.join(labels)}; add a new one to the file by hand)")
+        raise EditError("raised", f"has no source named {quote(request.source)} (its sources: {', '.join(labels)}; add a new one to the file by hand)", usage=True, line=_line(key))
     source_key, source_value = match
     _refuse_alias(source_key, source_value, f"raised.{source_key.value}")
     if not isinstance(source_value, yaml.ScalarNode):
@@ -386,6 +406,11 @@ def _raised_edit(
         except AmountError:
             raise EditError(f"raised.{other_key.value}", "is not an amount") from None
     return total
+
+
+def _line(node: yaml.Node) -> int:
+    # Marks count from the first line of the YAML, which is line 2 of the file.
+    return int(node.start_mark.line) + 2
 
 
 def _find_source(node: yaml.MappingNode, wanted: str) -> tuple[yaml.Node, yaml.Node] | None:

@@ -273,7 +273,13 @@ class DevServer:
         server.add_sockets(sockets)
         stop = asyncio.Event()
         running = asyncio.get_running_loop()
-        for name in ("SIGTERM", "SIGHUP"):
+        # Ctrl-C, a terminal closing and a process manager's SIGTERM all end
+        # in the same clean stop. (SIGINT is left alone where it is ignored,
+        # as for a command started in the background with `&`.)
+        names = ["SIGTERM", "SIGHUP"]
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            names.append("SIGINT")
+        for name in names:
             if hasattr(signal, name):
                 running.add_signal_handler(getattr(signal, name), stop.set)
         watcher = threading.Thread(target=self.watch, args=(first,), name="totaliser-watch", daemon=True)
