@@ -216,9 +216,12 @@ def _link_warnings(
 
 
 def _line_of_link(source: SourceFile, link: str) -> int:
-    for offset, line in enumerate(source.body.splitlines()):
-        if link in line:
-            return source.body_line + offset
+    """The line the link is written on: as a Markdown link first, then anywhere."""
+    lines = source.body.splitlines()
+    for written in (f"]({link}", f'href="{link}"', f"<{link}>", f"]: {link}", link):
+        for offset, line in enumerate(lines):
+            if written in line:
+                return source.body_line + offset
     return source.body_line
 
 

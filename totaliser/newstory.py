@@ -41,6 +41,7 @@ title: {title}
 # One or two sentences for the list of appeals, feeds and social media.
 summary: One or two sentences about the child and what the money is for.
 # Where to give. The first option is the main button; each link must start with https://
+# (For a single link, `donate_url: https://...` does the same.)
 donate:
   - label: Give online
     url: https://www.justgiving.com/your-appeal-page
@@ -63,6 +64,8 @@ location: the child's town
 organiser: the appeal's organiser
 # Words that describe the appeal, used to group appeals.
 tags: [fundraising]
+# Only if this appeal collects money in another currency than the rest of the site (a code such as EUR).
+# currency: EUR
 # The amount raised over time: `raise` adds an entry each time you record a new total.
 # updates:
 #   - date: {today}

@@ -440,7 +440,8 @@ def _amount_like(text: str, node: yaml.ScalarNode, amount: Decimal) -> str:
     inner = node.value.strip()
     symbol = inner[0] if inner[:1] and inner[0] in _LEADING_SYMBOLS else ""
     commas = "," in inner
-    if amount == amount.to_integral_value():
+    pence = "." in inner  # "2361.45" stays in pence: "2500.00"
+    if amount == amount.to_integral_value() and not pence:
         number = f"{int(amount):,}" if commas else str(int(amount))
     else:
         number = f"{amount:,.2f}" if commas else f"{amount:.2f}"
