@@ -49,3 +49,13 @@ def test_a_build_outside_a_terminal_prints_the_plain_summary(tmp_path) -> None:
     assert result.returncode == 0
     assert "\r" not in result.stderr + result.stdout and "\x1b" not in result.stderr
     assert result.stdout.startswith("Built ")
+
+
+def test_redraws_are_limited_but_the_last_step_is_always_drawn() -> None:
+    terminal, clock = FakeTerminal(), Clock()
+    bar = ProgressBar(terminal, clock=clock, width=60)
+    clock.now += 2
+    for done in range(1, 101):
+        bar(done, 100)
+    assert terminal.getvalue().count("\r") == 2  # the first step and the last
+    assert terminal.getvalue().endswith(" 100/100 pages")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 SHOW_AFTER_SECONDS = 1.0
+REDRAW_SECONDS = 0.1
 
 
 def wanted(stream: TextIO, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -48,13 +49,19 @@ class ProgressBar:
         self.show_after = show_after
         self.width = width
         self.drawn = False
+        self.last_drawn = 0.0
 
     def __call__(self, done: int, total: int) -> None:
-        if self.clock() - self.started < self.show_after:
+        now = self.clock()
+        if now - self.started < self.show_after:
+            return
+        # Ten redraws a second are plenty for the eye; a big site calls this thousands of times.
+        if self.drawn and done < total and now - self.last_drawn < REDRAW_SECONDS:
             return
         self.stream.write("\r" + self.line(done, total))
         self.stream.flush()
         self.drawn = True
+        self.last_drawn = now
 
     def line(self, done: int, total: int) -> str:
         columns = self.width or shutil.get_terminal_size((80, 24)).columns

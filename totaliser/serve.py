@@ -46,7 +46,7 @@ from tornado.ioloop import IOLoop
 from .config import load_config
 from .errors import ContentErrors, Problem, Problems, UsageError
 from .site import BuildOptions, build
-from .staging import staging_folder
+from .staging import check_output_folder, staging_folder
 
 POLL_SECONDS = 0.25
 SETTLE_SECONDS = 0.2
@@ -423,8 +423,9 @@ class SiteHandler(web.RequestHandler):
 
 def serve(options: BuildOptions, host: str, port: int, terminal: TextIO) -> int:
     """Build, then serve and rebuild until stopped. Returns the exit status."""
-    # Bind first: a port in use is reported before any building. Port 0 lets
-    # the system choose a free one; the address printed says which.
+    # Refuse a bad output folder and a port in use before any building. Port 0
+    # lets the system choose a free port; the address printed says which.
+    check_output_folder(options.output, options.site_dir)
     sockets = bind(host, port)
     server = DevServer(options, host, sockets[0].getsockname()[1], terminal)
     try:
