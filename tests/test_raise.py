@@ -189,3 +189,47 @@ def test_today_is_the_default_date(make_site) -> None:
     assert result.returncode == 0, result.stderr
     text = (site / "content/appeals/amy.md").read_text(encoding="utf-8")
     assert f"  - date: {datetime.date.today().isoformat()}\n    raised: 2\n" in text
+
+
+def request(amount: str = "500", note: str | None = "More", source: str | None = None):
+    from totaliser.raising import request_from_arguments
+
+    return request_from_arguments("amy", amount, "2026-06-01", note, source, datetime.date(2026, 6, 2))
+
+
+HEAD = "---\nchild: Amy Example\nraised: 100\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        # updates is the last field, right before the closing line
+        (HEAD + "updates:\n  - date: 2026-05-01\n    raised: 100\n---\n",
+         HEAD.replace("100", "500") + "updates:\n  - date: 2026-05-01\n    raised: 100\n  - date: 2026-06-01\n    raised: 500\n    note: More\n---\n"),
+        # dashes at the left margin, keys in another order, a comment after the list
+        (HEAD + "updates:\n- raised: 100\n  date: 2026-05-01\n# the end\n---\n",
+         HEAD.replace("100", "500") + "updates:\n- raised: 100\n  date: 2026-05-01\n- raised: 500\n  date: 2026-06-01\n  note: More\n# the end\n---\n"),
+        # an empty list written as nothing, or as ~ with a comment
+        (HEAD + "updates:\n---\n", HEAD.replace("100", "500") + "updates:\n  - date: 2026-06-01\n    raised: 500\n    note: More\n---\n"),
+        (HEAD + "updates: ~  # none yet\n---\n", HEAD.replace("100", "500") + "updates:   # none yet\n  - date: 2026-06-01\n    raised: 500\n    note: More\n---\n"),
+        (HEAD + "updates: []\n---\n", HEAD.replace("100", "500") + "updates: [{date: 2026-06-01, raised: 500, note: More}]\n---\n"),
+        # a note that YAML would read as something else is quoted
+        (HEAD + "---\n", HEAD.replace("100", "500") + "updates:\n  - date: 2026-06-01\n    raised: 500\n    note: More\n---\n"),
+    ],
+)
+def test_edit_story_layouts(front: str, expected: str) -> None:
+    from totaliser.raising import edit_story
+
+    assert edit_story(front + "Body\n", request()) == expected + "Body\n"
+    crlf = edit_story(front.replace("\n", "\r\n") + "Body\r\n", request())
+    assert crlf == expected.replace("\n", "\r\n") + "Body\r\n"
+
+
+@pytest.mark.parametrize("note", ["yes", "2026-01-01", "a: b", "# hash", "'quoted'", "[x]", "100", "Łukasz's \"big\" day"])
+def test_notes_read_back_as_written(note: str) -> None:
+    import yaml
+
+    from totaliser.raising import edit_story
+
+    text = edit_story(HEAD + "---\n", request(note=note))
+    assert yaml.safe_load(text.split("---\n")[1])["updates"][0]["note"] == note

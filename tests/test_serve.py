@@ -17,8 +17,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_serves_under_the_base_path_with_the_reload_script_only_in_served_pages(
     assert "Help Jacob take his next steps" in page
     assert f'<script src="/livereload.js?port={server.port}"' in page
     # The page's own policy is kept, with the reload WebSocket allowed and nothing else.
-    assert f"script-src 'self'; style-src 'self'" in page
+    assert "script-src 'self'; style-src 'self'" in page
     assert f"connect-src 'self' ws://127.0.0.1:{server.port}" in page
     status, script, _ = server.fetch("/livereload.js")
     assert status == 200 and "LiveReload" in script

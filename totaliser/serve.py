@@ -162,6 +162,8 @@ class DevServer:
                 errors = tuple(exc.problems.errors)
             except UsageError as exc:
                 errors = (Problem("serve", 1, "", str(exc)),)
+            except Exception as exc:  # noqa: BLE001 - the server must outlive any one bad build
+                errors = (Problem("build", 1, "", f"the build failed unexpectedly ({type(exc).__name__}: {exc})"),)
             else:
                 errors = ()
                 for warning in report.warnings:
