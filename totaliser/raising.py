@@ -248,7 +248,8 @@ def _edit_file(
     original = load_appeal(path, site_dir, config, before, renderer)
     if before.errors or original is None:
         problems.items.extend(before.errors)
-        problems.error(shown, 1, "raise", "the story has errors (listed above); fix them before recording a new total")
+        where = _where(requests[0], shown)
+        problems.error(*where, "raise", f"{shown} has errors (listed above); fix them before recording a new total")
         return None
     raw = path.read_bytes()
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
@@ -277,9 +278,7 @@ def _edit_file(
     changed = load_appeal(path, site_dir, config, after, renderer, raw=data)
     if after.errors or changed is None:
         problems.items.extend(after.errors)
-        origin = requests[-1]
-        where = (shown, 1) if origin.origin == "command line" else (origin.origin, origin.origin_line)
-        problems.error(where[0], where[1], "raise", f"the change would break {shown} (see above), so no file was written")
+        problems.error(*_where(requests[-1], shown), "raise", f"the change would break {shown} (see above), so no file was written")
         return None
     result = RaiseResult(
         path=shown,
@@ -290,6 +289,11 @@ def _edit_file(
         dates=tuple(r.date for r in requests),
     )
     return data, result
+
+
+def _where(request: RaiseRequest, shown: str) -> tuple[str, int]:
+    """Where a problem with a request is reported: the story, or the CSV row it came from."""
+    return (shown, 1) if request.origin == "command line" else (request.origin, request.origin_line)
 
 
 def _write_all(files: dict[Path, bytes]) -> None:

@@ -33,6 +33,7 @@ import os
 import re
 import signal
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ class DevServer:
             else:
                 errors = ()
                 for warning in report.warnings:
-                    self.say(str(warning))
+                    self.say(str(warning), error=True)
             self._update_base_path()
             state = BuildState(errors, self.state.number + 1)
             self.state = state
@@ -176,11 +177,12 @@ class DevServer:
             self.say(f"{what}site rebuilt in {time.monotonic() - started:.1f}s.")
         else:
             for problem in state.errors:
-                self.say(str(problem))
+                self.say(str(problem), error=True)
             count = len(state.errors)
             self.say(
                 f"{what}{count} error{'s' if count != 1 else ''} to fix; the browser shows them, "
-                "and the last good version of the site is still served."
+                "and the last good version of the site is still served.",
+                error=True,
             )
         return state
 
@@ -189,8 +191,9 @@ class DevServer:
         if config is not None:
             self.base_path = config.base_path
 
-    def say(self, message: str) -> None:
-        print(message, file=self.terminal, flush=True)
+    def say(self, message: str, error: bool = False) -> None:
+        """A line in the terminal: problems on stderr, progress on the terminal stream."""
+        print(message, file=sys.stderr if error else self.terminal, flush=True)
 
     # -- watching -----------------------------------------------------------
 
@@ -212,11 +215,11 @@ class DevServer:
                 return
             changed = changed_paths(last, current)
             last = current
-            state = self.rebuild(changed)
+            self.rebuild(changed)
             if self.loop is not None:
-                self.loop.add_callback(self.signal_reload, changed[0] if changed else "*", state)
+                self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
 
-    def signal_reload(self, changed: str, state: BuildState) -> None:
+    def signal_reload(self, changed: str) -> None:
         """Tell every connected browser to reload (runs on the server's loop)."""
         message = {"command": "reload", "path": changed, "liveCSS": False, "liveImg": False}
         for waiter in list(LiveReloadHandler.waiters):
