@@ -265,7 +265,7 @@ def test_the_browser_reloads_by_itself(server: Server, browser: Any) -> None:
 
 
 def test_changed_paths_and_policy_helpers() -> None:
-    assert changed_paths({"a": (1, 1), "b": (1, 1)}, {"a": (2, 1), "c": (1, 1)}) == ["a", "b", "c"]
+    assert changed_paths({"a": (1, 1, 1), "b": (1, 1, 1), "d": (1, 1, 1)}, {"a": (2, 1, 1), "c": (1, 1, 1), "d": (1, 1, 1)}) == ["a", "b", "c"]
     assert _allow_websocket(b"default-src 'self'", "h:1") == b"default-src 'self'; connect-src 'self' ws://h:1"
     assert _allow_websocket(b"connect-src 'self'; img-src 'self'", "h:1") == b"connect-src 'self' ws://h:1; img-src 'self'"
     panel = error_panel((Problem("content/appeals/a.md", 3, "target", '"<b>" is not an amount'),))

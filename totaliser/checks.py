@@ -18,8 +18,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
-from .content import APPEALS_DIR, PAGES_DIR, Appeal, content_files, read_source
-from .errors import Problem, Problems, display_path
+from .content import Appeal, read_source
+from .errors import Problem, Problems
 from .frontmatter import SourceFile
 from .markup import StoryRenderer
 from .money import format_money
@@ -223,11 +223,6 @@ def _line_of_link(source: SourceFile, link: str) -> int:
             if written in line:
                 return source.body_line + offset
     return source.body_line
-
-
-def content_paths(site_dir: Path) -> list[str]:
-    """Every content file, as shown in messages (used to count what was checked)."""
-    return [display_path(p, site_dir) for folder in (APPEALS_DIR, PAGES_DIR) for p in content_files(site_dir, folder)]
 
 
 def strict(problems: list[Problem]) -> list[Problem]:

@@ -86,7 +86,9 @@ class BuildState:
 # Watching
 
 
-Snapshot = dict[str, tuple[int, int]]
+# Per file: modification time, size and inode (editors that save by writing a
+# new file and renaming it over the old one change the inode).
+Snapshot = dict[str, tuple[int, int, int]]
 
 
 class SourceWatcher:
@@ -126,7 +128,7 @@ class SourceWatcher:
             stat = path.stat()
         except OSError:
             return
-        found[name] = (stat.st_mtime_ns, stat.st_size)
+        found[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
