@@ -270,3 +270,15 @@ def test_changed_paths_and_policy_helpers() -> None:
     assert _allow_websocket(b"connect-src 'self'; img-src 'self'", "h:1") == b"connect-src 'self' ws://h:1; img-src 'self'"
     panel = error_panel((Problem("content/appeals/a.md", 3, "target", '"<b>" is not an amount'),))
     assert "&quot;&lt;b&gt;&quot;" in panel and "<b>" not in panel
+
+
+def test_a_strange_host_header_never_reaches_the_page(tmp_path: Path) -> None:
+    from totaliser.serve import DevServer
+    from totaliser.site import BuildOptions
+
+    server = DevServer(BuildOptions(site_dir=tmp_path), "127.0.0.1", 8123, sys.stdout)
+    page = b'<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'"></head><body></body></html>'
+    good = server.decorate(page, "localhost:8123")
+    assert b"connect-src 'self' ws://localhost:8123\"" in good
+    odd = server.decorate(page, 'evil"><script>alert(1)</script>')
+    assert b"<script>alert" not in odd and b"ws://127.0.0.1:8123\"" in odd

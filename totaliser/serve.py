@@ -58,6 +58,7 @@ ASSETS_PATH = "/__totaliser__/"
 _CSP_META = re.compile(
     rb"""(<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=")([^"]*)(")""", re.IGNORECASE
 )
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?")
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 _BODY_START = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 
@@ -75,7 +76,6 @@ class BuildState:
     """The outcome of the latest build: no problems means the site is current."""
 
     errors: tuple[Problem, ...] = ()
-    number: int = 0
 
     @property
     def ok(self) -> bool:
@@ -172,11 +172,11 @@ class DevServer:
                 for warning in report.warnings:
                     self.say(str(warning), error=True)
             self._update_base_path()
-            state = BuildState(errors, self.state.number + 1)
+            state = BuildState(errors)
             self.state = state
         what = f"{', '.join(changed[:3])}{' and more' if len(changed) > 3 else ''} changed: " if changed else ""
         if state.ok:
-            self.say(f"{what}site rebuilt in {time.monotonic() - started:.1f}s.")
+            self.say(f"{what}site {'rebuilt' if changed else 'built'} in {time.monotonic() - started:.1f}s.")
         else:
             for problem in state.errors:
                 self.say(str(problem), error=True)
@@ -245,7 +245,13 @@ class DevServer:
         )
 
     def decorate(self, page: bytes, host: str) -> bytes:
-        """A served page: the reload script, a CSP that lets it connect, and any build errors."""
+        """A served page: the reload script, a CSP that lets it connect, and any build errors.
+
+        ``host`` is the address the browser used (the Host header), which is
+        where livereload.js opens its WebSocket.
+        """
+        if not _HOST.fullmatch(host):
+            host = f"{self.host}:{self.port}"
         page = _CSP_META.sub(lambda m: m.group(1) + _allow_websocket(m.group(2), host) + m.group(3), page, count=1)
         additions = f'<script src="/livereload.js?port={self.port}" defer></script>'
         state = self.state
