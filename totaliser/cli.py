@@ -131,8 +131,9 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
-    if bar:
-        bar.finish()
+    finally:
+        if bar:
+            bar.finish()  # whatever happened, the next line starts clean
     _print_problems(report.warnings)
     print(summary(report))
     return EXIT_OK
@@ -183,7 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the web server's libraries load only when serving
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port} is not a port number (use 1024 to 65535, or 0 for any free port)")
+        raise UsageError(f"--port {args.port} is not a port number (use 1 to 65535, or 0 for any free port)")
     options = BuildOptions(site_dir=_site_dir(args.site), output_dir=args.output, include_drafts=args.drafts)
     return serve(options, args.host, args.port, sys.stdout)
 
