@@ -6,12 +6,18 @@ Exit status: 0 success (warnings allowed), 1 content errors, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from .errors import ContentErrors, Problem, UsageError
-from .site import BuildOptions, BuildReport, build, load_site
+from . import progress
+from .checks import check_site, strict
+from .config import load_config
+from .errors import ContentErrors, Problem, Problems, UsageError, display_path
+from .newstory import new_appeal
+from .raising import apply_raises, request_from_arguments, requests_from_csv
+from .site import BuildOptions, BuildReport, build
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -31,16 +37,37 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="build the site into the output folder (the default)")
     _add_build_options(build_cmd)
 
+    serve_cmd = commands.add_parser("serve", help="build, serve on this computer, and rebuild and reload on every change")
+    _add_build_options(serve_cmd, base_url=False)
+    serve_cmd.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="the address to serve on (default: 127.0.0.1, this computer only)")
+
+    new_cmd = commands.add_parser("new", help="start a new appeal: writes content/appeals/<name>.md as a draft")
+    new_cmd.add_argument("name", help='the child\'s name, e.g. "Amy Example"')
+    new_cmd.add_argument("--slug", default=None, help="the web address to use instead of one made from the name")
+    new_cmd.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: here)")
+
     check_cmd = commands.add_parser("check", help="check every file and report problems; write nothing")
     check_cmd.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: here)")
-    check_cmd.add_argument("--drafts", action="store_true", help="check drafts too")
+    check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors (exit status 1)")
+    check_cmd.add_argument("--drafts", action="store_true", help=argparse.SUPPRESS)  # drafts are always checked
+
+    raise_cmd = commands.add_parser("raise", help="record a new amount raised for an appeal, changing nothing else in its file")
+    raise_cmd.add_argument("slug", nargs="?", help="the appeal's file name without .md, e.g. jacob-buckett")
+    raise_cmd.add_argument("amount", nargs="?", help='the new amount raised, e.g. 26500 or "£26,500"')
+    raise_cmd.add_argument("--date", default=None, help="the date of the new total, YYYY-MM-DD (default: today)")
+    raise_cmd.add_argument("--note", default=None, help="a line for the appeal's timeline, e.g. \"Cake sale at St Mary's\"")
+    raise_cmd.add_argument("--source", default=None, help="when raised lists sources of money: the one that changed")
+    raise_cmd.add_argument("--csv", type=Path, default=None, help="apply many totals from a CSV file (columns slug, amount, date, note, source), all or nothing")
+    raise_cmd.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: here)")
     return parser
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
+def _add_build_options(parser: argparse.ArgumentParser, base_url: bool = True) -> None:
     parser.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: here)")
     parser.add_argument("--output", type=Path, default=None, help="where to write the site (default: SITE/output)")
-    parser.add_argument("--base-url", default=None, help="the address the site is published at (default: base_url in site.yaml)")
+    if base_url:
+        parser.add_argument("--base-url", default=None, help="the address the site is published at (default: base_url in site.yaml)")
     parser.add_argument("--drafts", action="store_true", help="include appeals whose status is draft")
 
 
@@ -56,6 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "raise":
+            return _raise(args)
     except UsageError as exc:
         print(f"totaliser: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -84,9 +117,12 @@ def _build(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         include_drafts=args.drafts,
     )
+    bar = progress.ProgressBar(sys.stderr) if progress.wanted(sys.stderr) else None
     try:
-        report = build(options)
+        report = build(options, progress=bar)
     except ContentErrors as exc:
+        if bar:
+            bar.finish()
         _print_problems(exc.problems.items)
         count = len(exc.problems.errors)
         print(
@@ -95,6 +131,9 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
+    finally:
+        if bar:
+            bar.finish()  # whatever happened, the next line starts clean
     _print_problems(report.warnings)
     print(summary(report))
     return EXIT_OK
@@ -122,16 +161,67 @@ def summary(report: BuildReport) -> str:
 def _check(args: argparse.Namespace) -> int:
     site_dir = _site_dir(args.site)
     try:
-        loaded = load_site(site_dir, include_drafts=True)
+        report = check_site(site_dir, today=datetime.date.today())
     except ContentErrors as exc:
         _print_problems(exc.problems.items)
         count = len(exc.problems.errors)
-        print(f"{count} error{'s' if count != 1 else ''} found.", file=sys.stderr)
+        print(f"{count} error{'s' if count != 1 else ''} found: the site would not build.", file=sys.stderr)
         return EXIT_CONTENT
-    _print_problems(loaded.problems.warnings)
-    appeals = len(loaded.content.appeals)
-    warnings = len(loaded.problems.warnings)
-    print(f"Checked {appeals} appeal{'s' if appeals != 1 else ''} and {len(loaded.content.pages)} pages: no errors, {warnings} warning{'s' if warnings != 1 else ''}.")
+    problems = strict(report.problems) if args.strict else report.problems
+    _print_problems(problems)
+    appeals = len(report.loaded.content.appeals)
+    pages = len(report.loaded.content.pages)
+    warnings = len(report.warnings)
+    checked = f"Checked {appeals} appeal{'s' if appeals != 1 else ''} and {pages} page{'s' if pages != 1 else ''}"
+    if args.strict and warnings:
+        print(f"{checked}: {warnings} warning{'s' if warnings != 1 else ''}, counted as errors (--strict).", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"{checked}: no errors, {warnings} warning{'s' if warnings != 1 else ''}.")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # the web server's libraries load only when serving
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number (use 1 to 65535, or 0 for any free port)")
+    options = BuildOptions(site_dir=_site_dir(args.site), output_dir=args.output, include_drafts=args.drafts)
+    return serve(options, args.host, args.port, sys.stdout)
+
+
+def _new(args: argparse.Namespace) -> int:
+    site_dir = _site_dir(args.site)
+    config = load_config(site_dir, Problems())
+    first_name_only = bool(config and config.first_name_only)
+    path = new_appeal(site_dir, args.name, datetime.date.today(), slug=args.slug, first_name_only=first_name_only)
+    shown = display_path(path, site_dir)
+    print(f"Wrote {shown}: a draft. Fill in each field, then set status: open to publish it.")
+    if first_name_only and args.slug is None:
+        print("site.yaml sets privacy: first_name, so the web address uses the first name only.")
+    return EXIT_OK
+
+
+def _raise(args: argparse.Namespace) -> int:
+    site_dir = _site_dir(args.site)
+    today = datetime.date.today()
+    if args.csv is not None:
+        if args.slug or args.amount or args.date or args.note or args.source:
+            raise UsageError("give either --csv FILE or SLUG AMOUNT [--date] [--note] [--source], not both")
+        shown = display_path(args.csv.resolve(), site_dir.resolve()) if args.csv.is_absolute() else args.csv.as_posix()
+        requests, row_problems = requests_from_csv(args.csv, today, shown)
+    else:
+        if not args.slug or args.amount is None:
+            raise UsageError("give the appeal and its new total, e.g. raise jacob-buckett 26500 (or --csv FILE)")
+        requests = [request_from_arguments(args.slug, args.amount, args.date, args.note, args.source, today)]
+        row_problems = Problems()
+    try:
+        results = apply_raises(site_dir, requests, row_problems)
+    except ContentErrors as exc:
+        _print_problems(exc.problems.items)
+        print("Nothing was changed: no file is written unless every change can be made.", file=sys.stderr)
+        return EXIT_CONTENT
+    for result in results:
+        print(result.describe())
     return EXIT_OK
 
 

@@ -200,10 +200,12 @@ def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems)
             seen[key] = item.path
 
 
-def read_source(path: Path, site_dir: Path, problems: Problems) -> SourceFile | None:
+def read_source(path: Path, site_dir: Path, problems: Problems, raw: bytes | None = None) -> SourceFile | None:
+    """Read and split a content file; ``raw`` gives its bytes when they are not yet on disk."""
     shown = display_path(path, site_dir)
     try:
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as exc:
         problems.error(shown, 1, "", f"cannot be read ({exc.strerror})")
         return None
@@ -276,10 +278,12 @@ def _field_label(path: tuple[str | int, ...]) -> str:
 
 
 def load_appeal(
-    path: Path, site_dir: Path, config: SiteConfig, problems: Problems, renderer: StoryRenderer
+    path: Path, site_dir: Path, config: SiteConfig, problems: Problems, renderer: StoryRenderer,
+    raw: bytes | None = None,
 ) -> Appeal | None:
+    """Read and check one appeal; ``raw`` checks an edited version before it is written."""
     shown = display_path(path, site_dir)
-    source = read_source(path, site_dir, problems)
+    source = read_source(path, site_dir, problems, raw)
     if source is None:
         return None
     check = _Checker(source, shown, problems)

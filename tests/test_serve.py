@@ -1,0 +1,284 @@
+"""`serve` over real HTTP: a subprocess on a copy of the example site, a page
+fetched, a story edited, the new content served and a reload signalled on the
+livereload WebSocket; a broken edit shows the error in the page and the fix
+clears it; Ctrl-C stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, copy_example_site
+from totaliser.errors import Problem
+from totaliser.serve import _allow_websocket, changed_paths, error_panel
+
+WAIT = 60.0  # seconds: generous, for a loaded machine; the loops stop as soon as the condition holds
+STORY = "content/appeals/jacob-buckett.md"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """`python build.py serve` in a subprocess, with its terminal output collected."""
+
+    def __init__(self, site: Path):
+        self.site = site
+        self.port = free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port), "--site", str(site)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        self.errors: list[str] = []
+        self.readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, self.output), daemon=True),
+            threading.Thread(target=self._read, args=(self.process.stderr, self.errors), daemon=True),
+        ]
+        for reader in self.readers:
+            reader.start()
+        self.url = self.wait_for_line("Serving at").split()[2]
+
+    def _read(self, stream: Any, store: list[str]) -> None:
+        for line in stream:
+            store.append(line)
+            self.lines.put(line)
+
+    def wait_for_line(self, text: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if text in line:
+                return line
+        raise AssertionError(f"serve never printed {text!r}: {''.join(self.output)} {''.join(self.errors)}")
+
+    def fetch(self, path: str) -> tuple[int, str, dict[str, str]]:
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(f"http://127.0.0.1:{self.port}{path}", timeout=30) as response:
+                return response.status, response.read().decode("utf-8"), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=WAIT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            for reader in self.readers:
+                reader.join(timeout=WAIT)
+            for stream in (self.process.stdout, self.process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class ReloadListener:
+    """A LiveReload client, as livereload.js is: handshake, then wait for reloads."""
+
+    def __init__(self, port: int):
+        from tornado.websocket import websocket_connect
+
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+        async def connect() -> Any:
+            connection = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+            await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+            hello = json.loads(await connection.read_message())
+            assert hello["command"] == "hello"
+            await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
+            return connection
+
+        self.connection = asyncio.run_coroutine_threadsafe(connect(), self.loop).result(WAIT)
+        asyncio.run_coroutine_threadsafe(self._read(), self.loop)
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.connection.read_message()
+            if message is None:
+                return
+            self.messages.put(json.loads(message))
+
+    def next_reload(self) -> dict[str, Any]:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                message = self.messages.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if message.get("command") == "reload":
+                return message
+        raise AssertionError("no reload was signalled")
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.connection.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    site = copy_example_site(tmp_path / "site")
+    running = Server(site)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_serves_under_the_base_path_with_the_reload_script_only_in_served_pages(server: Server) -> None:
+    assert server.url == f"http://127.0.0.1:{server.port}/appeals-site/"
+    status, _, headers = server.fetch("/")
+    assert status in (301, 302) and headers["Location"] == "/appeals-site/"
+    status, page, _ = server.fetch("/appeals-site/appeals/jacob-buckett/")
+    assert status == 200
+    assert "Help Jacob take his next steps" in page
+    assert f'<script src="/livereload.js?port={server.port}"' in page
+    # The page's own policy is kept, with the reload WebSocket allowed and nothing else.
+    assert "script-src 'self'; style-src 'self'" in page
+    assert f"connect-src 'self' ws://127.0.0.1:{server.port}" in page
+    status, script, _ = server.fetch("/livereload.js")
+    assert status == 200 and "LiveReload" in script
+    # The files on disk are the published site: no reload script, the policy as written.
+    built = (server.site / "output/appeals/jacob-buckett/index.html").read_text(encoding="utf-8")
+    assert "livereload" not in built and "connect-src" not in built
+    status, missing, _ = server.fetch("/appeals-site/no-such-page/")
+    assert status == 404 and "livereload.js" in missing
+    status, _, headers = server.fetch("/appeals-site/appeals/jacob-buckett")
+    assert status in (301, 302) and headers["Location"] == "/appeals-site/appeals/jacob-buckett/"
+
+
+def test_an_edit_is_served_and_reloads_the_browser_and_errors_show_until_fixed(server: Server) -> None:
+    story = server.site / STORY
+    listener = ReloadListener(server.port)
+    try:
+        # Something written into the output folder is never a change to rebuild for.
+        (server.site / "output" / "stray.txt").write_text("not content", encoding="utf-8")
+        edit(story, 'title: "Help Jacob take his next steps"', 'title: "Jacob walks again"')
+        reload = listener.next_reload()
+        assert reload["path"] == STORY
+        _, page, _ = server.fetch("/appeals-site/appeals/jacob-buckett/")
+        assert "Jacob walks again" in page and "totaliser-build-errors" not in page
+        changed_line = server.wait_for_line("changed:")
+        assert STORY in changed_line and "output" not in changed_line
+
+        edit(story, "target: 36000", "target: fifty grand")
+        listener.next_reload()
+        message = f'{STORY}:12: target: &quot;fifty grand&quot; is not an amount'
+        for path in ("appeals/jacob-buckett/", "", "pages/about/"):
+            _, page, _ = server.fetch(f"/appeals-site/{path}")
+            assert 'id="totaliser-build-errors"' in page and message in page
+        # The last good site is still what is served beneath the message.
+        _, page, _ = server.fetch("/appeals-site/appeals/jacob-buckett/")
+        assert "Jacob walks again" in page
+        server.wait_for_line(f'{STORY}:12: target: "fifty grand" is not an amount')
+
+        edit(story, "target: fifty grand", "target: 37000")
+        listener.next_reload()
+        _, page, _ = server.fetch("/appeals-site/appeals/jacob-buckett/")
+        assert "totaliser-build-errors" not in page
+        assert 'aria-valuemax="37000"' in page
+    finally:
+        listener.close()
+    assert server.stop() == 0
+    assert "Traceback" not in "".join(server.errors)
+
+
+def test_ctrl_c_stops_cleanly(server: Server) -> None:
+    assert server.stop() == 0
+    assert "Traceback" not in "".join(server.errors)
+    assert "Stopped serving." in "".join(server.output)
+    leftovers = [p.name for p in server.site.iterdir() if "staging" in p.name]
+    assert leftovers == []
+
+
+def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
+    site = copy_example_site(tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--site", str(site)],
+            capture_output=True, text=True, env=env, timeout=WAIT,
+        )
+    assert result.returncode == 2
+    assert f"port {port} is already in use" in result.stderr
+    assert not (site / "output").exists()
+
+
+@pytest.mark.browser
+def test_the_browser_reloads_by_itself(server: Server, browser: Any) -> None:
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    try:
+        page.goto(f"{server.url}appeals/jacob-buckett/")
+        # livereload.js logs once its WebSocket is open: the page's CSP let it through.
+        page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected && window.LiveReload.connector._isSocketConnected()", timeout=WAIT * 1000)
+        edit(server.site / STORY, 'title: "Help Jacob take his next steps"', 'title: "Jacob on his feet"')
+        page.wait_for_function("() => document.querySelector('h1').textContent.includes('Jacob on his feet')", timeout=WAIT * 1000)
+        assert not [line for line in console if "Content Security Policy" in line]
+    finally:
+        page.close()
+
+
+def test_changed_paths_and_policy_helpers() -> None:
+    assert changed_paths({"a": (1, 1, 1), "b": (1, 1, 1), "d": (1, 1, 1)}, {"a": (2, 1, 1), "c": (1, 1, 1), "d": (1, 1, 1)}) == ["a", "b", "c"]
+    assert _allow_websocket(b"default-src 'self'", "h:1") == b"default-src 'self'; connect-src 'self' ws://h:1"
+    assert _allow_websocket(b"connect-src 'self'; img-src 'self'", "h:1") == b"connect-src 'self' ws://h:1; img-src 'self'"
+    panel = error_panel((Problem("content/appeals/a.md", 3, "target", '"<b>" is not an amount'),))
+    assert "&quot;&lt;b&gt;&quot;" in panel and "<b>" not in panel
+
+
+def test_a_strange_host_header_never_reaches_the_page(tmp_path: Path) -> None:
+    from totaliser.serve import DevServer
+    from totaliser.site import BuildOptions
+
+    server = DevServer(BuildOptions(site_dir=tmp_path), "127.0.0.1", 8123, sys.stdout)
+    page = b'<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'"></head><body></body></html>'
+    good = server.decorate(page, "localhost:8123")
+    assert b"connect-src 'self' ws://localhost:8123\"" in good
+    odd = server.decorate(page, 'evil"><script>alert(1)</script>')
+    assert b"<script>alert" not in odd and b"ws://127.0.0.1:8123\"" in odd
