@@ -191,6 +191,15 @@ def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems)
 
 def read_source(path: Path, site_dir: Path, problems: Problems) -> SourceFile | None:
     shown = display_path(path, site_dir)
+    # A link may point anywhere on the disk, and a pipe or device would never
+    # finish reading: only regular files inside the site folder are read.
+    real = path.resolve()
+    if not real.is_relative_to(site_dir.resolve()):
+        problems.error(shown, 1, "file", "is a link to a file outside the site folder (copy the file into the site instead)")
+        return None
+    if real.exists() and not real.is_file():
+        problems.error(shown, 1, "file", "is not an ordinary file (save the story as a .md text file)")
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:

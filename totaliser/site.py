@@ -180,16 +180,19 @@ def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> tuple[str, i
 def copy_static(site_dir: Path, writer: OutputWriter) -> None:
     """Copy the theme's static files, then the site's own over them."""
     files: dict[str, Path] = {}
-    for folder in (theme_folder("static"), site_dir / "static"):
-        files.update(_static_files(folder))
+    theme = theme_folder("static")
+    files.update(_static_files(theme, theme.resolve()))
+    files.update(_static_files(site_dir / "static", site_dir.resolve()))
     for relative in sorted(files):
         writer.copy_file(f"static/{relative}", files[relative], "static/" + relative)
 
 
-def _static_files(folder: Path) -> dict[str, Path]:
+def _static_files(folder: Path, boundary: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     root = folder.resolve()
+    if not root.is_relative_to(boundary):
+        return {}  # static/ itself is a link to a folder elsewhere on the disk
     found: dict[str, Path] = {}
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
@@ -201,5 +204,7 @@ def _static_files(folder: Path) -> dict[str, Path]:
             # the build reads nothing from elsewhere on the disk.
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 continue
+            if not path.is_file():
+                continue  # a pipe or device would never finish copying
             found[path.relative_to(root).as_posix()] = path
     return found
