@@ -7,6 +7,7 @@ problems of another.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,7 @@ from .fields import FieldError, quote
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
 from .markup import StoryRenderer, first_paragraph_text
 from .money import percent
-from .privacy import NameGuard
+from .privacy import NameGuard, SiteNameGuard
 from .slugs import slugify
 
 APPEALS_DIR = Path("content") / "appeals"
@@ -158,11 +159,13 @@ def load_content(
     """Read and check every appeal and page; problems are collected, not raised."""
     renderer = renderer or StoryRenderer()
     appeals: list[Appeal] = []
+    everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
     for path in content_files(site_dir, APPEALS_DIR):
         appeal = load_appeal(path, site_dir, config, problems, renderer)
         if appeal is None:
             continue
+        everyone.append(appeal)
         if appeal.status == "draft" and not include_drafts:
             drafts += 1
             continue
@@ -174,7 +177,51 @@ def load_content(
     ]
     _check_slug_collisions(appeals, problems)
     _check_slug_collisions(pages, problems)
+    if config.first_name_only:
+        guard = SiteNameGuard.for_children(a.child for a in everyone)
+        appeals = [_first_names_only(a, guard) for a in appeals]
+        pages = [_page_first_names_only(p, guard) for p in pages]
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
+
+
+def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
+    """The appeal with every child's surname taken out of every text in it.
+
+    Every text field is redacted, not just the story: an organiser ("Amanda
+    Buckett, Jacob's mum"), a source of money or a button label names the
+    family as often as the story does."""
+    redact = guard.redact
+    return dataclasses.replace(
+        appeal,
+        child=NameGuard.for_child(appeal.child).first_name,
+        condition=redact(appeal.condition),
+        hospital=redact(appeal.hospital),
+        title=redact(appeal.title),
+        summary=redact(appeal.summary),
+        body_html=redact(appeal.body_html),
+        donate=[DonateOption(redact(d.label), d.url) for d in appeal.donate],
+        sources=[Source(redact(s.label), s.amount) for s in appeal.sources],
+        milestones=[Milestone(redact(m.label), m.amount) for m in appeal.milestones],
+        updates=[Update(u.date, u.raised, redact(u.note)) for u in appeal.updates],
+        image_alt=redact(appeal.image_alt) if appeal.image_alt else appeal.image_alt,
+        location=redact(appeal.location) if appeal.location else appeal.location,
+        organiser=redact(appeal.organiser) if appeal.organiser else appeal.organiser,
+        tags=[redact(t) for t in appeal.tags],
+        extra=guard.redact_value(appeal.extra),
+    )
+
+
+def _page_first_names_only(page: Page, guard: SiteNameGuard) -> Page:
+    redact = guard.redact
+    return dataclasses.replace(
+        page,
+        title=redact(page.title),
+        summary=redact(page.summary),
+        body_html=redact(page.body_html),
+        image_alt=redact(page.image_alt) if page.image_alt else page.image_alt,
+        tags=[redact(t) for t in page.tags],
+        extra=guard.redact_value(page.extra),
+    )
 
 
 def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems) -> None:
@@ -315,16 +362,7 @@ def load_appeal(
     if check.failed or None in (child, condition, target, raised, hospital, date):
         return None
 
-    guard = NameGuard.for_child(child) if config.first_name_only else None
-    if guard:
-        child = guard.first_name
     body_html = renderer.to_html(source.body)
-    if guard:
-        body_html = guard.redact(body_html)
-        title = guard.redact(title) if title else None
-        summary = guard.redact(summary) if summary else None
-        image_alt = guard.redact(image_alt) if image_alt else None
-        updates = [Update(u.date, u.raised, guard.redact(u.note)) for u in updates]
     return Appeal(
         slug=slug,
         path=shown,
