@@ -43,8 +43,23 @@ class StoryRenderer:
 
     def to_html(self, text: str) -> str:
         self._markdown.reset()
-        raw = self._markdown.convert(text)
+        raw = self._markdown.convert(_defused(text))
         return sanitise(raw)
+
+
+# Python-Markdown looks ahead from every "[" (a link?) and "<" (a tag or an
+# autolink?) to the end of the text, so a story holding thousands of them
+# takes minutes: 20,000 "[" took over a minute. No real story has anywhere
+# near this many, so past the limit they are written as plain characters.
+MAX_OPENERS = 1000
+
+
+def _defused(text: str) -> str:
+    if text.count("[") > MAX_OPENERS:
+        text = text.replace("[", "&#91;")
+    if text.count("<") > MAX_OPENERS:
+        text = text.replace("<", "&lt;")
+    return text
 
 
 def sanitise(raw_html: str) -> str:
