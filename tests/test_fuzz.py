@@ -110,7 +110,7 @@ nasty_yaml = st.one_of(
     st.integers(1, 3000).map(lambda n: "child: " + "[" * n + "]" * n),
     st.integers(1, 3000).map(lambda n: "child: " + "{a: " * n + "1" + "}" * n),
     st.integers(1, 400).map(lambda n: "".join("  " * i + f"k{i}:\n" for i in range(n)) + "  " * n + "x"),
-    st.just("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")) + "tags: *i\nchild: *i\n"),
+    st.just("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "tags: *i\nchild: *i\n"),
     st.just("child: &x Amy\ncondition: *x\nhospital: *x\ntarget: 1\nraised: 1\ndate: 2026-01-01\ntags: &l [*x, *x]\nmilestones: *l\n"),
     st.just("target: 1" + "0" * 5000 + "\n"),
     st.just("date: 99999-01-01\ntarget: 1e999999\n"),
