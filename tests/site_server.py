@@ -10,20 +10,33 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its base path ("/appeals-site/"), as GitHub Pages would."""
+
+    base_path = "/"
+
+    def translate_path(self, path: str) -> str:
+        if self.base_path != "/" and path.startswith(self.base_path):
+            path = "/" + path[len(self.base_path) :]
+        elif self.base_path != "/":
+            path = "/.not-under-the-base-path"
+        return super().translate_path(path)
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` at the root of a local HTTP server; yields its origin."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder: Path, base_path: str = "/") -> Iterator[str]:
+    """Serve ``folder`` at ``base_path`` of a local HTTP server; yields the
+    site's root address (origin plus base path, without the final slash)."""
+    handler_class = type("Handler", (_SiteHandler,), {"base_path": base_path})
+    handler = functools.partial(handler_class, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{base_path.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()
@@ -35,10 +48,10 @@ def html_pages(output: Path) -> list[str]:
     return sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
 
 
-def page_url(origin: str, relative: str) -> str:
+def page_url(root: str, relative: str) -> str:
     """The address of an HTML file: folders' index.html as the folder itself."""
     if relative == "index.html":
-        return origin + "/"
+        return root + "/"
     if relative.endswith("/index.html"):
-        return f"{origin}/{relative.removesuffix('index.html')}"
-    return f"{origin}/{relative}"
+        return f"{root}/{relative.removesuffix('index.html')}"
+    return f"{root}/{relative}"
