@@ -18,7 +18,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from tests.hostile.payloads import BAD_DONATE_URLS, BODY_PAYLOADS, FIELD_PAYLOADS, SITE_PAYLOADS
+from tests.conftest import MINIMAL_SITE_YAML
+from tests.hostile.payloads import BAD_DONATE_URLS, BAD_LOGOS, BODY_PAYLOADS, FIELD_PAYLOADS, SITE_PAYLOADS
 from tests.site_server import html_pages, page_url, serve
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build, load_site
@@ -84,7 +85,7 @@ def _site_yaml() -> str:
         "base_url": "https://hostile.example/",
         "currency": "GBP",
         "locale": "en-GB",
-        "publisher": {"name": SITE_PAYLOADS["publisher_name"], "url": "https://gazette.example/"},
+        "publisher": {"name": SITE_PAYLOADS["publisher_name"], "url": "https://gazette.example/", "logo": "static/images/logo.svg"},
         "charity": {"name": SITE_PAYLOADS["charity_name"], "number": SITE_PAYLOADS["charity_number"]},
     }
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -124,7 +125,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # Attributes whose value is a URL, and tags that fetch theirs as the page loads.
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "xlink:href", "poster", "data", "background", "ping", "lowsrc", "dynsrc", "cite"}
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button", "textarea", "select", "base", "style", "isindex", "template", "noscript", "math", "foreignobject", "animate", "set", "use", "image"}
+# Elements no page of ours has, and a payload could use; SVG animation is
+# checked by what it animates.
+FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "style", "isindex", "foreignobject"}
+ANIMATION_TAGS = {"set", "animate", "animatetransform", "animatemotion"}
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 
@@ -162,6 +166,8 @@ class StrictReader(HTMLParser):
                 self.found.scripts.append(values["src"])
             else:
                 self.found.problems.append(f"script element {values}")
+        if tag in ANIMATION_TAGS and re.match(r"(on|href|xlink:href)", values.get("attributename", "").lower()):
+            self.found.problems.append(f"<{tag}> animating {values['attributename']}")
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.found.problems.append("meta refresh")
         for name, value in values.items():
@@ -171,9 +177,11 @@ class StrictReader(HTMLParser):
                 self.found.problems.append(f"<{tag} style=...> attribute")
             if name in URL_ATTRIBUTES:
                 seen = browser_view_of_url(value)
-                if seen.startswith(DANGEROUS_SCHEMES):
+                # A picture written into the page (a QR code, say) is no risk.
+                picture = tag in ("img", "source") and name in ("src", "srcset") and seen.startswith("data:image/")
+                if seen.startswith(DANGEROUS_SCHEMES) and not picture:
                     self.found.problems.append(f"<{tag} {name}={value!r}>")
-                if self._loads_on_open(tag, name, values) and (seen.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", seen)):
+                if self._loads_on_open(tag, name, values) and not picture and (seen.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", seen)):
                     self.found.problems.append(f"<{tag} {name}={value!r}> loads from another host")
 
     @staticmethod
@@ -280,6 +288,15 @@ def test_a_donate_url_that_is_not_http_is_a_content_error(make_site, url: str, f
     problems = caught.value.problems.errors
     assert [p.field for p in problems] and all(p.field.startswith(form.replace("later_option", "donate")) for p in problems)
     assert all(p.path == "content/appeals/amy.md" and p.line > 1 for p in problems)
+
+
+@pytest.mark.parametrize("logo", BAD_LOGOS)
+def test_a_logo_from_another_host_is_a_settings_error(make_site, logo: str) -> None:
+    site_yaml = MINIMAL_SITE_YAML.replace("  url: https://gazette.example/\n", "  url: https://gazette.example/\n  logo: " + json.dumps(logo) + "\n")
+    site = make_site({}, site_yaml=site_yaml)
+    with pytest.raises(ContentErrors) as caught:
+        load_site(site)
+    assert [(p.path, p.line, p.field) for p in caught.value.problems.errors] == [("site.yaml", 8, "publisher.logo")]
 
 
 # --- The same pages in a real browser --------------------------------------

@@ -184,11 +184,30 @@ def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: 
         try:
             if sub_key == "url":
                 found[sub_key] = fields.web_url(raw)
+            elif sub_key == "logo":
+                found[sub_key] = _site_file_path(raw)
             else:
                 found[sub_key] = fields.text(raw, f"{key} {sub_key}")
         except FieldError as exc:
             problems.error(shown, source.line_of(key, sub), f"{key}.{sub}", str(exc))
     return kind(**found)
+
+
+def _site_file_path(value: object) -> str:
+    """A path to a file of the site (the logo), which every page loads.
+
+    Browsers read "\\" as "/" and drop tabs, so "\\host/x.png" or "/\\host"
+    would load a picture from another host on every page: refused.
+    """
+    path = fields.text(value, "path of the logo, such as static/images/logo.svg")
+    if (
+        re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
+        or path.startswith("//")
+        or any(ch == "\\" or ord(ch) < 32 for ch in path)
+        or ".." in path.split("/")
+    ):
+        raise FieldError(f"{fields.quote(value)} is not a file of the site (write a path such as static/images/logo.svg)")
+    return path
 
 
 def _locale(value: object) -> str:

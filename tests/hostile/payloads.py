@@ -215,4 +215,16 @@ SITE_PAYLOADS: dict[str, str] = {
     "charity_number": "'><script>alert(305)</script>",
 }
 
-ALL_PAYLOADS = BODY_PAYLOADS + FIELD_PAYLOADS + BAD_DONATE_URLS + list(SITE_PAYLOADS.values())
+# Logo paths that every page would load from another host: each is an error.
+BAD_LOGOS: list[str] = [
+    "\\evil.example/logo.png",  # read by browsers as //evil.example/logo.png
+    "/\\evil.example/logo.png",
+    "//evil.example/logo.png",
+    "https://evil.example/logo.png",
+    "javascript:alert(306)",
+    "data:image/svg+xml,<svg onload=alert(307)>",
+    "/\t/evil.example/logo.png",
+    "../../etc/passwd",
+]
+
+ALL_PAYLOADS = BODY_PAYLOADS + FIELD_PAYLOADS + BAD_DONATE_URLS + list(SITE_PAYLOADS.values()) + BAD_LOGOS
