@@ -63,8 +63,9 @@ def _appeal(index: int) -> str:
         "date": f"2026-05-{1 + index % 28:02d}",
         "deadline": "2027-10-14",
         "donate": [
-            {"label": payload("donate_label"), "url": "https://www.justgiving.example/appeal"},
-            {"label": payload("second_donate_label"), "url": "https://evil.example/?q=\"><script>alert(1)</script>"},
+            # The main link also goes into the JSON-LD script block: it must not close it.
+            {"label": payload("donate_label"), "url": "https://give.example/?q=</script><script>alert(1)</script>"},
+            {"label": payload("second_donate_label"), "url": "https://give.example/?q=\"><img/src=x/onerror=alert(1)>"},
         ],
         "milestones": [{"label": payload("milestone_label"), "amount": 24000}, {"label": "Therapy", "amount": 36000}],
         "updates": [{"date": "2026-01-02", "raised": 5000, "note": payload("update_note")}],
