@@ -146,6 +146,12 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
         settings["privacy"] = privacy
     settings["publisher"] = _group(source, shown, problems, "publisher", ("name", "url", "logo"), Publisher) or Publisher()
     settings["charity"] = _group(source, shown, problems, "charity", ("name", "number"), Charity) or Charity()
+    logo = settings["publisher"].logo
+    if logo is not None and not is_site_file_path(logo):
+        # Every page loads the logo: it must not come from another host.
+        problems.error(shown, source.line_of("publisher", "logo"), "publisher.logo",
+                       f"{fields.quote(logo)} is not a file of the site (write a path such as static/images/logo.svg)")
+        failed = True
     extra = data.get("extra")
     settings["extra"] = extra if isinstance(extra, dict) else {}
     for key in data:
@@ -184,8 +190,6 @@ def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: 
         try:
             if sub_key == "url":
                 found[sub_key] = fields.web_url(raw)
-            elif sub_key == "logo":
-                found[sub_key] = _site_file_path(raw)
             else:
                 found[sub_key] = fields.text(raw, f"{key} {sub_key}")
         except FieldError as exc:
@@ -193,21 +197,18 @@ def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: 
     return kind(**found)
 
 
-def _site_file_path(value: object) -> str:
-    """A path to a file of the site (the logo), which every page loads.
+def is_site_file_path(path: str) -> bool:
+    """Whether a path names a file of the site as browsers read it.
 
-    Browsers read "\\" as "/" and drop tabs, so "\\host/x.png" or "/\\host"
-    would load a picture from another host on every page: refused.
+    Browsers read "\\" as "/" and drop tabs and newlines, so "\\host/x.png"
+    or "/\\host/x.png" would load a picture from another host on every page.
     """
-    path = fields.text(value, "path of the logo, such as static/images/logo.svg")
-    if (
+    return not (
         re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
         or path.startswith("//")
         or any(ch == "\\" or ord(ch) < 32 for ch in path)
         or ".." in path.split("/")
-    ):
-        raise FieldError(f"{fields.quote(value)} is not a file of the site (write a path such as static/images/logo.svg)")
-    return path
+    )
 
 
 def _locale(value: object) -> str:
