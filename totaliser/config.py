@@ -197,20 +197,6 @@ def _group(source: SourceFile, shown: str, problems: Problems, key: str, names: 
     return kind(**found)
 
 
-def is_site_file_path(path: str) -> bool:
-    """Whether a path names a file of the site as browsers read it.
-
-    Browsers read "\\" as "/" and drop tabs and newlines, so "\\host/x.png"
-    or "/\\host/x.png" would load a picture from another host on every page.
-    """
-    return not (
-        re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
-        or path.startswith("//")
-        or any(ch == "\\" or ord(ch) < 32 for ch in path)
-        or ".." in path.split("/")
-    )
-
-
 def _locale(value: object) -> str:
     if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", value.strip()):
         return value.strip().replace("_", "-")
@@ -235,3 +221,17 @@ def unknown_field_message(key: str, known: tuple[str, ...] | list[str]) -> str:
     if close:
         return f"unknown field, kept for templates (did you mean `{close[0]}`?)"
     return "unknown field, kept for templates"
+
+
+def is_site_file_path(path: str) -> bool:
+    """Whether a path names a file of the site as browsers read it.
+
+    Browsers read "\\" as "/" and drop tabs and newlines, so "\\host/x.png"
+    or "/\\host/x.png" would load a picture from another host on every page.
+    """
+    return not (
+        re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
+        or path.startswith("//")
+        or any(ch == "\\" or ord(ch) < 32 for ch in path)
+        or ".." in path.split("/")
+    )
