@@ -353,9 +353,9 @@ class BrowserFindings:
         return [f"{name}: {value}" for name, value in vars(self).items() if value]
 
 
-def visit_every_page(browser, output: Path, *, keep_csp: bool) -> dict[str, BrowserFindings]:
+def visit_every_page(browser, output: Path, *, keep_csp: bool, base_path: str = "/") -> dict[str, BrowserFindings]:
     results: dict[str, BrowserFindings] = {}
-    with serve(output) as origin:
+    with serve(output, base_path) as origin:
         own_host = urlsplit(origin).netloc
         context = browser.new_context(bypass_csp=not keep_csp, service_workers="block")
         context.add_init_script(SENTINEL)
@@ -413,6 +413,15 @@ def visit_every_page(browser, output: Path, *, keep_csp: bool) -> dict[str, Brow
 def test_no_payload_runs_in_a_browser(browser, hostile_site: Path, keep_csp: bool) -> None:
     results = visit_every_page(browser, hostile_site, keep_csp=keep_csp)
     assert len(results) >= appeal_count() + 3
+    failures = [f"{page}: {failure}" for page, findings in results.items() for failure in findings.failures()]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+def test_the_example_site_loads_nothing_from_another_host(browser, example_site: Path) -> None:
+    """No CDN, font service or tracker: every request stays on the site's own host."""
+    results = visit_every_page(browser, example_site, keep_csp=True, base_path="/appeals-site/")
+    assert len(results) >= 5
     failures = [f"{page}: {failure}" for page, findings in results.items() for failure in findings.failures()]
     assert not failures, "\n".join(failures)
 
