@@ -8,13 +8,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check lint golden bench clean
+.PHONY: site test serve check lint golden bench clean axe
 
 site: $(STAMP)
 	$(BIN)/python build.py
 	@echo "The example site is in output/ (open output/index.html, or run 'make serve' to browse it)."
 
-test: $(STAMP)
+test: $(STAMP) axe
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 serve: $(STAMP)
@@ -33,6 +33,16 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# axe-core, the accessibility checker the browser tests run inside each page,
+# from the npm registry. Without npm the accessibility tests are skipped (and
+# fail in CI, where TOTALISER_REQUIRE_BROWSER=1).
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
+	else echo "npm is not installed: the accessibility tests will be skipped"; fi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Totaliser needs Python 3.11 or newer")'

@@ -155,6 +155,12 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
         settings["privacy"] = privacy
     settings["publisher"] = _group(source, shown, problems, "publisher", ("name", "url", "logo"), Publisher) or Publisher()
     settings["charity"] = _group(source, shown, problems, "charity", ("name", "number"), Charity) or Charity()
+    logo = settings["publisher"].logo
+    if logo is not None and not is_site_file_path(logo):
+        # Every page loads the logo: it must not come from another host.
+        problems.error(shown, source.line_of("publisher", "logo"), "publisher.logo",
+                       f"{fields.quote(logo)} is not a file of the site (write a path such as static/images/logo.svg)")
+        failed = True
     extra = data.get("extra")
     settings["extra"] = extra if isinstance(extra, dict) else {}
     for key in data:
@@ -237,3 +243,17 @@ def unknown_field_message(key: str, known: tuple[str, ...] | list[str]) -> str:
     if close:
         return f"unknown field, kept for templates (did you mean `{close[0]}`?)"
     return "unknown field, kept for templates"
+
+
+def is_site_file_path(path: str) -> bool:
+    """Whether a path names a file of the site as browsers read it.
+
+    Browsers read "\\" as "/" and drop tabs and newlines, so "\\host/x.png"
+    or "/\\host/x.png" would load a picture from another host on every page.
+    """
+    return not (
+        re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
+        or path.startswith("//")
+        or any(ch == "\\" or ord(ch) < 32 for ch in path)
+        or ".." in path.split("/")
+    )

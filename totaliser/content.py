@@ -7,6 +7,7 @@ problems of another.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from .fields import FieldError, quote
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
 from .markup import StoryRenderer, first_paragraph_text
 from .money import percent, total
-from .privacy import NameGuard
+from .privacy import NameGuard, SiteNameGuard
 from .slugs import slugify
 
 APPEALS_DIR = Path("content") / "appeals"
@@ -161,6 +162,7 @@ def load_content(
     """Read and check every appeal and page; problems are collected, not raised."""
     renderer = renderer or StoryRenderer()
     appeals: list[Appeal] = []
+    everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
     for path in content_files(site_dir, APPEALS_DIR):
         start = len(problems.items)
@@ -168,6 +170,7 @@ def load_content(
         problems.sort_lines_from(start)
         if appeal is None:
             continue
+        everyone.append(appeal)
         if appeal.status == "draft" and not include_drafts:
             drafts += 1
             continue
@@ -185,7 +188,51 @@ def load_content(
         pages.append(page)
     _check_slug_collisions(appeals, problems)
     _check_slug_collisions(pages, problems)
+    if config.first_name_only:
+        guard = SiteNameGuard.for_children(a.child for a in everyone)
+        appeals = [_first_names_only(a, guard) for a in appeals]
+        pages = [_page_first_names_only(p, guard) for p in pages]
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
+
+
+def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
+    """The appeal with every child's surname taken out of every text in it.
+
+    Every text field is redacted, not just the story: an organiser ("Amanda
+    Buckett, Jacob's mum"), a source of money or a button label names the
+    family as often as the story does."""
+    redact = guard.redact
+    return dataclasses.replace(
+        appeal,
+        child=NameGuard.for_child(appeal.child).first_name,
+        condition=redact(appeal.condition),
+        hospital=redact(appeal.hospital),
+        title=redact(appeal.title),
+        summary=redact(appeal.summary),
+        body_html=redact(appeal.body_html),
+        donate=[DonateOption(redact(d.label), d.url) for d in appeal.donate],
+        sources=[Source(redact(s.label), s.amount) for s in appeal.sources],
+        milestones=[Milestone(redact(m.label), m.amount) for m in appeal.milestones],
+        updates=[Update(u.date, u.raised, redact(u.note)) for u in appeal.updates],
+        image_alt=redact(appeal.image_alt) if appeal.image_alt else appeal.image_alt,
+        location=redact(appeal.location) if appeal.location else appeal.location,
+        organiser=redact(appeal.organiser) if appeal.organiser else appeal.organiser,
+        tags=[redact(t) for t in appeal.tags],
+        extra=guard.redact_value(appeal.extra),
+    )
+
+
+def _page_first_names_only(page: Page, guard: SiteNameGuard) -> Page:
+    redact = guard.redact
+    return dataclasses.replace(
+        page,
+        title=redact(page.title),
+        summary=redact(page.summary),
+        body_html=redact(page.body_html),
+        image_alt=redact(page.image_alt) if page.image_alt else page.image_alt,
+        tags=[redact(t) for t in page.tags],
+        extra=guard.redact_value(page.extra),
+    )
 
 
 def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems) -> None:
@@ -203,6 +250,15 @@ def _check_slug_collisions(items: list[Appeal] | list[Page], problems: Problems)
 def read_source(path: Path, site_dir: Path, problems: Problems, raw: bytes | None = None) -> SourceFile | None:
     """Read and split a content file; ``raw`` gives its bytes when they are not yet on disk."""
     shown = display_path(path, site_dir)
+    # A link may point anywhere on the disk, and a pipe or device would never
+    # finish reading: only regular files inside the site folder are read.
+    real = path.resolve()
+    if not real.is_relative_to(site_dir.resolve()):
+        problems.error(shown, 1, "file", "is a link to a file outside the site folder (copy the file into the site instead)")
+        return None
+    if real.exists() and not real.is_file():
+        problems.error(shown, 1, "file", "is not an ordinary file (save the story as a .md text file)")
+        return None
     try:
         if raw is None:
             raw = path.read_bytes()
@@ -329,23 +385,7 @@ def load_appeal(
     if check.failed or raised is None or None in (child, condition, target, hospital, date):
         return None
 
-    guard = NameGuard.for_child(child) if config.first_name_only else None
-    if guard:
-        child = guard.first_name
     body_html = renderer.to_html(story_text(check))
-    if guard:
-        body_html = guard.redact(body_html)
-        title = guard.redact(title) if title else None
-        summary = guard.redact(summary) if summary else None
-        image_alt = guard.redact(image_alt) if image_alt else None
-        updates = [Update(u.date, u.raised, guard.redact(u.note)) for u in updates]
-        # Every other published text too: "Organised by Amanda Buckett, Jacob's mum".
-        organiser = guard.redact(organiser) if organiser else None
-        location = guard.redact(location) if location else None
-        tags = [guard.redact(tag) for tag in tags]
-        donate = [DonateOption(guard.redact(d.label), d.url) for d in donate]
-        milestones = [Milestone(guard.redact(m.label), m.amount) for m in milestones]
-        sources = [Source(guard.redact(s.label), s.amount) for s in sources]
     return Appeal(
         slug=slug,
         path=shown,

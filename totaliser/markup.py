@@ -43,8 +43,23 @@ class StoryRenderer:
 
     def to_html(self, text: str) -> str:
         self._markdown.reset()
-        raw = self._markdown.convert(text)
+        raw = self._markdown.convert(_defused(text))
         return sanitise(raw)
+
+
+# Python-Markdown looks ahead from every "[" (a link?) and "<" (a tag or an
+# autolink?) to the end of the text, so a story holding thousands of them
+# takes minutes: 20,000 "[" took over a minute. No real story has anywhere
+# near this many, so past the limit they are written as plain characters.
+MAX_OPENERS = 1000
+
+
+def _defused(text: str) -> str:
+    if text.count("[") > MAX_OPENERS:
+        text = text.replace("[", "&#91;")
+    if text.count("<") > MAX_OPENERS:
+        text = text.replace("<", "&lt;")
+    return text
 
 
 def sanitise(raw_html: str) -> str:
@@ -63,10 +78,25 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     # A picture from another host would make every reader's browser call it:
     # pictures in stories must be the site's own.
     if tag == "img" and attribute == "src":
-        lowered = value.strip().lower()
-        if lowered.startswith("//") or ":" in lowered.split("/", 1)[0]:
-            return None
+        return local_url(value)
     return value
+
+
+# What a browser ignores or rewrites when it reads a URL (WHATWG URL parsing):
+# C0 controls and spaces at either end, tabs and newlines anywhere, and "\"
+# read as "/". "/\evil.example/x.png" is a request to evil.example.
+_URL_EDGE_JUNK = "".join(chr(c) for c in range(0x21))
+_URL_INNER_JUNK = re.compile(r"[\t\n\r]")
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def local_url(value: str) -> str | None:
+    """The URL as a browser would read it if it stays on the page's own host;
+    None for another host (``//host``) or any scheme (``https:``, ``data:``)."""
+    url = _URL_INNER_JUNK.sub("", value.strip(_URL_EDGE_JUNK)).replace("\\", "/")
+    if url.startswith("//") or _URL_SCHEME.match(url):
+        return None
+    return url
 
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)

