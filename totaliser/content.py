@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from . import fields
 from .config import SiteConfig, unknown_field_message
@@ -148,30 +148,52 @@ def content_files(site_dir: Path, folder: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
 
 
+# Reads one file: (path, the problems to record into) -> Appeal or Page or None.
+ReadOne = Callable[[Path, Problems], Any]
+
+
+class FileLoader(Protocol):
+    """How a list of content files is read: one by one here; from a cache or in
+    several processes in ``cache.py``. Results come back in the order of
+    ``paths``, and each file's problems are recorded in that order too."""
+
+    def load_files(self, kind: str, paths: list[Path], read_one: ReadOne, problems: Problems) -> list[Any]: ...
+
+
+class SequentialLoader:
+    def load_files(self, kind: str, paths: list[Path], read_one: ReadOne, problems: Problems) -> list[Any]:
+        return [read_one(path, problems) for path in paths]
+
+
 def load_content(
     site_dir: Path,
     config: SiteConfig,
     problems: Problems,
     include_drafts: bool = False,
     renderer: StoryRenderer | None = None,
+    loader: FileLoader | None = None,
 ) -> Content:
     """Read and check every appeal and page; problems are collected, not raised."""
     renderer = renderer or StoryRenderer()
+    loader = loader or SequentialLoader()
     appeals: list[Appeal] = []
     drafts = 0
-    for path in content_files(site_dir, APPEALS_DIR):
-        appeal = load_appeal(path, site_dir, config, problems, renderer)
+    appeal_paths = content_files(site_dir, APPEALS_DIR)
+    loaded_appeals = loader.load_files(
+        "appeal", appeal_paths, lambda path, found: load_appeal(path, site_dir, config, found, renderer), problems
+    )
+    for appeal in loaded_appeals:
         if appeal is None:
             continue
         if appeal.status == "draft" and not include_drafts:
             drafts += 1
             continue
         appeals.append(appeal)
-    pages = [
-        page
-        for path in content_files(site_dir, PAGES_DIR)
-        if (page := load_page(path, site_dir, config, problems, renderer)) is not None
-    ]
+    page_paths = content_files(site_dir, PAGES_DIR)
+    loaded_pages = loader.load_files(
+        "page", page_paths, lambda path, found: load_page(path, site_dir, config, found, renderer), problems
+    )
+    pages = [page for page in loaded_pages if page is not None]
     _check_slug_collisions(appeals, problems)
     _check_slug_collisions(pages, problems)
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)

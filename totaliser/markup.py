@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-
-import markdown
-import nh3
+from typing import Any
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -39,15 +37,23 @@ class StoryRenderer:
     since creating a Markdown parser costs more than resetting one."""
 
     def __init__(self) -> None:
-        self._markdown = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+        # Made on first use: a rebuild that finds every story in its cache
+        # never pays for importing Markdown.
+        self._markdown: Any = None
 
     def to_html(self, text: str) -> str:
+        if self._markdown is None:
+            import markdown
+
+            self._markdown = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
         self._markdown.reset()
         raw = self._markdown.convert(text)
         return sanitise(raw)
 
 
 def sanitise(raw_html: str) -> str:
+    import nh3
+
     return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,

@@ -124,6 +124,20 @@ class OutputWriter:
     def copy_file(self, relative: str, source_path: Path, source: str) -> None:
         shutil.copyfile(source_path, self._target(relative, source))
 
+    def link_file(self, relative: str, existing: Path, source: str) -> None:
+        """Reuse an unchanged file of the previous output. A hard link copies
+        nothing, and as no build writes a file in place, the previous output
+        stays exactly as it was."""
+        target = self._target(relative, source)
+        try:
+            os.link(existing, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(existing, target)
+
+    def register(self, relative: str, source: str) -> None:
+        """Claim a path that another process has written into the same folder."""
+        self._target(relative, source)
+
 
 class OutputCollision(Exception):
     """Two sources would write the same output file."""

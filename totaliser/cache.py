@@ -1,0 +1,322 @@
+"""The build cache: checked stories and rendered files kept from the last build.
+
+Where it lives. The cache is ``<output>/.totaliser-cache/``, inside the output
+folder, because a build may write nothing outside its output folder except the
+staging folder beside it. Being inside, the cache is built in staging with
+the rest of the site and swapped in with it, so it always describes exactly
+the output it sits in: a failed or killed build leaves both untouched. Its
+name starts with a dot, so GitHub's Pages upload action (v4 and later) leaves
+it out of the published site. Deleting it at any time only makes the next
+build a cold one.
+
+What it keeps (one pickle file, ``state.pickle``):
+
+* For every content file: its size, modification time and a hash of its
+  bytes, with the checked ``Appeal`` or ``Page`` and the warnings it gave.
+  A file whose bytes are unchanged is not parsed again (YAML and Markdown are
+  most of a cold build). Files with errors are never kept, and a draft is kept
+  only as "a draft" unless the build includes drafts.
+* For every group of output files (an appeal's outputs, one index page, the
+  feeds, ...): a key made of everything the group is rendered from, and each
+  file's size and modification time. When the key is the same the files of
+  the previous output are hard-linked into staging instead of being rendered:
+  a link copies nothing, and since no build writes a file in place, the
+  previous output stays exactly as it was.
+
+Nothing here is trusted blindly. Every key includes a fingerprint of
+Totaliser's own code and of the libraries that shape the output; a reused
+file must still have the size and time recorded when it was written; a story
+whose time changed is hashed; a story's photo must still be the file found
+when the story was checked. Any doubt means rendering again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import Problem, Problems
+from .parallel import fork_map, should_fork
+
+CACHE_DIR = ".totaliser-cache"
+STATE_FILE = "state.pickle"
+FORMAT = 1
+# A file changed less than this long ago may change again within the same
+# clock tick without its time changing: its time is not trusted, its bytes are
+# hashed (the same care git takes with its index).
+RACY_SECONDS = 2.0
+# Libraries whose version changes what a build writes.
+_LIBRARIES = ("markdown", "nh3", "yaml", "jinja2", "markupsafe", "PIL", "segno")
+
+
+def digest(*parts: bytes | str) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def object_digest(value: Any) -> bytes:
+    """A hash of a checked object (an Appeal, the settings), through pickle."""
+    return digest(pickle.dumps(value, protocol=5))
+
+
+def code_fingerprint() -> bytes:
+    """Changes whenever Totaliser's code, Python or an output-shaping library does."""
+    from importlib.util import find_spec
+
+    package = Path(__file__).resolve().parent
+    parts: list[bytes | str] = [sys.version, str(FORMAT)]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in _LIBRARIES:
+        # Where a library is and when its files were written says which
+        # version it is, without the cost of importing it.
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec and spec.origin else ""
+        stamp = os.stat(origin).st_mtime_ns if origin and os.path.exists(origin) else 0
+        parts += [name, origin, str(stamp)]
+    return digest(*parts)
+
+
+Signature = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def _signature(stat: os.stat_result) -> Signature | None:
+    if time.time() - stat.st_mtime < RACY_SECONDS:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass
+class FileEntry:
+    """A content file as it was checked last time."""
+
+    signature: Signature | None
+    hash: bytes
+    result: Any  # Appeal, Page, or None for a draft left out
+    problems: list[Problem]
+    result_digest: bytes
+    photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
+
+
+@dataclass
+class GroupRecord:
+    """Output files rendered together from one key."""
+
+    key: bytes
+    files: list[tuple[str, str, int, int]]  # path in the output, source shown in messages, size, mtime_ns
+
+
+@dataclass
+class _State:
+    format: int
+    code: bytes
+    content_context: bytes = b""
+    content: dict[str, FileEntry] = field(default_factory=dict)
+    groups: dict[str, GroupRecord] = field(default_factory=dict)
+
+
+class Writer(Protocol):
+    """The part of ``staging.OutputWriter`` the cache uses."""
+
+    root: Path
+    written: dict[str, str]
+
+    def link_file(self, relative: str, existing: Path, source: str) -> None: ...
+
+
+class BuildCache:
+    """The previous build's cache (read) and this build's (written at the end)."""
+
+    def __init__(self, output_dir: Path):
+        self.output = output_dir.resolve()
+        self.code = code_fingerprint()
+        self._previous = self._read_previous()
+        self._state = _State(FORMAT, self.code)
+        self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
+        self.hits = 0
+        self.reused_groups = 0
+
+    def _read_previous(self) -> _State:
+        path = self.output / CACHE_DIR / STATE_FILE
+        try:
+            with path.open("rb") as handle:
+                state = pickle.load(handle)
+        except FileNotFoundError:
+            return _State(FORMAT, b"")
+        except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
+            return _State(FORMAT, b"")
+        if not isinstance(state, _State) or state.format != FORMAT or state.code != self.code:
+            return _State(FORMAT, b"")
+        return state
+
+    # -- content ---------------------------------------------------------
+
+    def content_loader(self, context: bytes, site_dir: Path, include_drafts: bool) -> CachedLoader:
+        """A loader for ``content.load_content``; ``context`` hashes the settings."""
+        context = digest(context, str(site_dir.resolve()), str(include_drafts))
+        self._state.content_context = context
+        previous = self._previous.content if self._previous.content_context == context else {}
+        return CachedLoader(self, previous, site_dir.resolve(), include_drafts)
+
+    # -- outputs ---------------------------------------------------------
+
+    def group_key(self, *parts: bytes | str) -> bytes:
+        return digest(self.code, *parts)
+
+    def reuse(self, group: str, key: bytes, writer: Writer) -> bool:
+        """Link a group's files from the previous output if its key is unchanged."""
+        record = self._previous.groups.get(group)
+        if record is None or record.key != key:
+            return False
+        for relative, _source, size, mtime in record.files:
+            try:
+                stat = os.stat(self.output / relative)
+            except OSError:
+                return False
+            if stat.st_size != size or stat.st_mtime_ns != mtime:
+                return False  # changed by hand since: render it again
+        if any(relative in writer.written for relative, *_ in record.files):
+            return False  # let the writer report the collision when rendering
+        for relative, source, _size, _mtime in record.files:
+            writer.link_file(relative, self.output / relative, source)
+        self._state.groups[group] = record
+        self.reused_groups += 1
+        return True
+
+    def record(self, group: str, key: bytes, files: Iterable[tuple[str, str]], root: Path) -> None:
+        """Remember the files just written for a group (paths relative to ``root``)."""
+        kept = []
+        for relative, source in files:
+            stat = os.stat(root / relative)
+            kept.append((relative, source, stat.st_size, stat.st_mtime_ns))
+        self._state.groups[group] = GroupRecord(key, kept)
+
+    def save(self, staging: Path) -> None:
+        folder = staging / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        with (folder / STATE_FILE).open("wb") as handle:
+            pickle.dump(self._state, handle, protocol=5)
+
+
+class CachedLoader:
+    """Implements ``content.FileLoader``: unchanged files come from the cache,
+    the others are read (in several processes when there are many)."""
+
+    def __init__(self, cache: BuildCache, previous: dict[str, FileEntry], site_root: Path, include_drafts: bool):
+        self.cache = cache
+        self.previous = previous
+        self.site_root = site_root
+        self.include_drafts = include_drafts
+
+    def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
+        found: list[FileEntry | None] = []
+        missing: list[int] = []
+        for index, path in enumerate(paths):
+            entry = self._cached(kind, path)
+            found.append(entry)
+            if entry is None:
+                missing.append(index)
+
+        def read(index: int) -> tuple[Any, list[Problem], bytes | None]:
+            path = paths[index]
+            before = _read_hash(path)
+            own = Problems()
+            result = read_one(path, own)
+            # A file that changed while it was read is not kept.
+            steady = before is not None and before == _read_hash(path)
+            return result, own.items, before if steady else None
+
+        fresh = fork_map(read, missing) if should_fork(len(missing)) else [read(index) for index in missing]
+
+        for index, (result, items, file_hash) in zip(missing, fresh, strict=True):
+            found[index] = self._remember(kind, paths[index], result, items, file_hash)
+        results = []
+        for entry in found:
+            assert entry is not None
+            problems.items.extend(entry.problems)
+            results.append(entry.result)
+            if entry.result_digest:
+                self.cache.digests[entry.result.path] = entry.result_digest
+        return results
+
+    def _key(self, kind: str, path: Path) -> str:
+        return f"{kind}:{path}"
+
+    def _cached(self, kind: str, path: Path) -> FileEntry | None:
+        entry = self.previous.get(self._key(kind, path))
+        if entry is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        signature = _signature(stat)
+        if entry.signature is None or signature != entry.signature:
+            if _read_hash(path) != entry.hash:
+                return None
+            entry.signature = signature
+        if not self._photo_unchanged(entry):
+            return None
+        self.cache.hits += 1
+        self.cache._state.content[self._key(kind, path)] = entry
+        return entry
+
+    def _photo_unchanged(self, entry: FileEntry) -> bool:
+        if entry.photo is None:
+            return True
+        photo, shadow = entry.photo
+        return os.path.isfile(photo) and not (shadow and os.path.isfile(shadow))
+
+    def _remember(self, kind: str, path: Path, result: Any, items: list[Problem], file_hash: bytes | None) -> FileEntry:
+        if getattr(result, "status", None) == "draft" and not self.include_drafts:
+            # The content of a draft left out is never kept, not even in the cache.
+            entry = FileEntry(None, file_hash or b"", _DraftMarker(), items, b"")
+        else:
+            result_digest = object_digest(result) if result is not None else b""
+            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
+        has_errors = any(p.is_error for p in items)
+        if file_hash is not None and not has_errors:
+            try:
+                entry.signature = _signature(path.stat())
+            except OSError:
+                entry.signature = None
+            self.cache._state.content[self._key(kind, path)] = entry
+        return entry
+
+    def _photo_of(self, path: Path, result: Any) -> tuple[str, str | None] | None:
+        image = getattr(result, "image", None)
+        if image is None:
+            return None
+        # content.resolve_site_file looks beside the story first, then in the
+        # site folder: a file appearing beside the story would be used instead.
+        shadow = None
+        if image.is_relative_to(self.site_root) and not image.is_relative_to(path.parent.resolve()):
+            shadow = str(path.parent / image.relative_to(self.site_root))
+        return str(image), shadow
+
+
+class _DraftMarker:
+    """Stands for a draft left out of the build: only its status is kept."""
+
+    status = "draft"
+
+
+def _read_hash(path: Path) -> bytes | None:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
