@@ -32,9 +32,11 @@ when the story was checked. Any doubt means rendering again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import time
 from collections.abc import Iterable
@@ -44,9 +46,11 @@ from typing import Any, Protocol
 
 from .errors import Problem, Problems
 from .parallel import fork_map, should_fork
+from .staging import remove_tree
 
 CACHE_DIR = ".totaliser-cache"
 STATE_FILE = "state.pickle"
+SPARE_DIR = "spare"
 FORMAT = 1
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
@@ -117,7 +121,7 @@ class GroupRecord:
     """Output files rendered together from one key."""
 
     key: bytes
-    files: list[tuple[str, str, int, int]]  # path in the output, source shown in messages, size, mtime_ns
+    files: list[tuple[str, str]]  # path in the output, and the source named in messages
 
 
 @dataclass
@@ -127,6 +131,9 @@ class _State:
     content_context: bytes = b""
     content: dict[str, FileEntry] = field(default_factory=dict)
     groups: dict[str, GroupRecord] = field(default_factory=dict)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # every file of the output: size, mtime_ns
+    dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
+    template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
 
 
 class Writer(Protocol):
@@ -134,8 +141,6 @@ class Writer(Protocol):
 
     root: Path
     written: dict[str, str]
-
-    def link_file(self, relative: str, existing: Path, source: str) -> None: ...
 
 
 class BuildCache:
@@ -148,18 +153,16 @@ class BuildCache:
         self._state = _State(FORMAT, self.code)
         self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
         self.hits = 0
-        self.reused_groups = 0
+        self._reused_groups: list[str] = []
+        # Which templates a template uses, by the hash of its source: parsing
+        # them all again would cost more than rendering a changed page.
+        self.template_references = self._previous.template_references
+        self._state.template_references = self.template_references
+        self._reused: set[str] = set()  # output files taken from the previous output
 
     def _read_previous(self) -> _State:
-        path = self.output / CACHE_DIR / STATE_FILE
-        try:
-            with path.open("rb") as handle:
-                state = pickle.load(handle)
-        except FileNotFoundError:
-            return _State(FORMAT, b"")
-        except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
-            return _State(FORMAT, b"")
-        if not isinstance(state, _State) or state.format != FORMAT or state.code != self.code:
+        state = _read_state(self.output / CACHE_DIR / STATE_FILE)
+        if state is None or state.format != FORMAT or state.code != self.code:
             return _State(FORMAT, b"")
         return state
 
@@ -178,38 +181,171 @@ class BuildCache:
         return digest(self.code, *parts)
 
     def reuse(self, group: str, key: bytes, writer: Writer) -> bool:
-        """Link a group's files from the previous output if its key is unchanged."""
+        """Claim a group's files from the previous output if its key is unchanged.
+
+        Nothing is copied yet: ``assemble`` puts the files in place once the
+        whole site has rendered."""
         record = self._previous.groups.get(group)
         if record is None or record.key != key:
             return False
-        for relative, _source, size, mtime in record.files:
-            try:
-                stat = os.stat(self.output / relative)
-            except OSError:
-                return False
-            if stat.st_size != size or stat.st_mtime_ns != mtime:
+        for relative, _source in record.files:
+            if relative in writer.written:
+                return False  # let the writer report the collision when rendering
+            if not _same_file(self.output / relative, self._previous.files.get(relative)):
                 return False  # changed by hand since: render it again
-        if any(relative in writer.written for relative, *_ in record.files):
-            return False  # let the writer report the collision when rendering
-        for relative, source, _size, _mtime in record.files:
-            writer.link_file(relative, self.output / relative, source)
+        for relative, source in record.files:
+            writer.written[relative] = source
+            self._reused.add(relative)
+            self._state.files[relative] = self._previous.files[relative]
         self._state.groups[group] = record
-        self.reused_groups += 1
+        self._reused_groups.append(group)
         return True
 
     def record(self, group: str, key: bytes, files: Iterable[tuple[str, str]], root: Path) -> None:
         """Remember the files just written for a group (paths relative to ``root``)."""
-        kept = []
-        for relative, source in files:
-            stat = os.stat(root / relative)
-            kept.append((relative, source, stat.st_size, stat.st_mtime_ns))
-        self._state.groups[group] = GroupRecord(key, kept)
+        self._state.groups[group] = GroupRecord(key, list(files))
 
-    def save(self, staging: Path) -> None:
-        folder = staging / CACHE_DIR
+    def assemble(self, writer: Writer, site: Path) -> Path:
+        """Make the complete new site at ``site`` from the files rendered into
+        ``writer.root`` and the files reused from the previous output.
+
+        The tree is built from the spare copy of the output before last, kept in
+        the cache by the last build, so only what changed since then is moved,
+        linked or deleted: a few files, where making the tree afresh would
+        create and later delete every file and folder of the site.
+        """
+        fresh = writer.root
+        base = self._take_spare(site)
+        if base is None:
+            fresh.rename(site)
+            for relative in sorted(self._reused):
+                _link(self.output / relative, site / relative)
+        else:
+            for group in self._reused_groups:
+                record = self._state.groups[group]
+                kept = base.groups.get(group)
+                unchanged = kept is not None and kept.key == record.key
+                for relative, _source in record.files:
+                    if not (unchanged and _same_file(site / relative, base.files.get(relative))):
+                        _link(self.output / relative, site / relative, replace=True)
+            for relative in writer.written:
+                if relative not in self._reused:
+                    _move(fresh / relative, site / relative)
+            for relative in base.files.keys() - writer.written.keys():
+                _remove_file(site, relative)
+        for relative in writer.written:
+            if relative not in self._reused:
+                stat = os.stat(site / relative)
+                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns)
+        self._state.dirs = _folder_times(site, writer.written)
+        folder = site / CACHE_DIR
         folder.mkdir(exist_ok=True)
         with (folder / STATE_FILE).open("wb") as handle:
             pickle.dump(self._state, handle, protocol=5)
+        return site
+
+    def _take_spare(self, site: Path) -> _State | None:
+        """Move the spare tree to ``site`` if it is exactly as recorded."""
+        spare = self.output / CACHE_DIR / SPARE_DIR
+        if not spare.is_dir():
+            return None
+        state = _read_state(spare / CACHE_DIR / STATE_FILE)
+        # The staging folder's own parent is the only place it may go; a
+        # spare that cannot be trusted is deleted there.
+        spare.rename(site)
+        if state is None or state.format != FORMAT or not all(
+            _folder_time(site / folder) == mtime for folder, mtime in state.dirs.items()
+        ):
+            remove_tree(site)
+            return None
+        return state
+
+    def keep_as_spare(self, previous_tree: Path) -> None:
+        """Keep the output just replaced in the new output's cache, for the next build."""
+        folder = self.output / CACHE_DIR
+        try:
+            spare = previous_tree / CACHE_DIR / SPARE_DIR
+            if spare.exists():
+                remove_tree(spare)
+            previous_tree.rename(folder / SPARE_DIR)
+        except OSError:
+            remove_tree(previous_tree)
+
+
+def _read_state(path: Path) -> _State | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
+        return None
+    return state if isinstance(state, _State) else None
+
+
+def _same_file(path: Path, recorded: tuple[int, int] | None) -> bool:
+    if recorded is None:
+        return False
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == recorded
+
+
+def _link(existing: Path, target: Path, replace: bool = False) -> None:
+    """Reuse a file of the previous output. A hard link copies nothing, and as
+    no build writes a file in place, the previous output stays as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".totaliser-new") if replace else target
+    try:
+        os.link(existing, temporary)
+    except OSError:  # a file system without hard links
+        shutil.copy2(existing, temporary)
+    if replace:
+        os.replace(temporary, target)
+
+
+def _move(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+
+
+def _remove_file(root: Path, relative: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (root / relative).unlink()
+    # Remove the folders the file leaves empty (an appeal that was deleted).
+    parent = Path(relative).parent
+    while parent != Path("."):
+        try:
+            (root / parent).rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _folders(files: Iterable[str]) -> set[str]:
+    folders = set()
+    for relative in files:
+        parent = Path(relative).parent
+        while parent != Path(".") and parent.as_posix() not in folders:
+            folders.add(parent.as_posix())
+            parent = parent.parent
+    return folders
+
+
+def _folder_time(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _folder_times(site: Path, files: Iterable[str]) -> dict[str, int | None]:
+    """When each folder of the site last changed: a file added or removed by
+    hand changes its folder's time, and the spare tree is then not used."""
+    return {folder: _folder_time(site / folder) for folder in sorted(_folders(files))}
 
 
 class CachedLoader:

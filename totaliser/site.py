@@ -86,11 +86,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
     staging = prepare_staging(options.output)
     try:
-        writer = OutputWriter(staging)
-        _render_site(loaded, site_dir, writer, progress, cache)
         if cache:
-            cache.save(staging)
-        swap_in(staging, options.output)
+            # Changed files are rendered into staging/fresh, then the new site
+            # is assembled at staging/site and swapped in (see cache.py).
+            (staging / "fresh").mkdir()
+            writer = OutputWriter(staging / "fresh")
+            _render_site(loaded, site_dir, writer, progress, cache)
+            previous = swap_in(cache.assemble(writer, staging / "site"), options.output, keep_previous=True)
+            if previous is not None:
+                cache.keep_as_spare(previous)
+            remove_tree(staging)
+        else:
+            writer = OutputWriter(staging)
+            _render_site(loaded, site_dir, writer, progress, cache)
+            swap_in(staging, options.output)
     except BaseException:
         remove_tree(staging)
         raise
@@ -300,7 +309,7 @@ class _GroupKeys:
     def templates(self, names: Iterable[str]) -> bytes:
         wanted = tuple(names)
         if wanted not in self._templates:
-            self._templates[wanted] = _template_fingerprint(self.env, wanted)
+            self._templates[wanted] = _template_fingerprint(self.env, wanted, self.cache.template_references)
         return self._templates[wanted]
 
     def simple(self, templates: list[str]) -> bytes:
@@ -331,7 +340,7 @@ class _GroupKeys:
         )
 
 
-def _template_fingerprint(env: jinja2.Environment, names: tuple[str, ...]) -> bytes:
+def _template_fingerprint(env: jinja2.Environment, names: tuple[str, ...], known: dict[bytes, list[str | None]]) -> bytes:
     """A hash of the named templates and every template they extend, include or import."""
     from jinja2 import meta
 
@@ -346,7 +355,10 @@ def _template_fingerprint(env: jinja2.Environment, names: tuple[str, ...]) -> by
         assert env.loader is not None
         source, filename, _ = env.loader.get_source(env, name)
         parts += [name, filename or "", source]
-        for reference in meta.find_referenced_templates(env.parse(source)):
+        source_key = digest(source)
+        if source_key not in known:
+            known[source_key] = list(meta.find_referenced_templates(env.parse(source)))
+        for reference in known[source_key]:
             if reference is None:
                 # A template named at run time could be any of them.
                 return digest(*parts, *_all_templates(env))

@@ -55,22 +55,28 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def swap_in(staging: Path, output_dir: Path) -> None:
-    """Make the staging folder the output folder in one step, then delete the old one."""
+def swap_in(staging: Path, output_dir: Path, keep_previous: bool = False) -> Path | None:
+    """Make the staging folder the output folder in one step, then delete the old one
+    (or, with ``keep_previous``, return where it now is, inside the staging folder)."""
     output = output_dir.resolve()
     if not output.exists():
         staging.rename(output)
-        return
+        return None
     if _exchange(staging, output):
-        remove_tree(staging)  # it now holds the previous output
-        return
+        if keep_previous:
+            return staging  # it now holds the previous output
+        remove_tree(staging)
+        return None
     # Without an atomic exchange (not Linux), the old output is moved aside
     # under the staging folder's name for the instant between two renames.
     previous = staging.with_name(staging.name + "-previous")
     remove_tree(previous)
     output.rename(previous)
     staging.rename(output)
+    if keep_previous:
+        return previous
     remove_tree(previous)
+    return None
 
 
 _RENAME_EXCHANGE = 2
@@ -123,16 +129,6 @@ class OutputWriter:
 
     def copy_file(self, relative: str, source_path: Path, source: str) -> None:
         shutil.copyfile(source_path, self._target(relative, source))
-
-    def link_file(self, relative: str, existing: Path, source: str) -> None:
-        """Reuse an unchanged file of the previous output. A hard link copies
-        nothing, and as no build writes a file in place, the previous output
-        stays exactly as it was."""
-        target = self._target(relative, source)
-        try:
-            os.link(existing, target)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(existing, target)
 
     def register(self, relative: str, source: str) -> None:
         """Claim a path that another process has written into the same folder."""
