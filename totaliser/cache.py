@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import posixpath
 import shutil
 import sys
 import time
@@ -253,8 +254,9 @@ class BuildCache:
         # The staging folder's own parent is the only place it may go; a
         # spare that cannot be trusted is deleted there.
         spare.rename(site)
+        root = str(site)
         if state is None or state.format != FORMAT or not all(
-            _folder_time(site / folder) == mtime for folder, mtime in state.dirs.items()
+            _folder_time(os.path.join(root, folder)) == mtime for folder, mtime in state.dirs.items()
         ):
             remove_tree(site)
             return None
@@ -326,16 +328,16 @@ def _remove_file(root: Path, relative: str) -> None:
 
 
 def _folders(files: Iterable[str]) -> set[str]:
-    folders = set()
+    folders: set[str] = set()
     for relative in files:
-        parent = Path(relative).parent
-        while parent != Path(".") and parent.as_posix() not in folders:
-            folders.add(parent.as_posix())
-            parent = parent.parent
+        parent = posixpath.dirname(relative)
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = posixpath.dirname(parent)
     return folders
 
 
-def _folder_time(path: Path) -> int | None:
+def _folder_time(path: Path | str) -> int | None:
     try:
         return os.stat(path).st_mtime_ns
     except OSError:
@@ -345,7 +347,8 @@ def _folder_time(path: Path) -> int | None:
 def _folder_times(site: Path, files: Iterable[str]) -> dict[str, int | None]:
     """When each folder of the site last changed: a file added or removed by
     hand changes its folder's time, and the spare tree is then not used."""
-    return {folder: _folder_time(site / folder) for folder in sorted(_folders(files))}
+    root = str(site)
+    return {folder: _folder_time(os.path.join(root, folder)) for folder in sorted(_folders(files))}
 
 
 class CachedLoader:
@@ -390,7 +393,7 @@ class CachedLoader:
         return results
 
     def _key(self, kind: str, path: Path) -> str:
-        return f"{kind}:{path}"
+        return f"{kind}:{path.absolute()}"
 
     def _cached(self, kind: str, path: Path) -> FileEntry | None:
         entry = self.previous.get(self._key(kind, path))

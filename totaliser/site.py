@@ -180,13 +180,14 @@ def _render_site(
                 todo.append((f"page:{page.slug}", key, page))
         _render_groups(todo, render_page_outputs, renderer, site_dir, writer, problems, cache, tick)
 
-        key = keys.index(renderer.appeals) if keys else b""
-        if not (cache and cache.reuse("index", key, writer)):
-            with _Recorder(writer) as recorder:
-                for path, html in renderer.index_pages():
-                    recorder.write_text(path, html)
-            if cache:
-                cache.record("index", key, recorder.files, writer.root)
+        chunks = paginate(renderer.appeals)
+        for number in range(1, len(chunks) + 1):
+            key = keys.index_page(renderer, number, chunks) if keys else b""
+            if not (cache and cache.reuse(f"index:{number}", key, writer)):
+                path, html = renderer.index_page(number, chunks)
+                writer.write_text(path, html)
+                if cache:
+                    cache.record(f"index:{number}", key, [(path, "the build")], writer.root)
         key = keys.simple(NOT_FOUND_TEMPLATES) if keys else b""
         if not (cache and cache.reuse("404", key, writer)):
             writer.write_text("404.html", renderer.not_found_page())
@@ -301,6 +302,7 @@ class _GroupKeys:
         self.nav = digest(*(self._digest(page) for page in sorted(pages, key=lambda p: p.slug)))
         self.static = _static_fingerprint(site_dir)
         self._templates: dict[tuple[str, ...], bytes] = {}
+        self._totals: bytes | None = None
 
     def _digest(self, item: Appeal | Page) -> bytes:
         found = self.cache.digests.get(item.path)
@@ -327,10 +329,12 @@ class _GroupKeys:
             self._digest(page), _photo_key(page.image),
         )
 
-    def index(self, ordered: list[Appeal]) -> bytes:
+    def index_page(self, renderer: PageRenderer, number: int, chunks: list[list[Appeal]]) -> bytes:
+        if self._totals is None:
+            self._totals = object_digest(renderer.totals)
         return self.cache.group_key(
-            "index", self.templates(INDEX_TEMPLATES), self.config, self.nav, self.static,
-            *(self._digest(appeal) for appeal in ordered),
+            "index", self.templates(INDEX_TEMPLATES), self.config, self.nav, self.static, self._totals,
+            f"{number}/{len(chunks)}", *(self._digest(appeal) for appeal in chunks[number - 1]),
         )
 
     def feeds(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
