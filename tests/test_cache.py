@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, copy_example_site, run_cli
-from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE
+from totaliser.cache import CACHE_DIR, CONTENT_FILE, SPARE_DIR, STATE_FILE
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build
 
@@ -237,7 +237,7 @@ def test_the_cache_can_be_deleted_at_any_time(site: Path, tmp_path: Path) -> Non
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)
-    (output / CACHE_DIR / STATE_FILE).write_bytes(b"not a pickle")
+    (output / CACHE_DIR / CONTENT_FILE).write_bytes(b"not a pickle")
     (output / CACHE_DIR / SPARE_DIR / CACHE_DIR / STATE_FILE).write_bytes(b"\x80\x05garbage")
     _story_total(site)
     build(BuildOptions(site, output))
@@ -275,9 +275,10 @@ def test_a_draft_left_out_is_not_kept_in_the_cache(site: Path, tmp_path: Path) -
     )
     output = tmp_path / "output"
     build(BuildOptions(site, output))
-    state = (output / CACHE_DIR / STATE_FILE).read_bytes()
-    assert secret.encode() not in state
-    assert b"Dora" not in state
+    for name in (STATE_FILE, CONTENT_FILE):
+        state = (output / CACHE_DIR / name).read_bytes()
+        assert secret.encode() not in state
+        assert b"Dora" not in state
     # Published with --drafts, it appears, and the next build without drafts drops it again.
     build(BuildOptions(site, output, include_drafts=True))
     assert (output / "appeals/draft-appeal/index.html").exists()

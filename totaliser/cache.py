@@ -40,7 +40,7 @@ import posixpath
 import shutil
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,7 +50,8 @@ from .parallel import fork_map, should_fork
 from .staging import remove_tree
 
 CACHE_DIR = ".totaliser-cache"
-STATE_FILE = "state.pickle"
+STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the spare copy too
+CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
 FORMAT = 1
 # A file changed less than this long ago may change again within the same
@@ -135,6 +136,8 @@ class _State:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # every file of the output: size, mtime_ns
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
+    memo: dict[bytes, Any] = field(default_factory=dict)  # small results (a JSON record) by the hash of their inputs
+    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
 
 
 class Writer(Protocol):
@@ -161,10 +164,42 @@ class BuildCache:
         self._state.template_references = self.template_references
         self._reused: set[str] = set()  # output files taken from the previous output
 
+    def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or its result from the last build if ``key`` is the same.
+        Only results asked for again are carried over, so the cache does not grow."""
+        value = self._previous.memo[key] if key in self._previous.memo else compute()
+        self._state.memo[key] = value
+        return value
+
+    def template_bytecode(self) -> Any:
+        """A Jinja bytecode cache kept in this cache: templates are compiled once,
+        not in every build. It reads the last build's and keeps what this one uses."""
+        import jinja2
+
+        previous = self._previous.bytecode
+        kept = self._state.bytecode
+
+        class _Bytecode(jinja2.BytecodeCache):
+            def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                data = kept.get(bucket.key) or previous.get(bucket.key)
+                if data is not None:
+                    bucket.bytecode_from_string(data)  # ignored by Jinja if the source changed
+
+            def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                kept[bucket.key] = bucket.bytecode_to_string()
+
+        return _Bytecode()
+
     def _read_previous(self) -> _State:
         state = _read_state(self.output / CACHE_DIR / STATE_FILE)
-        if state is None or state.format != FORMAT or state.code != self.code:
+        content = _read_state(self.output / CACHE_DIR / CONTENT_FILE)
+        if state is None or content is None or any(s.format != FORMAT or s.code != self.code for s in (state, content)):
             return _State(FORMAT, b"")
+        state.content_context = content.content_context
+        state.content = content.content
+        state.template_references = content.template_references
+        state.memo = content.memo
+        state.bytecode = content.bytecode
         return state
 
     # -- content ---------------------------------------------------------
@@ -241,8 +276,15 @@ class BuildCache:
         self._state.dirs = _folder_times(site, writer.written)
         folder = site / CACHE_DIR
         folder.mkdir(exist_ok=True)
-        with (folder / STATE_FILE).open("wb") as handle:
-            pickle.dump(self._state, handle, protocol=5)
+        state = self._state
+        outputs = _State(state.format, state.code, groups=state.groups, files=state.files, dirs=state.dirs)
+        content = _State(
+            state.format, state.code, state.content_context, state.content,
+            template_references=state.template_references, memo=state.memo, bytecode=state.bytecode,
+        )
+        for name, part in ((STATE_FILE, outputs), (CONTENT_FILE, content)):
+            with (folder / name).open("wb") as handle:
+                pickle.dump(part, handle, protocol=5)
         return site
 
     def _take_spare(self, site: Path) -> _State | None:
@@ -360,6 +402,7 @@ class CachedLoader:
         self.previous = previous
         self.site_root = site_root
         self.include_drafts = include_drafts
+        self.here = os.getcwd()
 
     def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
         found: list[FileEntry | None] = []
@@ -393,7 +436,7 @@ class CachedLoader:
         return results
 
     def _key(self, kind: str, path: Path) -> str:
-        return f"{kind}:{path.absolute()}"
+        return f"{kind}:{os.path.join(self.here, path)}"  # the same file, however --site was written
 
     def _cached(self, kind: str, path: Path) -> FileEntry | None:
         entry = self.previous.get(self._key(kind, path))

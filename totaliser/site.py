@@ -149,6 +149,8 @@ def _render_site(
     appeals = loaded.content.appeals
     pages = loaded.content.pages
     env = make_environment(site_dir, config)
+    if cache:
+        env.bytecode_cache = cache.template_bytecode()
     renderer = PageRenderer(env, config, appeals, pages)
     keys = _GroupKeys(cache, env, site_dir, config, pages) if cache else None
     problems = Problems()
@@ -170,6 +172,9 @@ def _render_site(
                 tick()
             else:
                 todo.append((f"appeal:{appeal.slug}", key, appeal))
+        if todo:
+            for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
+                env.get_template(name)
         _render_groups(todo, render_appeal_outputs, renderer, site_dir, writer, problems, cache, tick)
         todo = []
         for page in pages:
@@ -206,7 +211,12 @@ def _render_site(
 
         with _Recorder(writer) as recorder:
             recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
-            recorder.write_text("appeals.json", feeds.appeals_json(appeals, config))
+            record_text = None
+            if keys and cache:
+                def record_text(appeal: Appeal) -> str:
+                    memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
+                    return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
+            recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
             recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
             recorder.write_text("robots.txt", feeds.robots_txt(config))
         if cache:
@@ -303,6 +313,9 @@ class _GroupKeys:
         self.static = _static_fingerprint(site_dir)
         self._templates: dict[tuple[str, ...], bytes] = {}
         self._totals: bytes | None = None
+
+    def digest_of(self, item: Appeal | Page) -> bytes:
+        return self._digest(item)
 
     def _digest(self, item: Appeal | Page) -> bytes:
         found = self.cache.digests.get(item.path)
