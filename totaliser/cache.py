@@ -82,8 +82,10 @@ def code_fingerprint() -> bytes:
 
     package = Path(__file__).resolve().parent
     parts: list[bytes | str] = [sys.version, str(FORMAT)]
-    for path in sorted(package.rglob("*.py")):
-        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for path in sorted(package.rglob("*")):
+        # Every file: code, and any data an output reads (a font, say).
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
     for name in _LIBRARIES:
         # Where a library is and when its files were written says which
         # version it is, without the cost of importing it.
@@ -116,6 +118,17 @@ class FileEntry:
     problems: list[Problem]
     result_digest: bytes
     photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
+    blob: bytes = b""  # the result, pickled: kept as bytes, so that saving the cache is a copy
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["result"] = None
+        return state
+
+    def loaded(self) -> FileEntry:
+        if self.result is None and self.blob:
+            self.result = pickle.loads(self.blob)
+        return self
 
 
 @dataclass
@@ -162,11 +175,18 @@ class BuildCache:
         # them all again would cost more than rendering a changed page.
         self.template_references = self._previous.template_references
         self._state.template_references = self.template_references
+        self._state.memo = self._previous.memo
+        self._memo_pruned = False
         self._reused: set[str] = set()  # output files taken from the previous output
 
     def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
         """``compute()``, or its result from the last build if ``key`` is the same.
         Only results asked for again are carried over, so the cache does not grow."""
+        if not self._memo_pruned:
+            # The first use starts a fresh table: only results asked for again are
+            # kept. A build that asks for none keeps the last build's table whole.
+            self._state.memo = {}
+            self._memo_pruned = True
         value = self._previous.memo[key] if key in self._previous.memo else compute()
         self._state.memo[key] = value
         return value
@@ -455,7 +475,7 @@ class CachedLoader:
             return None
         self.cache.hits += 1
         self.cache._state.content[self._key(kind, path)] = entry
-        return entry
+        return entry.loaded()
 
     def _photo_unchanged(self, entry: FileEntry) -> bool:
         if entry.photo is None:
@@ -466,10 +486,12 @@ class CachedLoader:
     def _remember(self, kind: str, path: Path, result: Any, items: list[Problem], file_hash: bytes | None) -> FileEntry:
         if getattr(result, "status", None) == "draft" and not self.include_drafts:
             # The content of a draft left out is never kept, not even in the cache.
-            entry = FileEntry(None, file_hash or b"", _DraftMarker(), items, b"")
+            marker = _DraftMarker()
+            entry = FileEntry(None, file_hash or b"", marker, items, b"", blob=pickle.dumps(marker, protocol=5))
         else:
-            result_digest = object_digest(result) if result is not None else b""
-            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
+            blob = pickle.dumps(result, protocol=5) if result is not None else b""
+            result_digest = digest(blob) if result is not None else b""
+            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), blob)
         has_errors = any(p.is_error for p in items)
         if file_hash is not None and not has_errors:
             try:

@@ -8,8 +8,6 @@ its staging folder) is ever written or deleted.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -85,6 +83,9 @@ _AT_FDCWD = -100
 
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two folders with Linux's renameat2; False where unsupported."""
+    import ctypes  # here, not at the top: it is slow to import and needed once a build
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
