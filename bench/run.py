@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no corpus generator at {generator} (give its path with --generator)")
 
     print(f"Totaliser build benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"median wall seconds of whole `python build.py` processes\n")
+          f"median wall seconds of whole `python build.py` processes")
+    # Other work on the machine slows every figure: say how busy it was.
+    print(f"load average before starting: {os.getloadavg()[0]:.2f}\n")
     rows = []
     for n in sizes:
         rows.append(bench_one(n, generator, args))
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| {n:,} | {cold:.2f} s | {none:.2f} s | {edit:.2f} s | {total:.2f} s | {template:.2f} s | {memory:.0f} MB | {same} |".format(**row))
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
 
@@ -86,31 +89,42 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     for path in stories:
         os.utime(path, (old, old))
 
-    def build() -> float:
+    cpu_times: dict[str, list[float]] = {}
+
+    def build(label: str = "") -> float:
         started = time.perf_counter()
-        result = subprocess.run(
+        process = subprocess.Popen(
             [args.python, str(REPO / "build.py"), "--site", str(site), "--output", str(output)],
-            cwd=REPO, capture_output=True, text=True,
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        # wait4 gives the CPU time of the build and of the workers it forked:
+        # on a busy machine it says more about the work done than the wall time.
+        _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
-        if result.returncode != 0:
-            sys.exit(f"build failed:\n{result.stderr}")
+        errors = process.stderr.read().decode() if process.stderr else ""
+        if process.stderr:
+            process.stderr.close()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            sys.exit(f"build failed:\n{errors}")
+        if label:
+            cpu_times.setdefault(label, []).append(usage.ru_utime + usage.ru_stime)
         return elapsed
 
     colds = []
     for _ in range(args.cold_runs):
         shutil.rmtree(output, ignore_errors=True)
-        colds.append(build())
+        colds.append(build("cold"))
     report("cold", colds)
     build()  # the first rebuild keeps the spare copy of the output
-    none = [build() for _ in range(args.runs)]
+    none = [build("no change") for _ in range(args.runs)]
     report("no change", none)
 
     edits = []
     for run in range(args.runs):
         text = story.read_text(encoding="utf-8")
         story.write_text(text.replace("\n\n", f"\n\nEdit number {run} of this story.\n\n", 1), encoding="utf-8")
-        edits.append(build())
+        edits.append(build("one edit"))
     report("one edit", edits)
 
     totals = []
@@ -118,7 +132,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
         text = story.read_text(encoding="utf-8")
         lines = [f"raised: {1000 + 37 * run}" if line.startswith("raised:") else line for line in text.split("\n")]
         story.write_text("\n".join(lines), encoding="utf-8")
-        totals.append(build())
+        totals.append(build("new total"))
     report("new total", totals)
 
     theme = (REPO / "templates" / "appeal.html").read_text(encoding="utf-8")
@@ -127,9 +141,11 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     templates = []
     for run in range(max(1, args.runs // 2)):
         override.write_text(theme + f"{{# template edit {run} #}}\n<!-- edit {run} -->\n", encoding="utf-8")
-        templates.append(build())
+        templates.append(build("template"))
     report("template", templates)
 
+    print("  CPU seconds (median, build and workers): " + ", ".join(
+        f"{label} {statistics.median(times):.2f}" for label, times in cpu_times.items()))
     same = identical_to_cold(site, output, args.python)
     print(f"  cached output identical to a build without cache: {'yes' if same else 'NO'}")
 

@@ -64,6 +64,10 @@ def age_all(site: Path) -> None:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     folder = copy_example_site(tmp_path / "site")
+    downloads = folder / "static/downloads"  # files of this site only, not of the theme
+    (downloads / "old").mkdir(parents=True)
+    (downloads / "leaflet.txt").write_text("How to give", encoding="utf-8")
+    (downloads / "old/poster.txt").write_text("Last year's poster", encoding="utf-8")
     age_all(folder)
     return folder
 
@@ -138,6 +142,18 @@ def _static_file_added(site: Path) -> None:
     (site / "static/images/extra.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
 
 
+def _static_file_becomes_folder(site: Path) -> None:
+    leaflet = site / "static/downloads/leaflet.txt"
+    leaflet.unlink()
+    leaflet.mkdir()
+    (leaflet / "page-1.txt").write_text("Page one", encoding="utf-8")
+
+
+def _static_folder_becomes_file(site: Path) -> None:
+    shutil.rmtree(site / "static/downloads/old")
+    (site / "static/downloads/old").write_text("not a folder any more", encoding="utf-8")
+
+
 def _site_yaml(site: Path) -> None:
     edit(site / "site.yaml", "title: ", "title: Renamed ")
 
@@ -174,6 +190,8 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "base template": _base_template_edited,
     "static file": _static_file,
     "static file added": _static_file_added,
+    "static file becomes a folder": _static_file_becomes_folder,
+    "static folder becomes a file": _static_folder_becomes_file,
     "site.yaml": _site_yaml,
     "privacy setting": _privacy_setting,
     "image replaced": _image_replaced,

@@ -277,18 +277,21 @@ class BuildCache:
             for relative in sorted(self._reused):
                 _link(self.output / relative, site / relative)
         else:
+            # Stale files go first, so that a file and a folder may swap names.
+            for relative in sorted(base.files.keys() - writer.written.keys()):
+                _remove_file(site, relative)
             for group in self._reused_groups:
                 record = self._state.groups[group]
                 kept = base.groups.get(group)
                 unchanged = kept is not None and kept.key == record.key
                 for relative, _source in record.files:
-                    if not (unchanged and _same_file(site / relative, base.files.get(relative))):
+                    if unchanged and _same_file(site / relative, base.files.get(relative)):
+                        self._state.files[relative] = base.files[relative]  # the spare's own copy stays
+                    else:
                         _link(self.output / relative, site / relative, replace=True)
             for relative in writer.written:
                 if relative not in self._reused:
                     _move(fresh / relative, site / relative)
-            for relative in base.files.keys() - writer.written.keys():
-                _remove_file(site, relative)
         for relative in writer.written:
             if relative not in self._reused:
                 stat = os.stat(site / relative)
