@@ -355,3 +355,37 @@ def test_forked_workers_report_every_error_in_file_order(tmp_path: Path, monkeyp
         f"content/appeals/child-{n:03d}.md" for n in (5, 80, 119)
     ]
     assert results[0].stderr == results[1].stderr
+
+
+def _mtime(path: Path) -> int:
+    return path.stat().st_mtime_ns
+
+
+def test_a_template_change_renders_again_only_what_uses_it(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    built_twice(site, output)
+    appeal_page = output / "appeals/jacob-buckett/index.html"
+    home = output / "index.html"
+    before = (_mtime(appeal_page), _mtime(home))
+    _template_override(site)  # the card partial: used by the listing only
+    build(BuildOptions(site, output))
+    assert _mtime(appeal_page) == before[0]
+    assert _mtime(home) != before[1]
+    assert b"our own card" in home.read_bytes()
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
+def test_a_template_no_listing_uses_counts_for_every_appeal(site: Path, tmp_path: Path) -> None:
+    # An appeal output whose template is not listed in APPEAL_TEMPLATES is
+    # still safe: a template used by no listing, page or 404 counts for appeals.
+    output = tmp_path / "output"
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/embed.html").write_text("one", encoding="utf-8")
+    built_twice(site, output)
+    appeal_page = output / "appeals/jacob-buckett/index.html"
+    home = output / "index.html"
+    before = (_mtime(appeal_page), _mtime(home))
+    (site / "templates/embed.html").write_text("two", encoding="utf-8")
+    build(BuildOptions(site, output))
+    assert _mtime(appeal_page) != before[0]
+    assert _mtime(home) == before[1]

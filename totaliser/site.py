@@ -311,7 +311,8 @@ class _GroupKeys:
         self.config = object_digest(config)
         self.nav = digest(*(self._digest(page) for page in sorted(pages, key=lambda p: p.slug)))
         self.static = _static_fingerprint(site_dir)
-        self._templates: dict[tuple[str, ...], bytes] = {}
+        self._templates: dict[tuple[str, ...], tuple[set[str] | None, bytes]] = {}
+        self._unclaimed: bytes | None = None
         self._totals: bytes | None = None
 
     def digest_of(self, item: Appeal | Page) -> bytes:
@@ -322,17 +323,40 @@ class _GroupKeys:
         return found if found is not None else object_digest(item)
 
     def templates(self, names: Iterable[str]) -> bytes:
-        wanted = tuple(names)
-        if wanted not in self._templates:
-            self._templates[wanted] = _template_fingerprint(self.env, wanted, self.cache.template_references)
-        return self._templates[wanted]
+        return self._closure(tuple(names))[1]
+
+    def _closure(self, names: tuple[str, ...]) -> tuple[set[str] | None, bytes]:
+        if names not in self._templates:
+            self._templates[names] = _template_closure(self.env, names, self.cache.template_references)
+        return self._templates[names]
+
+    def unclaimed_templates(self) -> bytes:
+        """A hash of the templates that no listing, page or 404 uses. They count
+        for every appeal, so an appeal output whose template was not added to
+        APPEAL_TEMPLATES is still rendered again when that template changes."""
+        if self._unclaimed is None:
+            claimed: set[str] = set()
+            for names in (INDEX_TEMPLATES, PAGE_TEMPLATES, NOT_FOUND_TEMPLATES):
+                used, _ = self._closure(tuple(names))
+                if used is None:
+                    claimed = set()
+                    break
+                claimed |= used
+            assert self.env.loader is not None
+            parts: list[str] = []
+            for name in sorted(self.env.loader.list_templates()):
+                if name not in claimed:
+                    source, filename, _ = self.env.loader.get_source(self.env, name)
+                    parts += [name, filename or "", source]
+            self._unclaimed = digest(*parts)
+        return self._unclaimed
 
     def simple(self, templates: list[str]) -> bytes:
         return self.cache.group_key(self.templates(templates), self.config, self.nav, self.static)
 
     def appeal(self, appeal: Appeal) -> bytes:
         return self.cache.group_key(
-            "appeal", self.templates(APPEAL_TEMPLATES), self.config, self.nav, self.static,
+            "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
             self._digest(appeal), _photo_key(appeal.image),
         )
 
@@ -357,8 +381,12 @@ class _GroupKeys:
         )
 
 
-def _template_fingerprint(env: jinja2.Environment, names: tuple[str, ...], known: dict[bytes, list[str | None]]) -> bytes:
-    """A hash of the named templates and every template they extend, include or import."""
+def _template_closure(
+    env: jinja2.Environment, names: tuple[str, ...], known: dict[bytes, list[str | None]]
+) -> tuple[set[str] | None, bytes]:
+    """The named templates with every template they extend, include or import,
+    and a hash of them all. The names are None when a template is chosen at run
+    time: any of them may then be used, and the hash covers them all."""
     from jinja2 import meta
 
     parts: list[str] = []
@@ -377,10 +405,9 @@ def _template_fingerprint(env: jinja2.Environment, names: tuple[str, ...], known
             known[source_key] = list(meta.find_referenced_templates(env.parse(source)))
         for reference in known[source_key]:
             if reference is None:
-                # A template named at run time could be any of them.
-                return digest(*parts, *_all_templates(env))
+                return None, digest(*parts, *_all_templates(env))
             pending.append(reference)
-    return digest(*parts)
+    return seen, digest(*parts)
 
 
 def _all_templates(env: jinja2.Environment) -> list[str]:
