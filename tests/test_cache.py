@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, copy_example_site, run_cli
 from totaliser.cache import CACHE_DIR, CONTENT_FILE, SPARE_DIR, STATE_FILE
@@ -389,3 +391,44 @@ def test_a_template_no_listing_uses_counts_for_every_appeal(site: Path, tmp_path
     build(BuildOptions(site, output))
     assert _mtime(appeal_page) != before[0]
     assert _mtime(home) == before[1]
+
+
+# Changes made for speed that must not change a byte of the output.
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab&<>\"'\n\r\t é"))))
+def test_the_feeds_own_escaping_matches_the_standard_library(text: str) -> None:
+    from xml.sax import saxutils
+
+    from totaliser.outputs.feeds import escape, quoteattr
+
+    assert escape(text) == saxutils.escape(text)
+    assert quoteattr(text) == saxutils.quoteattr(text)
+
+
+def test_appeals_json_written_record_by_record_is_laid_out_as_json_dumps(site: Path, tmp_path: Path) -> None:
+    import json
+
+    from totaliser.outputs import feeds
+    from totaliser.site import load_site
+
+    loaded = load_site(site)
+    appeals = loaded.content.appeals
+    assert appeals
+    whole = {"appeals": [feeds.appeal_record(a, loaded.config) for a in feeds.order_appeals(appeals)]}
+    assert feeds.appeals_json(appeals, loaded.config) == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+    assert feeds.appeals_json([], loaded.config) == json.dumps({"appeals": []}, indent=2) + "\n"
+
+
+def test_markdown_set_up_from_objects_converts_like_extra_by_name() -> None:
+    import markdown
+
+    from totaliser.markup import _make_markdown
+
+    text = (
+        "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1] with HTML.\n\n*[HTML]: Hyper Text\n\n[^1]: A note.\n\n"
+        "Term\n: Definition\n\n```python\nx = 1\n```\n\nPara {: .cls }\n\n<div markdown=\"1\">*inner*</div>\n\n"
+        "1. one\n2. two\n* bullet\n\n3. three\n"
+    )
+    by_name = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    assert _make_markdown().convert(text) == by_name.convert(text)
