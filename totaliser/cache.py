@@ -118,11 +118,13 @@ class FileEntry:
     problems: list[Problem]
     result_digest: bytes
     photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
-    blob: bytes = b""  # the result, pickled: kept as bytes, so that saving the cache is a copy
+    blob: bytes = b""  # the result as read from the cache, pickled: saving it again is a copy
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["result"] = None
+        if not self.blob and self.result is not None:
+            state["blob"] = pickle.dumps(self.result, protocol=5)
         return state
 
     def loaded(self) -> FileEntry:
@@ -212,7 +214,7 @@ class BuildCache:
 
     def _read_previous(self) -> _State:
         state = _read_state(self.output / CACHE_DIR / STATE_FILE)
-        content = _read_state(self.output / CACHE_DIR / CONTENT_FILE)
+        content = _read_content(self.output / CACHE_DIR / CONTENT_FILE)
         if state is None or content is None or any(s.format != FORMAT or s.code != self.code for s in (state, content)):
             return _State(FORMAT, b"")
         state.content_context = content.content_context
@@ -305,9 +307,18 @@ class BuildCache:
             state.format, state.code, state.content_context, state.content,
             template_references=state.template_references, memo=state.memo, bytecode=state.bytecode,
         )
-        for name, part in ((STATE_FILE, outputs), (CONTENT_FILE, content)):
-            with (folder / name).open("wb") as handle:
-                pickle.dump(part, handle, protocol=5)
+        with (folder / STATE_FILE).open("wb") as handle:
+            pickle.dump(outputs, handle, protocol=5)
+        # The content file is a header, then one pickle per file: each entry's
+        # pickled bytes are let go as soon as they are written, where one big
+        # pickle would hold them all until the end (memory, at 10,000 stories).
+        entries = content.content
+        content.content = {}
+        with (folder / CONTENT_FILE).open("wb") as handle:
+            pickle.dump(content, handle, protocol=5)
+            for item in entries.items():
+                pickle.dump(item, handle, protocol=5)
+        content.content = entries
         return site
 
     def _take_spare(self, site: Path) -> _State | None:
@@ -337,6 +348,23 @@ class BuildCache:
             previous_tree.rename(folder / SPARE_DIR)
         except OSError:
             remove_tree(previous_tree)
+
+
+def _read_content(path: Path) -> _State | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+            if not isinstance(state, _State):
+                return None
+            while True:
+                try:
+                    key, entry = pickle.load(handle)
+                except EOFError:
+                    break
+                state.content[key] = entry
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
+        return None
+    return state
 
 
 def _read_state(path: Path) -> _State | None:
@@ -492,9 +520,10 @@ class CachedLoader:
             marker = _DraftMarker()
             entry = FileEntry(None, file_hash or b"", marker, items, b"", blob=pickle.dumps(marker, protocol=5))
         else:
-            blob = pickle.dumps(result, protocol=5) if result is not None else b""
-            result_digest = digest(blob) if result is not None else b""
-            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), blob)
+            # Hashed through pickle; the pickled bytes are made again when the
+            # cache is saved, rather than kept in memory meanwhile.
+            result_digest = object_digest(result) if result is not None else b""
+            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
         has_errors = any(p.is_error for p in items)
         if file_hash is not None and not has_errors:
             try:
