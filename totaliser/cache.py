@@ -53,6 +53,7 @@ CACHE_DIR = ".totaliser-cache"
 STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the spare copy too
 CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
+_BATCH = 256  # content entries pickled together
 FORMAT = 1
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
@@ -309,15 +310,16 @@ class BuildCache:
         )
         with (folder / STATE_FILE).open("wb") as handle:
             pickle.dump(outputs, handle, protocol=5)
-        # The content file is a header, then one pickle per file: each entry's
-        # pickled bytes are let go as soon as they are written, where one big
-        # pickle would hold them all until the end (memory, at 10,000 stories).
+        # The content file is a header, then the entries in batches: each
+        # batch's pickled stories are let go once written, where one big pickle
+        # would hold them all until the end (memory, at 10,000 stories).
         entries = content.content
         content.content = {}
+        items = list(entries.items())
         with (folder / CONTENT_FILE).open("wb") as handle:
             pickle.dump(content, handle, protocol=5)
-            for item in entries.items():
-                pickle.dump(item, handle, protocol=5)
+            for start in range(0, len(items), _BATCH):
+                pickle.dump(items[start : start + _BATCH], handle, protocol=5)
         content.content = entries
         return site
 
@@ -358,10 +360,10 @@ def _read_content(path: Path) -> _State | None:
                 return None
             while True:
                 try:
-                    key, entry = pickle.load(handle)
+                    batch = pickle.load(handle)
                 except EOFError:
                     break
-                state.content[key] = entry
+                state.content.update(batch)
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state
