@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import fields
 from .config import SiteConfig, unknown_field_message
@@ -149,7 +149,37 @@ def content_files(site_dir: Path, folder: Path) -> list[Path]:
     directory = site_dir / folder
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+    # Sorted by name, which is the order of the paths, without pathlib's slow comparisons.
+    return sorted((p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+# Reads one file: (path, the problems to record into) -> Appeal or Page or None.
+ReadOne = Callable[[Path, Problems], Any]
+
+
+class FileLoader(Protocol):
+    """How a list of content files is read: one by one here; from a cache or in
+    several processes in ``cache.py``. Results come back in the order of
+    ``paths``, and each file's problems are recorded in that order too."""
+
+    def load_files(self, kind: str, paths: list[Path], read_one: ReadOne, problems: Problems) -> list[Any]: ...
+
+
+class SequentialLoader:
+    def load_files(self, kind: str, paths: list[Path], read_one: ReadOne, problems: Problems) -> list[Any]:
+        return [read_one(path, problems) for path in paths]
+
+
+def _in_line_order(read_one: ReadOne) -> ReadOne:
+    """Wrap a file reader so that one file's problems are listed in line order."""
+
+    def read_sorted(path: Path, problems: Problems) -> Any:
+        start = len(problems.items)
+        result = read_one(path, problems)
+        problems.sort_lines_from(start)
+        return result
+
+    return read_sorted
 
 
 def load_content(
@@ -158,16 +188,19 @@ def load_content(
     problems: Problems,
     include_drafts: bool = False,
     renderer: StoryRenderer | None = None,
+    loader: FileLoader | None = None,
 ) -> Content:
     """Read and check every appeal and page; problems are collected, not raised."""
     renderer = renderer or StoryRenderer()
+    loader = loader or SequentialLoader()
     appeals: list[Appeal] = []
     everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
-    for path in content_files(site_dir, APPEALS_DIR):
-        start = len(problems.items)
-        appeal = load_appeal(path, site_dir, config, problems, renderer)
-        problems.sort_lines_from(start)
+    appeal_paths = content_files(site_dir, APPEALS_DIR)
+    loaded_appeals = loader.load_files(
+        "appeal", appeal_paths, _in_line_order(lambda path, found: load_appeal(path, site_dir, config, found, renderer)), problems
+    )
+    for appeal in loaded_appeals:
         if appeal is None:
             continue
         everyone.append(appeal)
@@ -175,11 +208,12 @@ def load_content(
             drafts += 1
             continue
         appeals.append(appeal)
+    page_paths = content_files(site_dir, PAGES_DIR)
+    loaded_pages = loader.load_files(
+        "page", page_paths, _in_line_order(lambda path, found: load_page(path, site_dir, config, found, renderer)), problems
+    )
     pages: list[Page] = []
-    for path in content_files(site_dir, PAGES_DIR):
-        start = len(problems.items)
-        page = load_page(path, site_dir, config, problems, renderer)
-        problems.sort_lines_from(start)
+    for page in loaded_pages:
         if page is None:
             continue
         if page.draft and not include_drafts:

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from .cache import BuildCache, digest, object_digest
 from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
-from .outputs import feeds
+from .listing import page_path, paginate
 from .outputs.pages import PageRenderer
-from .outputs.photos import PhotoError, PhotoSet, publish_photo
+from .parallel import fork_map, should_fork
 from .privacy import without_metadata
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
+
+if TYPE_CHECKING:
+    from .outputs.photos import PhotoSet
 
 Progress = Callable[[int, int], None]
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -34,6 +39,7 @@ class BuildOptions:
     output_dir: Path | None = None
     base_url: str | None = None
     include_drafts: bool = False
+    use_cache: bool = True  # reuse what the last build into this output folder made (cache.py)
 
     @property
     def output(self) -> Path:
@@ -59,7 +65,9 @@ class LoadedSite:
     problems: Problems
 
 
-def load_site(site_dir: Path, base_url: str | None = None, include_drafts: bool = False) -> LoadedSite:
+def load_site(
+    site_dir: Path, base_url: str | None = None, include_drafts: bool = False, cache: BuildCache | None = None
+) -> LoadedSite:
     """Read and check site.yaml and every content file; raise ContentErrors if any is wrong."""
     problems = Problems()
     config = load_config(site_dir, problems, base_url)
@@ -67,7 +75,8 @@ def load_site(site_dir: Path, base_url: str | None = None, include_drafts: bool 
         # Check the content anyway: one run reports every error in every file.
         load_content(site_dir, fallback_config(), problems, include_drafts=include_drafts)
         raise ContentErrors(problems)
-    content = load_content(site_dir, config, problems, include_drafts=include_drafts)
+    loader = cache.content_loader(object_digest(config), site_dir, include_drafts) if cache else None
+    content = load_content(site_dir, config, problems, include_drafts=include_drafts, loader=loader)
     if problems.errors:
         raise ContentErrors(problems)
     return LoadedSite(config, content, problems)
@@ -77,12 +86,24 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     started = time.perf_counter()
     site_dir = options.site_dir
     check_output_folder(options.output, site_dir)
-    loaded = load_site(site_dir, options.base_url, options.include_drafts)
+    cache = BuildCache(options.output) if options.use_cache else None
+    loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
     staging = prepare_staging(options.output)
     try:
-        writer = OutputWriter(staging)
-        _render_site(loaded, site_dir, writer, progress)
-        swap_in(staging, options.output)
+        if cache:
+            # Changed files are rendered into staging/fresh, then the new site
+            # is assembled at staging/site and swapped in (see cache.py).
+            (staging / "fresh").mkdir()
+            writer = OutputWriter(staging / "fresh")
+            _render_site(loaded, site_dir, writer, progress, cache)
+            previous = swap_in(cache.assemble(writer, staging / "site"), options.output, keep_previous=True)
+            if previous is not None:
+                cache.keep_as_spare(previous)
+            remove_tree(staging)
+        else:
+            writer = OutputWriter(staging)
+            _render_site(loaded, site_dir, writer, progress, cache)
+            swap_in(staging, options.output)
     except BaseException:
         remove_tree(staging)
         raise
@@ -102,36 +123,85 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     )
 
 
-def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progress: Progress | None) -> None:
+# The templates each group of outputs is rendered with: a change to one of
+# them (or to a template they include) re-renders that group and no other.
+APPEAL_TEMPLATES = ["appeal.html"]
+PAGE_TEMPLATES = ["page.html"]
+INDEX_TEMPLATES = ["index.html"]
+NOT_FOUND_TEMPLATES = ["404.html"]
+
+
+def render_appeal_outputs(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+    """Every output of one appeal. They are cached together: anything added here
+    is reused or rendered again with the rest (add its templates to APPEAL_TEMPLATES)."""
+    config = renderer.config
+    photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
+    image = _image_context(photo, appeal.image_alt, config) if photo else None
+    writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image), appeal.path)
+
+
+def render_page_outputs(page: Page, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+    photo = _photo(page.image, page.url_path, page.path, site_dir, writer, problems)
+    image = _image_context(photo, page.image_alt, renderer.config) if photo else None
+    writer.write_text(f"{page.url_path}index.html", renderer.plain_page(page, image), page.path)
+
+
+def _render_site(
+    loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progress: Progress | None, cache: BuildCache | None = None
+) -> None:
     config = loaded.config
     appeals = loaded.content.appeals
     pages = loaded.content.pages
     env = make_environment(site_dir, config)
+    if cache:
+        env.bytecode_cache = cache.template_bytecode()
     renderer = PageRenderer(env, config, appeals, pages)
+    keys = _GroupKeys(cache, env, site_dir, config, pages) if cache else None
     problems = Problems()
     total = len(appeals) + len(pages)
     done = 0
 
+    def tick(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    index_paths = [page_path(number) for number in range(1, len(paginate(renderer.appeals)) + 1)]
     try:
+        todo: list[tuple[str, bytes, Any]] = []
         for appeal in renderer.appeals:
-            photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
-            image = _image_context(photo, appeal.image_alt, config) if photo else None
-            writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image), appeal.path)
-            done += 1
-            if progress:
-                progress(done, total)
+            key = keys.appeal(appeal) if keys else b""
+            if cache and cache.reuse(f"appeal:{appeal.slug}", key, writer):
+                tick()
+            else:
+                todo.append((f"appeal:{appeal.slug}", key, appeal))
+        if todo:
+            for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
+                env.get_template(name)
+        _render_groups(todo, render_appeal_outputs, renderer, site_dir, writer, problems, cache, tick)
+        todo = []
         for page in pages:
-            photo = _photo(page.image, page.url_path, page.path, site_dir, writer, problems)
-            image = _image_context(photo, page.image_alt, config) if photo else None
-            writer.write_text(f"{page.url_path}index.html", renderer.plain_page(page, image), page.path)
-            done += 1
-            if progress:
-                progress(done, total)
-        index_paths = []
-        for path, html in renderer.index_pages():
-            writer.write_text(path, html)
-            index_paths.append(path.removesuffix("index.html"))
-        writer.write_text("404.html", renderer.not_found_page())
+            key = keys.page(page) if keys else b""
+            if cache and cache.reuse(f"page:{page.slug}", key, writer):
+                tick()
+            else:
+                todo.append((f"page:{page.slug}", key, page))
+        _render_groups(todo, render_page_outputs, renderer, site_dir, writer, problems, cache, tick)
+
+        chunks = paginate(renderer.appeals)
+        for number in range(1, len(chunks) + 1):
+            key = keys.index_page(renderer, number, chunks) if keys else b""
+            if not (cache and cache.reuse(f"index:{number}", key, writer)):
+                path, html = renderer.index_page(number, chunks)
+                writer.write_text(path, html)
+                if cache:
+                    cache.record(f"index:{number}", key, [(path, "the build")], writer.root)
+        key = keys.simple(NOT_FOUND_TEMPLATES) if keys else b""
+        if not (cache and cache.reuse("404", key, writer)):
+            writer.write_text("404.html", renderer.not_found_page())
+            if cache:
+                cache.record("404", key, [("404.html", "the build")], writer.root)
     except jinja2.TemplateError as exc:
         problems.error(*_template_problem(exc, site_dir))
     except OutputCollision as exc:
@@ -139,10 +209,22 @@ def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progr
     if problems.errors:
         raise ContentErrors(problems)
 
-    writer.write_text("feed.xml", feeds.atom_feed(appeals, config))
-    writer.write_text("appeals.json", feeds.appeals_json(appeals, config))
-    writer.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
-    writer.write_text("robots.txt", feeds.robots_txt(config))
+    key = keys.feeds(appeals, pages, index_paths) if keys else b""
+    if not (cache and cache.reuse("feeds", key, writer)):
+        from .outputs import feeds  # only when the feeds change: a quicker start otherwise
+
+        with _Recorder(writer) as recorder:
+            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
+            record_text = None
+            if keys and cache:
+                def record_text(appeal: Appeal) -> str:
+                    memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
+                    return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
+            recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
+            recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
+            recorder.write_text("robots.txt", feeds.robots_txt(config))
+        if cache:
+            cache.record("feeds", key, recorder.files, writer.root)
     writer.write_text(".nojekyll", "")
     if config.cname:
         writer.write_text("CNAME", config.cname + "\n")
@@ -150,9 +232,224 @@ def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progr
     copy_static(site_dir, writer, story_photos)
 
 
-def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: OutputWriter, problems: Problems) -> PhotoSet | None:
+RenderOne = Callable[[Any, PageRenderer, Path, Any, Problems], None]
+
+
+def _render_groups(
+    todo: list[tuple[str, bytes, Any]],
+    render_one: RenderOne,
+    renderer: PageRenderer,
+    site_dir: Path,
+    writer: OutputWriter,
+    problems: Problems,
+    cache: BuildCache | None,
+    tick: Callable[[int], None],
+) -> None:
+    """Render groups of outputs (one per appeal or page), in several processes
+    when there are many (a cold build, a template change)."""
+    if not should_fork(len(todo)):
+        for group, key, item in todo:
+            with _Recorder(writer) as recorder:
+                render_one(item, renderer, site_dir, recorder, problems)
+            if cache:
+                cache.record(group, key, recorder.files, writer.root)
+            tick(1)
+        return
+
+    def render_in_worker(entry: tuple[str, bytes, Any]) -> tuple[list[tuple[str, str]], list[Problem]]:
+        # Each worker writes into the same staging folder; the paths it wrote
+        # come back so that this process can check no two items wrote one path.
+        own_writer = OutputWriter(writer.root)
+        own = Problems()
+        try:
+            render_one(entry[2], renderer, site_dir, own_writer, own)
+        except jinja2.TemplateError as exc:
+            own.error(*_template_problem(exc, site_dir))
+        return list(own_writer.written.items()), own.items
+
+    results = fork_map(render_in_worker, todo, on_result=tick)
+    seen: set[Problem] = set()
+    for (group, key, _item), (files, items) in zip(todo, results, strict=True):
+        for problem in items:
+            if problem not in seen:  # a broken template fails every item alike: say it once
+                seen.add(problem)
+                problems.items.append(problem)
+        for relative, source in files:
+            writer.register(relative, source)
+        if cache:
+            cache.record(group, key, files, writer.root)
+
+
+class _Recorder:
+    """Passes writes on to the output writer, noting which files were written."""
+
+    def __init__(self, writer: OutputWriter):
+        self.writer = writer
+        self.root = writer.root
+        self.files: list[tuple[str, str]] = []
+
+    def __enter__(self) -> _Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write_text(self, relative: str, text: str, source: str = "the build") -> None:
+        self.writer.write_text(relative, text, source)
+        self.files.append((relative, source))
+
+    def write_bytes(self, relative: str, data: bytes, source: str = "the build") -> None:
+        self.writer.write_bytes(relative, data, source)
+        self.files.append((relative, source))
+
+    def copy_file(self, relative: str, source_path: Path, source: str) -> None:
+        self.writer.copy_file(relative, source_path, source)
+        self.files.append((relative, source))
+
+
+class _GroupKeys:
+    """The cache key of each group of outputs: a hash of everything it is made from."""
+
+    def __init__(self, cache: BuildCache, env: jinja2.Environment, site_dir: Path, config: SiteConfig, pages: list[Page]):
+        self.cache = cache
+        self.env = env
+        self.config = object_digest(config)
+        self.nav = digest(*(self._digest(page) for page in sorted(pages, key=lambda p: p.slug)))
+        self.static = _static_fingerprint(site_dir)
+        self._templates: dict[tuple[str, ...], tuple[set[str] | None, bytes]] = {}
+        self._unclaimed: bytes | None = None
+        self._totals: bytes | None = None
+
+    def digest_of(self, item: Appeal | Page) -> bytes:
+        return self._digest(item)
+
+    def _digest(self, item: Appeal | Page) -> bytes:
+        found = self.cache.digests.get(item.path)
+        return found if found is not None else object_digest(item)
+
+    def templates(self, names: Iterable[str]) -> bytes:
+        return self._closure(tuple(names))[1]
+
+    def _closure(self, names: tuple[str, ...]) -> tuple[set[str] | None, bytes]:
+        if names not in self._templates:
+            self._templates[names] = _template_closure(self.env, names, self.cache.template_references)
+        return self._templates[names]
+
+    def unclaimed_templates(self) -> bytes:
+        """A hash of the templates that no listing, page or 404 uses. They count
+        for every appeal, so an appeal output whose template was not added to
+        APPEAL_TEMPLATES is still rendered again when that template changes."""
+        if self._unclaimed is None:
+            claimed: set[str] = set()
+            for names in (INDEX_TEMPLATES, PAGE_TEMPLATES, NOT_FOUND_TEMPLATES):
+                used, _ = self._closure(tuple(names))
+                if used is None:
+                    claimed = set()
+                    break
+                claimed |= used
+            assert self.env.loader is not None
+            parts: list[str] = []
+            for name in sorted(self.env.loader.list_templates()):
+                if name not in claimed:
+                    source, filename, _ = self.env.loader.get_source(self.env, name)
+                    parts += [name, filename or "", source]
+            self._unclaimed = digest(*parts)
+        return self._unclaimed
+
+    def simple(self, templates: list[str]) -> bytes:
+        return self.cache.group_key(self.templates(templates), self.config, self.nav, self.static)
+
+    def appeal(self, appeal: Appeal) -> bytes:
+        return self.cache.group_key(
+            "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
+            self._digest(appeal), _photo_key(appeal.image),
+        )
+
+    def page(self, page: Page) -> bytes:
+        return self.cache.group_key(
+            "page", self.templates(PAGE_TEMPLATES), self.config, self.nav, self.static,
+            self._digest(page), _photo_key(page.image),
+        )
+
+    def index_page(self, renderer: PageRenderer, number: int, chunks: list[list[Appeal]]) -> bytes:
+        if self._totals is None:
+            self._totals = object_digest(renderer.totals)
+        return self.cache.group_key(
+            "index", self.templates(INDEX_TEMPLATES), self.config, self.nav, self.static, self._totals,
+            f"{number}/{len(chunks)}", *(self._digest(appeal) for appeal in chunks[number - 1]),
+        )
+
+    def feeds(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
+        return self.cache.group_key(
+            "feeds", self.config, "\n".join(index_paths),
+            *(self._digest(appeal) for appeal in appeals), *(self._digest(page) for page in pages),
+        )
+
+
+def _template_closure(
+    env: jinja2.Environment, names: tuple[str, ...], known: dict[bytes, list[str | None]]
+) -> tuple[set[str] | None, bytes]:
+    """The named templates with every template they extend, include or import,
+    and a hash of them all. The names are None when a template is chosen at run
+    time: any of them may then be used, and the hash covers them all."""
+    from jinja2 import meta
+
+    parts: list[str] = []
+    seen: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        assert env.loader is not None
+        source, filename, _ = env.loader.get_source(env, name)
+        parts += [name, filename or "", source]
+        source_key = digest(source)
+        if source_key not in known:
+            known[source_key] = list(meta.find_referenced_templates(env.parse(source)))
+        for reference in known[source_key]:
+            if reference is None:
+                return None, digest(*parts, *_all_templates(env))
+            pending.append(reference)
+    return seen, digest(*parts)
+
+
+def _all_templates(env: jinja2.Environment) -> list[str]:
+    assert env.loader is not None
+    parts = []
+    for name in sorted(env.loader.list_templates()):
+        source, filename, _ = env.loader.get_source(env, name)
+        parts += [name, filename or "", source]
+    return parts
+
+
+def _static_fingerprint(site_dir: Path) -> bytes:
+    """Static files may be read by outputs (fonts, inlined styles): any change counts."""
+    parts: list[bytes | str] = []
+    for folder in (theme_folder("static"), site_dir / "static"):
+        for relative, path in sorted(_static_files(folder).items()):
+            parts += [relative, path.read_bytes()]
+    return digest(*parts)
+
+
+def _photo_key(image: Path | None) -> str:
+    if image is None:
+        return ""
+    try:
+        stat = image.stat()
+    except OSError:
+        return f"{image}:missing"
+    if time.time() - stat.st_mtime < 2.0:
+        return f"{image}:changing:{time.time_ns()}"  # too fresh to trust its time: never reused
+    return f"{image}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
+
+
+def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: Any, problems: Problems) -> PhotoSet | None:
     if image is None:
         return None
+    from .outputs.photos import PhotoError, publish_photo  # Pillow only when a story has a photo
+
     try:
         photo, files = publish_photo(image, folder)
     except PhotoError as exc:

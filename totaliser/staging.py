@@ -8,8 +8,6 @@ its staging folder) is ever written or deleted.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -56,22 +54,28 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def swap_in(staging: Path, output_dir: Path) -> None:
-    """Make the staging folder the output folder in one step, then delete the old one."""
+def swap_in(staging: Path, output_dir: Path, keep_previous: bool = False) -> Path | None:
+    """Make the staging folder the output folder in one step, then delete the old one
+    (or, with ``keep_previous``, return where it now is, inside the staging folder)."""
     output = output_dir.resolve()
     if not output.exists():
         staging.rename(output)
-        return
+        return None
     if _exchange(staging, output):
-        remove_tree(staging)  # it now holds the previous output
-        return
+        if keep_previous:
+            return staging  # it now holds the previous output
+        remove_tree(staging)
+        return None
     # Without an atomic exchange (not Linux), the old output is moved aside
     # under the staging folder's name for the instant between two renames.
     previous = staging.with_name(staging.name + "-previous")
     remove_tree(previous)
     output.rename(previous)
     staging.rename(output)
+    if keep_previous:
+        return previous
     remove_tree(previous)
+    return None
 
 
 _RENAME_EXCHANGE = 2
@@ -80,6 +84,9 @@ _AT_FDCWD = -100
 
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two folders with Linux's renameat2; False where unsupported."""
+    import ctypes  # here, not at the top: it is slow to import and needed once a build
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
@@ -124,6 +131,10 @@ class OutputWriter:
 
     def copy_file(self, relative: str, source_path: Path, source: str) -> None:
         shutil.copyfile(source_path, self._target(relative, source))
+
+    def register(self, relative: str, source: str) -> None:
+        """Claim a path that another process has written into the same folder."""
+        self._target(relative, source)
 
 
 class OutputCollision(Exception):

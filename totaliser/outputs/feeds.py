@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
@@ -21,12 +19,21 @@ FEED_ENTRIES = 100
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def escape(text: str) -> str:
-    return _escape(_NOT_XML.sub("", text))
+# The same as xml.sax.saxutils' escape and quoteattr, which are not imported
+# because they bring in urllib.request and http.client: a slower start for
+# every build that writes the feed.
+def escape(data: str) -> str:
+    data = _NOT_XML.sub("", data)
+    return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
-def quoteattr(text: str) -> str:
-    return _quoteattr(_NOT_XML.sub("", text))
+def quoteattr(data: str) -> str:
+    data = escape(data).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"{}"'.format(data.replace('"', "&quot;"))
 
 
 def _timestamp(day: datetime.date) -> str:
@@ -39,32 +46,16 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
     """
-    entries: list[tuple[datetime.date, str, str]] = []
+    # Entries are sorted first and written after, so that only the newest
+    # FEED_ENTRIES are written out, however many appeals there are.
+    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
     for appeal in appeals:
         url = config.absolute(appeal.url_path)
-        entries.append((appeal.date, f"{url}#appeal", _entry(
-            entry_id=url,
-            title=appeal.title,
-            url=url,
-            day=appeal.date,
-            summary=appeal.summary,
-            content=appeal.body_html,
-            categories=appeal.tags,
-        )))
+        found.append((appeal.date, f"{url}#appeal", appeal, None))
         for index, update in enumerate(appeal.updates):
-            note = update.note or "New total"
-            amount = format_money(update.raised, appeal.currency)
-            entries.append((update.date, f"{url}#update-{index}", _entry(
-                entry_id=f"{url}#update-{index + 1}",
-                title=f"{appeal.title}: {amount} raised",
-                url=url,
-                day=update.date,
-                summary=f"{note} ({amount} raised of {format_money(appeal.target, appeal.currency)})",
-                content=None,
-                categories=[],
-            )))
-    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    newest = entries[:FEED_ENTRIES]
+            found.append((update.date, f"{url}#update-{index}", appeal, index))
+    found.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in found[:FEED_ENTRIES]]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
     head = [
@@ -85,6 +76,33 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     return "\n".join(head + [entry for _, _, entry in newest] + ["</feed>", ""])
 
 
+def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
+    """The feed entry of an appeal (index None) or of one of its updates."""
+    url = config.absolute(appeal.url_path)
+    if index is None:
+        return _entry(
+            entry_id=url,
+            title=appeal.title,
+            url=url,
+            day=appeal.date,
+            summary=appeal.summary,
+            content=appeal.body_html,
+            categories=appeal.tags,
+        )
+    update = appeal.updates[index]
+    note = update.note or "New total"
+    amount = format_money(update.raised, appeal.currency)
+    return _entry(
+        entry_id=f"{url}#update-{index + 1}",
+        title=f"{appeal.title}: {amount} raised",
+        url=url,
+        day=update.date,
+        summary=f"{note} ({amount} raised of {format_money(appeal.target, appeal.currency)})",
+        content=None,
+        categories=[],
+    )
+
+
 def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str]) -> str:
     parts = [
         "<entry>",
@@ -102,35 +120,52 @@ def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: 
     return "".join(parts)
 
 
-def appeals_json(appeals: Sequence[Appeal], config: SiteConfig) -> str:
-    """appeals.json: every published appeal, amounts as JSON numbers."""
-    records: list[dict[str, Any]] = []
-    for appeal in order_appeals(appeals):
-        records.append({
-            "slug": appeal.slug,
-            "url": config.absolute(appeal.url_path),
-            "title": appeal.title,
-            "child": appeal.child,
-            "condition": appeal.condition,
-            "hospital": appeal.hospital,
-            "target": json_number(appeal.target),
-            "raised": json_number(appeal.raised),
-            "percent": appeal.percent,
-            "currency": appeal.currency,
-            "status": appeal.status,
-            "date": appeal.date.isoformat(),
-            "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
-            "donate": [{"label": d.label, "url": d.url} for d in appeal.donate],
-            "milestones": [{"label": m.label, "amount": json_number(m.amount)} for m in appeal.milestones],
-            "updates": [
-                {"date": u.date.isoformat(), "raised": json_number(u.raised), "note": u.note}
-                for u in appeal.updates
-            ],
-            "sources": [{"label": s.label, "amount": json_number(s.amount)} for s in appeal.sources],
-            "gift_aid": json_number(appeal.gift_aid) if appeal.gift_aid is not None else None,
-            "summary": appeal.summary,
-        })
-    return json.dumps({"appeals": records}, ensure_ascii=False, indent=2) + "\n"
+def appeals_json(
+    appeals: Sequence[Appeal], config: SiteConfig, record_text: Callable[[Appeal], str] | None = None
+) -> str:
+    """appeals.json: every published appeal, amounts as JSON numbers.
+
+    Each record is written on its own (``record_text`` may return a copy kept
+    from an earlier build), then they are joined as ``json.dumps(..., indent=2)``
+    would lay them out.
+    """
+    write = record_text or (lambda appeal: appeal_record_text(appeal, config))
+    records = [write(appeal) for appeal in order_appeals(appeals)]
+    if not records:
+        return '{\n  "appeals": []\n}\n'
+    return '{\n  "appeals": [\n    ' + ",\n    ".join(records) + "\n  ]\n}\n"
+
+
+def appeal_record_text(appeal: Appeal, config: SiteConfig) -> str:
+    """One appeal's record in appeals.json, indented for its place in the list."""
+    return json.dumps(appeal_record(appeal, config), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def appeal_record(appeal: Appeal, config: SiteConfig) -> dict[str, Any]:
+    return {
+        "slug": appeal.slug,
+        "url": config.absolute(appeal.url_path),
+        "title": appeal.title,
+        "child": appeal.child,
+        "condition": appeal.condition,
+        "hospital": appeal.hospital,
+        "target": json_number(appeal.target),
+        "raised": json_number(appeal.raised),
+        "percent": appeal.percent,
+        "currency": appeal.currency,
+        "status": appeal.status,
+        "date": appeal.date.isoformat(),
+        "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
+        "donate": [{"label": d.label, "url": d.url} for d in appeal.donate],
+        "milestones": [{"label": m.label, "amount": json_number(m.amount)} for m in appeal.milestones],
+        "updates": [
+            {"date": u.date.isoformat(), "raised": json_number(u.raised), "note": u.note}
+            for u in appeal.updates
+        ],
+        "sources": [{"label": s.label, "amount": json_number(s.amount)} for s in appeal.sources],
+        "gift_aid": json_number(appeal.gift_aid) if appeal.gift_aid is not None else None,
+        "summary": appeal.summary,
+    }
 
 
 def sitemap(appeals: Sequence[Appeal], pages: Sequence[Page], index_paths: Sequence[str], config: SiteConfig) -> str:

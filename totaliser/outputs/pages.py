@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
@@ -109,28 +110,33 @@ class PageRenderer:
     def index_pages(self) -> Iterator[tuple[str, str]]:
         """(path, html) for the home page and its continuation pages."""
         chunks = paginate(self.appeals)
-        for number, chunk in enumerate(chunks, start=1):
-            path = page_path(number) + "index.html"
-            pagination = {
-                "number": number,
-                "count": len(chunks),
-                "previous": page_path(number - 1) if number > 1 else None,
-                "next": page_path(number + 1) if number < len(chunks) else None,
-            }
-            html = self._render(
-                "index.html",
-                cards=[self.card_context(a) for a in chunk],
-                totals=self.totals,
-                pagination=pagination,
-                canonical=self.config.absolute(page_path(number)),
-                social={
-                    "title": self.config.title,
-                    "description": self.config.description or self.config.title,
-                    "image": None,
-                    "type": "website",
-                },
-            )
-            yield path, html
+        for number in range(1, len(chunks) + 1):
+            yield self.index_page(number, chunks)
+
+    def index_page(self, number: int, chunks: list[list[Appeal]]) -> tuple[str, str]:
+        """(path, html) for page ``number`` of the listing split into ``chunks``."""
+        chunk = chunks[number - 1]
+        path = page_path(number) + "index.html"
+        pagination = {
+            "number": number,
+            "count": len(chunks),
+            "previous": page_path(number - 1) if number > 1 else None,
+            "next": page_path(number + 1) if number < len(chunks) else None,
+        }
+        html = self._render(
+            "index.html",
+            cards=[self.card_context(a) for a in chunk],
+            totals=self.totals,
+            pagination=pagination,
+            canonical=self.config.absolute(page_path(number)),
+            social={
+                "title": self.config.title,
+                "description": self.config.description or self.config.title,
+                "image": None,
+                "type": "website",
+            },
+        )
+        return path, html
 
     def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
         reading = reading_for(appeal)

@@ -1,0 +1,560 @@
+"""The build cache: checked stories and rendered files kept from the last build.
+
+Where it lives. The cache is ``<output>/.totaliser-cache/``, inside the output
+folder, because a build may write nothing outside its output folder except the
+staging folder beside it. Being inside, the cache is built in staging with
+the rest of the site and swapped in with it, so it always describes exactly
+the output it sits in: a failed or killed build leaves both untouched. Its
+name starts with a dot, so GitHub's Pages upload action (v4 and later) leaves
+it out of the published site. Deleting it at any time only makes the next
+build a cold one.
+
+What it keeps (one pickle file, ``state.pickle``):
+
+* For every content file: its size, modification time and a hash of its
+  bytes, with the checked ``Appeal`` or ``Page`` and the warnings it gave.
+  A file whose bytes are unchanged is not parsed again (YAML and Markdown are
+  most of a cold build). Files with errors are never kept, and a draft is kept
+  only as "a draft" unless the build includes drafts.
+* For every group of output files (an appeal's outputs, one index page, the
+  feeds, ...): a key made of everything the group is rendered from, and each
+  file's size and modification time. When the key is the same the files of
+  the previous output are hard-linked into staging instead of being rendered:
+  a link copies nothing, and since no build writes a file in place, the
+  previous output stays exactly as it was.
+
+Nothing here is trusted blindly. Every key includes a fingerprint of
+Totaliser's own code and of the libraries that shape the output; a reused
+file must still have the size and time recorded when it was written; a story
+whose time changed is hashed; a story's photo must still be the file found
+when the story was checked. Any doubt means rendering again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import posixpath
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import Problem, Problems
+from .parallel import fork_map, should_fork
+from .staging import remove_tree
+
+CACHE_DIR = ".totaliser-cache"
+STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the spare copy too
+CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
+SPARE_DIR = "spare"
+_BATCH = 256  # content entries pickled together
+FORMAT = 1
+# A file changed less than this long ago may change again within the same
+# clock tick without its time changing: its time is not trusted, its bytes are
+# hashed (the same care git takes with its index).
+RACY_SECONDS = 2.0
+# Libraries whose version changes what a build writes.
+_LIBRARIES = ("markdown", "nh3", "yaml", "jinja2", "markupsafe", "PIL", "segno")
+
+
+def digest(*parts: bytes | str) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def object_digest(value: Any) -> bytes:
+    """A hash of a checked object (an Appeal, the settings), through pickle."""
+    return digest(pickle.dumps(value, protocol=5))
+
+
+def code_fingerprint() -> bytes:
+    """Changes whenever Totaliser's code, Python or an output-shaping library does."""
+    from importlib.util import find_spec
+
+    package = Path(__file__).resolve().parent
+    parts: list[bytes | str] = [sys.version, str(FORMAT)]
+    for path in sorted(package.rglob("*")):
+        # Every file: code, and any data an output reads (a font, say).
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in _LIBRARIES:
+        # Where a library is and when its files were written says which
+        # version it is, without the cost of importing it.
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec and spec.origin else ""
+        stamp = os.stat(origin).st_mtime_ns if origin and os.path.exists(origin) else 0
+        parts += [name, origin, str(stamp)]
+    return digest(*parts)
+
+
+Signature = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def _signature(stat: os.stat_result) -> Signature | None:
+    if time.time() - stat.st_mtime < RACY_SECONDS:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass
+class FileEntry:
+    """A content file as it was checked last time."""
+
+    signature: Signature | None
+    hash: bytes
+    result: Any  # Appeal, Page, or None for a draft left out
+    problems: list[Problem]
+    result_digest: bytes
+    photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
+    blob: bytes = b""  # the result as read from the cache, pickled: saving it again is a copy
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["result"] = None
+        if not self.blob and self.result is not None:
+            state["blob"] = pickle.dumps(self.result, protocol=5)
+        return state
+
+    def loaded(self) -> FileEntry:
+        if self.result is None and self.blob:
+            self.result = pickle.loads(self.blob)
+        return self
+
+
+@dataclass
+class GroupRecord:
+    """Output files rendered together from one key."""
+
+    key: bytes
+    files: list[tuple[str, str]]  # path in the output, and the source named in messages
+
+
+@dataclass
+class _State:
+    format: int
+    code: bytes
+    content_context: bytes = b""
+    content: dict[str, FileEntry] = field(default_factory=dict)
+    groups: dict[str, GroupRecord] = field(default_factory=dict)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # every file of the output: size, mtime_ns
+    dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
+    template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
+    memo: dict[bytes, Any] = field(default_factory=dict)  # small results (a JSON record) by the hash of their inputs
+    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
+
+
+class Writer(Protocol):
+    """The part of ``staging.OutputWriter`` the cache uses."""
+
+    root: Path
+    written: dict[str, str]
+
+
+class BuildCache:
+    """The previous build's cache (read) and this build's (written at the end)."""
+
+    def __init__(self, output_dir: Path):
+        self.output = output_dir.resolve()
+        self.code = code_fingerprint()
+        self._previous = self._read_previous()
+        self._state = _State(FORMAT, self.code)
+        self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
+        self.hits = 0
+        self._reused_groups: list[str] = []
+        # Which templates a template uses, by the hash of its source: parsing
+        # them all again would cost more than rendering a changed page.
+        self.template_references = self._previous.template_references
+        self._state.template_references = self.template_references
+        self._state.memo = self._previous.memo
+        self._memo_pruned = False
+        self._reused: set[str] = set()  # output files taken from the previous output
+
+    def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or its result from the last build if ``key`` is the same.
+        Only results asked for again are carried over, so the cache does not grow."""
+        if not self._memo_pruned:
+            # The first use starts a fresh table: only results asked for again are
+            # kept. A build that asks for none keeps the last build's table whole.
+            self._state.memo = {}
+            self._memo_pruned = True
+        value = self._previous.memo[key] if key in self._previous.memo else compute()
+        self._state.memo[key] = value
+        return value
+
+    def template_bytecode(self) -> Any:
+        """A Jinja bytecode cache kept in this cache: templates are compiled once,
+        not in every build. It reads the last build's and keeps what this one uses."""
+        import jinja2
+
+        previous = self._previous.bytecode
+        kept = self._state.bytecode
+
+        class _Bytecode(jinja2.BytecodeCache):
+            def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                data = kept.get(bucket.key) or previous.get(bucket.key)
+                if data is not None:
+                    bucket.bytecode_from_string(data)  # ignored by Jinja if the source changed
+
+            def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                kept[bucket.key] = bucket.bytecode_to_string()
+
+        return _Bytecode()
+
+    def _read_previous(self) -> _State:
+        state = _read_state(self.output / CACHE_DIR / STATE_FILE)
+        content = _read_content(self.output / CACHE_DIR / CONTENT_FILE)
+        if state is None or content is None or any(s.format != FORMAT or s.code != self.code for s in (state, content)):
+            return _State(FORMAT, b"")
+        state.content_context = content.content_context
+        state.content = content.content
+        state.template_references = content.template_references
+        state.memo = content.memo
+        state.bytecode = content.bytecode
+        return state
+
+    # -- content ---------------------------------------------------------
+
+    def content_loader(self, context: bytes, site_dir: Path, include_drafts: bool) -> CachedLoader:
+        """A loader for ``content.load_content``; ``context`` hashes the settings."""
+        context = digest(context, str(site_dir.resolve()), str(include_drafts))
+        self._state.content_context = context
+        previous = self._previous.content if self._previous.content_context == context else {}
+        return CachedLoader(self, previous, site_dir.resolve(), include_drafts)
+
+    # -- outputs ---------------------------------------------------------
+
+    def group_key(self, *parts: bytes | str) -> bytes:
+        return digest(self.code, *parts)
+
+    def reuse(self, group: str, key: bytes, writer: Writer) -> bool:
+        """Claim a group's files from the previous output if its key is unchanged.
+
+        Nothing is copied yet: ``assemble`` puts the files in place once the
+        whole site has rendered."""
+        record = self._previous.groups.get(group)
+        if record is None or record.key != key:
+            return False
+        for relative, _source in record.files:
+            if relative in writer.written:
+                return False  # let the writer report the collision when rendering
+            if not _same_file(self.output / relative, self._previous.files.get(relative)):
+                return False  # changed by hand since: render it again
+        for relative, source in record.files:
+            writer.written[relative] = source
+            self._reused.add(relative)
+            self._state.files[relative] = self._previous.files[relative]
+        self._state.groups[group] = record
+        self._reused_groups.append(group)
+        return True
+
+    def record(self, group: str, key: bytes, files: Iterable[tuple[str, str]], root: Path) -> None:
+        """Remember the files just written for a group (paths relative to ``root``)."""
+        self._state.groups[group] = GroupRecord(key, list(files))
+
+    def assemble(self, writer: Writer, site: Path) -> Path:
+        """Make the complete new site at ``site`` from the files rendered into
+        ``writer.root`` and the files reused from the previous output.
+
+        The tree is built from the spare copy of the output before last, kept in
+        the cache by the last build, so only what changed since then is moved,
+        linked or deleted: a few files, where making the tree afresh would
+        create and later delete every file and folder of the site.
+        """
+        fresh = writer.root
+        base = self._take_spare(site)
+        if base is None:
+            fresh.rename(site)
+            for relative in sorted(self._reused):
+                _link(self.output / relative, site / relative)
+        else:
+            # Stale files go first, so that a file and a folder may swap names.
+            for relative in sorted(base.files.keys() - writer.written.keys()):
+                _remove_file(site, relative)
+            for group in self._reused_groups:
+                record = self._state.groups[group]
+                kept = base.groups.get(group)
+                unchanged = kept is not None and kept.key == record.key
+                for relative, _source in record.files:
+                    if unchanged and _same_file(site / relative, base.files.get(relative)):
+                        self._state.files[relative] = base.files[relative]  # the spare's own copy stays
+                    else:
+                        _link(self.output / relative, site / relative, replace=True)
+            for relative in writer.written:
+                if relative not in self._reused:
+                    _move(fresh / relative, site / relative)
+        for relative in writer.written:
+            if relative not in self._reused:
+                stat = os.stat(site / relative)
+                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns)
+        self._state.dirs = _folder_times(site, writer.written)
+        folder = site / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        state = self._state
+        outputs = _State(state.format, state.code, groups=state.groups, files=state.files, dirs=state.dirs)
+        content = _State(
+            state.format, state.code, state.content_context, state.content,
+            template_references=state.template_references, memo=state.memo, bytecode=state.bytecode,
+        )
+        with (folder / STATE_FILE).open("wb") as handle:
+            pickle.dump(outputs, handle, protocol=5)
+        # The content file is a header, then the entries in batches: each
+        # batch's pickled stories are let go once written, where one big pickle
+        # would hold them all until the end (memory, at 10,000 stories).
+        entries = content.content
+        content.content = {}
+        items = list(entries.items())
+        with (folder / CONTENT_FILE).open("wb") as handle:
+            pickle.dump(content, handle, protocol=5)
+            for start in range(0, len(items), _BATCH):
+                pickle.dump(items[start : start + _BATCH], handle, protocol=5)
+        content.content = entries
+        return site
+
+    def _take_spare(self, site: Path) -> _State | None:
+        """Move the spare tree to ``site`` if it is exactly as recorded."""
+        spare = self.output / CACHE_DIR / SPARE_DIR
+        if not spare.is_dir():
+            return None
+        state = _read_state(spare / CACHE_DIR / STATE_FILE)
+        # The staging folder's own parent is the only place it may go; a
+        # spare that cannot be trusted is deleted there.
+        spare.rename(site)
+        root = str(site)
+        if state is None or state.format != FORMAT or not all(
+            _folder_time(os.path.join(root, folder)) == mtime for folder, mtime in state.dirs.items()
+        ):
+            remove_tree(site)
+            return None
+        return state
+
+    def keep_as_spare(self, previous_tree: Path) -> None:
+        """Keep the output just replaced in the new output's cache, for the next build."""
+        folder = self.output / CACHE_DIR
+        try:
+            spare = previous_tree / CACHE_DIR / SPARE_DIR
+            if spare.exists():
+                remove_tree(spare)
+            previous_tree.rename(folder / SPARE_DIR)
+        except OSError:
+            remove_tree(previous_tree)
+
+
+def _read_content(path: Path) -> _State | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+            if not isinstance(state, _State):
+                return None
+            while True:
+                try:
+                    batch = pickle.load(handle)
+                except EOFError:
+                    break
+                state.content.update(batch)
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
+        return None
+    return state
+
+
+def _read_state(path: Path) -> _State | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
+        return None
+    return state if isinstance(state, _State) else None
+
+
+def _same_file(path: Path, recorded: tuple[int, int] | None) -> bool:
+    if recorded is None:
+        return False
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == recorded
+
+
+def _link(existing: Path, target: Path, replace: bool = False) -> None:
+    """Reuse a file of the previous output. A hard link copies nothing, and as
+    no build writes a file in place, the previous output stays as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".totaliser-new") if replace else target
+    try:
+        os.link(existing, temporary)
+    except OSError:  # a file system without hard links
+        shutil.copy2(existing, temporary)
+    if replace:
+        os.replace(temporary, target)
+
+
+def _move(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+
+
+def _remove_file(root: Path, relative: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (root / relative).unlink()
+    # Remove the folders the file leaves empty (an appeal that was deleted).
+    parent = Path(relative).parent
+    while parent != Path("."):
+        try:
+            (root / parent).rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _folders(files: Iterable[str]) -> set[str]:
+    folders: set[str] = set()
+    for relative in files:
+        parent = posixpath.dirname(relative)
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = posixpath.dirname(parent)
+    return folders
+
+
+def _folder_time(path: Path | str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _folder_times(site: Path, files: Iterable[str]) -> dict[str, int | None]:
+    """When each folder of the site last changed: a file added or removed by
+    hand changes its folder's time, and the spare tree is then not used."""
+    root = str(site)
+    return {folder: _folder_time(os.path.join(root, folder)) for folder in sorted(_folders(files))}
+
+
+class CachedLoader:
+    """Implements ``content.FileLoader``: unchanged files come from the cache,
+    the others are read (in several processes when there are many)."""
+
+    def __init__(self, cache: BuildCache, previous: dict[str, FileEntry], site_root: Path, include_drafts: bool):
+        self.cache = cache
+        self.previous = previous
+        self.site_root = site_root
+        self.include_drafts = include_drafts
+        self.here = os.getcwd()
+
+    def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
+        found: list[FileEntry | None] = []
+        missing: list[int] = []
+        for index, path in enumerate(paths):
+            entry = self._cached(kind, path)
+            found.append(entry)
+            if entry is None:
+                missing.append(index)
+
+        def read(index: int) -> tuple[Any, list[Problem], bytes | None]:
+            path = paths[index]
+            before = _read_hash(path)
+            own = Problems()
+            result = read_one(path, own)
+            # A file that changed while it was read is not kept.
+            steady = before is not None and before == _read_hash(path)
+            return result, own.items, before if steady else None
+
+        fresh = fork_map(read, missing) if should_fork(len(missing)) else [read(index) for index in missing]
+
+        for index, (result, items, file_hash) in zip(missing, fresh, strict=True):
+            found[index] = self._remember(kind, paths[index], result, items, file_hash)
+        results = []
+        for entry in found:
+            assert entry is not None
+            problems.items.extend(entry.problems)
+            results.append(entry.result)
+            if entry.result_digest:
+                self.cache.digests[entry.result.path] = entry.result_digest
+        return results
+
+    def _key(self, kind: str, path: Path) -> str:
+        return f"{kind}:{os.path.join(self.here, path)}"  # the same file, however --site was written
+
+    def _cached(self, kind: str, path: Path) -> FileEntry | None:
+        entry = self.previous.get(self._key(kind, path))
+        if entry is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        signature = _signature(stat)
+        if entry.signature is None or signature != entry.signature:
+            if _read_hash(path) != entry.hash:
+                return None
+            entry.signature = signature
+        if not self._photo_unchanged(entry):
+            return None
+        self.cache.hits += 1
+        self.cache._state.content[self._key(kind, path)] = entry
+        return entry.loaded()
+
+    def _photo_unchanged(self, entry: FileEntry) -> bool:
+        if entry.photo is None:
+            return True
+        photo, shadow = entry.photo
+        return os.path.isfile(photo) and not (shadow and os.path.isfile(shadow))
+
+    def _remember(self, kind: str, path: Path, result: Any, items: list[Problem], file_hash: bytes | None) -> FileEntry:
+        if getattr(result, "status", None) == "draft" and not self.include_drafts:
+            # The content of a draft left out is never kept, not even in the cache.
+            marker = _DraftMarker()
+            entry = FileEntry(None, file_hash or b"", marker, items, b"", blob=pickle.dumps(marker, protocol=5))
+        else:
+            # Hashed through pickle; the pickled bytes are made again when the
+            # cache is saved, rather than kept in memory meanwhile.
+            result_digest = object_digest(result) if result is not None else b""
+            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
+        has_errors = any(p.is_error for p in items)
+        if file_hash is not None and not has_errors:
+            try:
+                entry.signature = _signature(path.stat())
+            except OSError:
+                entry.signature = None
+            self.cache._state.content[self._key(kind, path)] = entry
+        return entry
+
+    def _photo_of(self, path: Path, result: Any) -> tuple[str, str | None] | None:
+        image = getattr(result, "image", None)
+        if image is None:
+            return None
+        # content.resolve_site_file looks beside the story first, then in the
+        # site folder: a file appearing beside the story would be used instead.
+        shadow = None
+        if image.is_relative_to(self.site_root) and not image.is_relative_to(path.parent.resolve()):
+            shadow = str(path.parent / image.relative_to(self.site_root))
+        return str(image), shadow
+
+
+class _DraftMarker:
+    """Stands for a draft left out of the build: only its status is kept."""
+
+    status = "draft"
+
+
+def _read_hash(path: Path) -> bytes | None:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
