@@ -94,7 +94,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     def build(label: str = "") -> float:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [args.python, str(REPO / "build.py"), "--site", str(site), "--output", str(output)],
+            [args.python, str(REPO / "build.py"), "--site", str(site), "--output", str(output), "--cache"],
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         # wait4 gives the CPU time of the build and of the workers it forked:

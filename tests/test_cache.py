@@ -76,8 +76,8 @@ def site(tmp_path: Path) -> Path:
 
 def built_twice(site: Path, output: Path) -> None:
     """A cold build, then a rebuild: the cache now holds a spare copy of the output."""
-    build(BuildOptions(site, output))
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
+    build(BuildOptions(site, output, use_cache=True))
     assert (output / CACHE_DIR / SPARE_DIR).is_dir()
 
 
@@ -206,11 +206,11 @@ def test_a_cached_rebuild_equals_a_cold_build(change: str, site: Path, tmp_path:
     output = tmp_path / "output"
     built_twice(site, output)
     CHANGES[change](site)
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     expected = cold(site, tmp_path / "cold")
     assert tree(output) == expected
     # And again, now that the spare copy is the output from before the change.
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert tree(output) == expected
 
 
@@ -219,7 +219,7 @@ def test_rebuilding_unchanged_content_reuses_the_previous_files(site: Path, tmp_
     built_twice(site, output)
     page = output / "appeals/jacob-buckett/index.html"
     before = page.stat()
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     after = page.stat()
     assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
     assert tree(output) == cold(site, tmp_path / "cold")
@@ -231,8 +231,8 @@ def test_a_file_edited_by_hand_in_the_output_is_rendered_again(site: Path, tmp_p
     page = output / "appeals/jacob-buckett/index.html"
     with page.open("a", encoding="utf-8") as handle:  # in place, as an editor might
         handle.write("<!-- edited by hand -->")
-    build(BuildOptions(site, output))
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
+    build(BuildOptions(site, output, use_cache=True))
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
@@ -241,7 +241,7 @@ def test_a_file_added_by_hand_to_the_output_does_not_survive(site: Path, tmp_pat
     built_twice(site, output)
     (output / "appeals/jacob-buckett/stray.html").write_text("stray", encoding="utf-8")
     for _ in range(3):  # long enough for that output to come back as the spare copy
-        build(BuildOptions(site, output))
+        build(BuildOptions(site, output, use_cache=True))
         assert tree(output) == cold(site, tmp_path / "cold")
 
 
@@ -250,7 +250,7 @@ def test_the_cache_can_be_deleted_at_any_time(site: Path, tmp_path: Path) -> Non
     built_twice(site, output)
     shutil.rmtree(output / CACHE_DIR)
     _story_body(site)
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
@@ -260,7 +260,7 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     (output / CACHE_DIR / CONTENT_FILE).write_bytes(b"not a pickle")
     (output / CACHE_DIR / SPARE_DIR / CACHE_DIR / STATE_FILE).write_bytes(b"\x80\x05garbage")
     _story_total(site)
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
@@ -271,7 +271,7 @@ def test_a_failed_build_leaves_the_output_and_its_cache_untouched(site: Path, tm
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates/appeal.html").write_text("{% extends 'base.html' %}{% block content %}{{ appeal.nope }}{% endblock %}", encoding="utf-8")
     with pytest.raises(ContentErrors):
-        build(BuildOptions(site, output))
+        build(BuildOptions(site, output, use_cache=True))
     assert everything(output) == before
     assert not (tmp_path / ".output.staging").exists()
 
@@ -279,8 +279,8 @@ def test_a_failed_build_leaves_the_output_and_its_cache_untouched(site: Path, tm
 def test_warnings_are_given_again_by_a_cached_build(site: Path, tmp_path: Path) -> None:
     edit(site / "content/appeals/jacob-buckett.md", "\nraised:", "\nrasied_by: the school\nraised:")
     output = tmp_path / "output"
-    first = build(BuildOptions(site, output))
-    second = build(BuildOptions(site, output))
+    first = build(BuildOptions(site, output, use_cache=True))
+    second = build(BuildOptions(site, output, use_cache=True))
     assert [str(w) for w in first.warnings] == [str(w) for w in second.warnings]
     assert any("rasied_by" in str(w) for w in second.warnings)
 
@@ -294,21 +294,21 @@ def test_a_draft_left_out_is_not_kept_in_the_cache(site: Path, tmp_path: Path) -
         encoding="utf-8",
     )
     output = tmp_path / "output"
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     for name in (STATE_FILE, CONTENT_FILE):
         state = (output / CACHE_DIR / name).read_bytes()
         assert secret.encode() not in state
         assert b"Dora" not in state
     # Published with --drafts, it appears, and the next build without drafts drops it again.
-    build(BuildOptions(site, output, include_drafts=True))
+    build(BuildOptions(site, output, include_drafts=True, use_cache=True))
     assert (output / "appeals/draft-appeal/index.html").exists()
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
 def test_the_cache_keeps_what_it_says(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     with (output / CACHE_DIR / STATE_FILE).open("rb") as handle:
         state = pickle.load(handle)
     assert set(state.files) == set(tree(output))
@@ -335,7 +335,7 @@ def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monke
     outputs = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv("TOTALISER_JOBS", jobs)
-        result = run_cli("build", "--site", str(site), "--output", str(tmp_path / f"out-{jobs}"))
+        result = run_cli("build", "--cache", "--site", str(site), "--output", str(tmp_path / f"out-{jobs}"))
         assert result.returncode == 0, result.stderr
         outputs[jobs] = (tree(tmp_path / f"out-{jobs}"), result.stderr)
     assert outputs["1"] == outputs["2"]
@@ -349,7 +349,7 @@ def test_forked_workers_report_every_error_in_file_order(tmp_path: Path, monkeyp
     results = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("TOTALISER_JOBS", jobs)
-        result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+        result = run_cli("build", "--cache", "--site", str(site), "--output", str(tmp_path / "out"))
         results.append(result)
         assert result.returncode == 1
     lines = [line for line in results[-1].stderr.splitlines() if ": target:" in line]
@@ -370,7 +370,7 @@ def test_a_template_change_renders_again_only_what_uses_it(site: Path, tmp_path:
     home = output / "index.html"
     before = (_mtime(appeal_page), _mtime(home))
     _template_override(site)  # the card partial: used by the listing only
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert _mtime(appeal_page) == before[0]
     assert _mtime(home) != before[1]
     assert b"our own card" in home.read_bytes()
@@ -388,7 +388,7 @@ def test_a_template_no_listing_uses_counts_for_every_appeal(site: Path, tmp_path
     home = output / "index.html"
     before = (_mtime(appeal_page), _mtime(home))
     (site / "templates/embed.html").write_text("two", encoding="utf-8")
-    build(BuildOptions(site, output))
+    build(BuildOptions(site, output, use_cache=True))
     assert _mtime(appeal_page) != before[0]
     assert _mtime(home) == before[1]
 

@@ -33,7 +33,7 @@ def test_triggers_permissions_and_actions() -> None:
     assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     build = steps(data["jobs"]["build"])
     assert build["actions/setup-python"]["with"]["python-version"] == "3.11"
-    assert build["actions/cache"]["with"]["path"] == ".totaliser-cache"
+    assert build["actions/cache"]["with"]["path"] == "output"
     assert build["actions/upload-pages-artifact"]["with"]["path"] == "output"
     assert "actions/configure-pages" in build
     deploy = data["jobs"]["deploy"]

@@ -158,7 +158,7 @@ def image_metadata_text(path: Path) -> str:
 def test_no_surname_in_any_output_file(outputs: dict[str, Path]) -> None:
     output = outputs["first_name"]
     files = [p for p in output.rglob("*") if p.is_file()]
-    assert len(files) > 20
+    assert len(files) > 15  # the whole site, not an empty folder
     leaks = []
     for path in files:
         relative = path.relative_to(output).as_posix()

@@ -68,6 +68,10 @@ def _add_build_options(parser: argparse.ArgumentParser, base_url: bool = True) -
     parser.add_argument("--output", type=Path, default=None, help="where to write the site (default: SITE/output)")
     if base_url:
         parser.add_argument("--base-url", default=None, help="the address the site is published at (default: base_url in site.yaml)")
+        parser.add_argument(
+            "--cache", action="store_true",
+            help="keep a cache in OUTPUT/.totaliser-cache so the next build redoes only what changed",
+        )
     parser.add_argument("--drafts", action="store_true", help="include appeals whose status is draft")
 
 
@@ -116,6 +120,7 @@ def _build(args: argparse.Namespace) -> int:
         output_dir=args.output,
         base_url=args.base_url,
         include_drafts=args.drafts,
+        use_cache=args.cache,
     )
     bar = progress.ProgressBar(sys.stderr) if progress.wanted(sys.stderr) else None
     try:
@@ -185,7 +190,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (use 1 to 65535, or 0 for any free port)")
-    options = BuildOptions(site_dir=_site_dir(args.site), output_dir=args.output, include_drafts=args.drafts)
+    # The dev server rebuilds on every save, so it always keeps the cache.
+    options = BuildOptions(site_dir=_site_dir(args.site), output_dir=args.output, include_drafts=args.drafts, use_cache=True)
     return serve(options, args.host, args.port, sys.stdout)
 
 

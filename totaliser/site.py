@@ -39,7 +39,10 @@ class BuildOptions:
     output_dir: Path | None = None
     base_url: str | None = None
     include_drafts: bool = False
-    use_cache: bool = True  # reuse what the last build into this output folder made (cache.py)
+    # Reuse what the last build into this output folder made (cache.py). Off
+    # unless asked for: the cache folder inside the output differs from build
+    # to build, and the SPEC promises byte-identical output.
+    use_cache: bool = False
 
     @property
     def output(self) -> Path:
@@ -75,7 +78,10 @@ def load_site(
         # Check the content anyway: one run reports every error in every file.
         load_content(site_dir, fallback_config(), problems, include_drafts=include_drafts)
         raise ContentErrors(problems)
-    loader = cache.content_loader(object_digest(config), site_dir, include_drafts) if cache else None
+    # Checked stories are kept as they were read, full names and all: under
+    # first-name privacy they must not be stored in the output folder.
+    keep_stories = cache is not None and not config.first_name_only
+    loader = cache.content_loader(object_digest(config), site_dir, include_drafts) if keep_stories else None
     content = load_content(site_dir, config, problems, include_drafts=include_drafts, loader=loader)
     if problems.errors:
         raise ContentErrors(problems)
@@ -427,9 +433,8 @@ def _all_templates(env: jinja2.Environment) -> list[str]:
 def _static_fingerprint(site_dir: Path) -> bytes:
     """Static files may be read by outputs (fonts, inlined styles): any change counts."""
     parts: list[bytes | str] = []
-    for folder in (theme_folder("static"), site_dir / "static"):
-        for relative, path in sorted(_static_files(folder).items()):
-            parts += [relative, path.read_bytes()]
+    for relative, path in sorted(static_sources(site_dir).items()):
+        parts += [relative, path.read_bytes()]
     return digest(*parts)
 
 
@@ -485,10 +490,7 @@ def copy_static(site_dir: Path, writer: OutputWriter, story_photos: set[Path] | 
     A story's photo is published in web sizes beside its page, so its
     full-size original (often named after the child) is not copied; other
     pictures are copied without their metadata (a location, a name)."""
-    files: dict[str, Path] = {}
-    theme = theme_folder("static")
-    files.update(_static_files(theme, theme.resolve()))
-    files.update(_static_files(site_dir / "static", site_dir.resolve()))
+    files = static_sources(site_dir)
     skipped = {photo.resolve() for photo in story_photos or ()}
     for relative in sorted(files):
         path = files[relative]
@@ -500,6 +502,24 @@ def copy_static(site_dir: Path, writer: OutputWriter, story_photos: set[Path] | 
                 writer.write_bytes(f"static/{relative}", cleaned, "static/" + relative)
             continue
         writer.copy_file(f"static/{relative}", path, "static/" + relative)
+
+
+# The theme's own assets. The rest of the repository's static/ folder (the
+# example site's logo and photos) belongs to the example, not to every site.
+THEME_ASSETS = ("css/", "js/", "fonts/", "images/favicon.svg")
+
+
+def static_sources(site_dir: Path) -> dict[str, Path]:
+    """Every file that goes into output/static/: the theme's assets, then the
+    site's own static files over them."""
+    theme = theme_folder("static")
+    files = {
+        relative: path
+        for relative, path in _static_files(theme, theme.resolve()).items()
+        if relative.startswith(THEME_ASSETS)
+    }
+    files.update(_static_files(site_dir / "static", site_dir.resolve()))
+    return files
 
 
 def _static_files(folder: Path, boundary: Path) -> dict[str, Path]:
