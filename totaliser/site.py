@@ -17,8 +17,9 @@ import jinja2
 from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
+from .outputs import card, card_reuse, chart, embed, poster, thermometer
 from .outputs import feeds
-from .outputs.pages import PageRenderer
+from .outputs.pages import PageRenderer, reading_for
 from .outputs.photos import PhotoError, PhotoSet, publish_photo
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
@@ -79,7 +80,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     staging = prepare_staging(options.output)
     try:
         writer = OutputWriter(staging)
-        _render_site(loaded, site_dir, writer, progress)
+        _render_site(loaded, site_dir, writer, progress, options.output)
         swap_in(staging, options.output)
     except BaseException:
         remove_tree(staging)
@@ -100,12 +101,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     )
 
 
-def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progress: Progress | None) -> None:
+def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progress: Progress | None, previous: Path) -> None:
     config = loaded.config
     appeals = loaded.content.appeals
     pages = loaded.content.pages
     env = make_environment(site_dir, config)
     renderer = PageRenderer(env, config, appeals, pages)
+    env.globals["embed_code"] = lambda appeal: embed.iframe_code(appeal, config)
+    env.globals["progress_chart"] = chart.progress_chart
     problems = Problems()
     total = len(appeals) + len(pages)
     done = 0
@@ -114,7 +117,15 @@ def _render_site(loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progr
         for appeal in renderer.appeals:
             photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
             image = _image_context(photo, appeal.image_alt, config) if photo else None
-            writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image), appeal.path)
+            card_url = config.absolute(f"{appeal.url_path}card.png")
+            writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
+            # The appeal's reach: badge, embed, poster and social card.
+            reading = reading_for(appeal)
+            writer.write_text(f"{appeal.url_path}thermometer.svg", thermometer.badge_svg(reading, appeal.child), appeal.path)
+            writer.write_text(f"{appeal.url_path}embed/index.html", embed.embed_page(env, appeal, config), appeal.path)
+            writer.write_text(f"{appeal.url_path}poster/index.html", poster.poster_page(env, appeal, config, image), appeal.path)
+            card_png = card_reuse.card_bytes(card.card_spec(appeal, config), previous / f"{appeal.url_path}card.png")
+            writer.write_bytes(f"{appeal.url_path}card.png", card_png, appeal.path)
             done += 1
             if progress:
                 progress(done, total)
