@@ -15,7 +15,7 @@ from html import escape
 from markupsafe import Markup
 
 from ..content import Appeal
-from ..money import format_money, format_money_short
+from ..money import CURRENCY_SYMBOLS, format_money
 
 WIDTH = 640
 HEIGHT = 300
@@ -108,7 +108,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         y = scale.y(amount)
         if quarter:
             parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(LEFT - 8, y + 4, format_money_short(amount, currency), "end"))
+        parts.append(_text(LEFT - 8, y + 4, _axis_money(amount, appeal.target, currency), "end"))
     # Milestones dashed, the target solid, each named at the right-hand end.
     for milestone in appeal.milestones:
         if milestone.amount >= appeal.target:
@@ -118,7 +118,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
             f'<line class="chart-milestone" x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" '
             f'stroke="{AXIS_COLOUR}" stroke-width="1" stroke-dasharray="5 4" data-amount="{milestone.amount}"/>'
         )
-        parts.append(_text(LEFT + PLOT_WIDTH - 4, y - 5, _short(milestone.label), "end", 11))
+        parts.append(_text(LEFT + 6, y - 5, _short(milestone.label), "start", 11))
     target_y = scale.y(appeal.target)
     parts.append(
         f'<line class="chart-target" x1="{LEFT}" y1="{target_y}" x2="{LEFT + PLOT_WIDTH}" y2="{target_y}" '
@@ -149,6 +149,22 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
     parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, format_money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 13, "bold", colour))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _axis_money(amount: Decimal, target: Decimal, currency: str) -> str:
+    """Axis labels in one style: all in thousands ("£9k", "£18k") for large targets."""
+    if target >= 10_000 and amount > 0:
+        return _thousands(amount, currency)
+    return format_money(amount.quantize(Decimal(1)), currency)
+
+
+def _thousands(amount: Decimal, currency: str) -> str:
+    value = (amount / 1000).quantize(Decimal("0.1")).normalize()
+    number = f"{value:,f}k"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{currency} {number}"
+    return f"{number} {symbol}" if currency == "PLN" else f"{symbol}{number}"
 
 
 def _spread(updates: list) -> list:

@@ -137,7 +137,7 @@ def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | 
             f'stroke="{OUTLINE_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>'
         )
         parts.append(
-            f'<text x="{tube_right + 16}" y="{y - 4}" font-size="13" font-family="system-ui, sans-serif" '
+            f'<text x="{tube_right + 16}" y="{y - 4}" font-size="12" font-family="system-ui, sans-serif" '
             f'fill="{TEXT_COLOUR}">{escape(_short_label(label))}</text>'
         )
         parts.append(
@@ -172,5 +172,5 @@ def _badge_figures(reading: Reading) -> list[str]:
     ]
 
 
-def _short_label(label: str, limit: int = 16) -> str:
+def _short_label(label: str, limit: int = 12) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
