@@ -11,9 +11,9 @@ import shutil
 import subprocess
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from PIL import Image
@@ -218,8 +218,8 @@ def test_card_text_stays_inside_the_canvas_however_long_the_name(name: str) -> N
     boxes = card.layout(long_spec)
     assert {b.role for b in boxes} >= {"site", "condition", "name", "raised", "target", "percent"}
     for box in boxes:
-        assert 0 <= box.x and box.right <= card.WIDTH - card.MARGIN + 1, box
-        assert 0 <= box.y and box.bottom <= card.HEIGHT, box
+        assert box.x >= 0 and box.right <= card.WIDTH - card.MARGIN + 1, box
+        assert box.y >= 0 and box.bottom <= card.HEIGHT, box
     names = [b for b in boxes if b.role == "name"]
     assert 1 <= len(names) <= 2
     # The name never runs into the figures under it.

@@ -17,8 +17,7 @@ import jinja2
 from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
-from .outputs import card, card_reuse, chart, embed, poster, thermometer
-from .outputs import feeds
+from .outputs import card, card_reuse, chart, embed, feeds, poster, thermometer
 from .outputs.pages import PageRenderer, reading_for
 from .outputs.photos import PhotoError, PhotoSet, publish_photo
 from .render import make_environment, theme_folder
