@@ -200,19 +200,37 @@ def layout(spec: CardSpec) -> list[TextBox]:
     for number, line in enumerate(name_lines):
         boxes.append(_box("name", line, MARGIN, name_y + number * line_height, name_size, INK, True))
 
-    raised = _box("raised", spec.raised_text, MARGIN, BAR_TOP - 74, 60, INK, True)
-    boxes.append(raised)
-    target_text = f"raised of {spec.target_text}"
-    boxes.append(_box("target", target_text, raised.right + 18, BAR_TOP - 56, 34, MUTED))
-    percent_text = f"{spec.percent}%"
-    percent_width = _measure(percent_text, 60, True)[0]
-    boxes.append(_box("percent", percent_text, WIDTH - MARGIN - percent_width, BAR_TOP - 74, 60, FUNDED if spec.funded else ACCENT, True))
+    boxes.extend(_figures(spec))
     if spec.funded:
         label = "Funded – thank you!"
         boxes.append(_box("funded", label, MARGIN + 22, BAR_TOP + BAR_HEIGHT + 30, 34, WHITE, True))
     else:
         boxes.append(_box("cta", "Please give: every pound helps", MARGIN, BAR_TOP + BAR_HEIGHT + 30, 32, MUTED))
     return boxes
+
+
+def _figures(spec: CardSpec) -> list[TextBox]:
+    """The amount raised, "raised of" the target, and the percent on the right.
+
+    Large sums shrink together until they clear the percent; the target's
+    words are cut last, with an ellipsis."""
+    colour = FUNDED if spec.funded else ACCENT
+    percent_text = f"{spec.percent}%"
+    for big, small in ((60, 34), (52, 30), (44, 26), (38, 22)):
+        percent_width = _measure(percent_text, big, True)[0]
+        percent_x = WIDTH - MARGIN - percent_width
+        raised = _box("raised", spec.raised_text, MARGIN, BAR_TOP - 14 - big, big, INK, True)
+        target_x = raised.right + 18
+        room = percent_x - 24 - target_x
+        target_text = f"raised of {spec.target_text}"
+        if _measure(target_text, small)[0] <= room or big == 38:
+            target_text = _ellipsis(target_text, small, max(room, 0), False) if room > 0 else ""
+            baseline = raised.bottom - _measure("0", small)[1]
+            boxes = [raised, _box("percent", percent_text, percent_x, BAR_TOP - 14 - big, big, colour, True)]
+            if target_text and target_text != "…":
+                boxes.insert(1, _box("target", target_text, target_x, baseline, small, MUTED))
+            return boxes
+    raise AssertionError("unreachable: the smallest sizes always return")
 
 
 def draw_card(spec: CardSpec) -> Image.Image:
