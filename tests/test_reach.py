@@ -370,6 +370,19 @@ def print_poster(browser: object, url: str, pdf: Path) -> None:
     try:
         page.goto(url)
         page.wait_for_load_state("load")
+        page.emulate_media(media="print")
+        # Nothing spills out of its column or off the sheet (overflow is hidden, so it would be cut).
+        spills = page.evaluate("""() => {
+            const inside = (child, parent) => {
+                const c = child.getBoundingClientRect(), p = parent.getBoundingClientRect();
+                return c.bottom <= p.bottom + 0.5 && c.right <= p.right + 0.5;
+            };
+            const poster = document.querySelector('.poster');
+            const parts = [...document.querySelectorAll('.poster-total > *, .poster-give, .poster-title, .poster-main')];
+            const total = document.querySelector('.poster-total');
+            return parts.filter(el => !inside(el, el.parentElement === total ? total : poster)).map(el => el.className);
+        }""")
+        assert spills == []
         page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     finally:
         page.close()
