@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import MINIMAL_SITE_YAML, write_site
+from tests.conftest import MINIMAL_SITE_YAML, browser_required, write_site
 from totaliser.outputs import card, card_reuse
 from totaliser.site import BuildOptions, build
 
@@ -350,6 +350,13 @@ def served(built: Path) -> Iterator[str]:
     root.mkdir(exist_ok=True)
     if not (root / "appeals-site").exists():
         (root / "appeals-site").symlink_to(built)
+    # A newspaper's article page holding the embed, as the snippet on the appeal page gives it.
+    html = read(built, "appeals/amy-example/index.html")
+    snippet = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S)
+    assert snippet is not None
+    code = snippet.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&amp;", "&")
+    code = code.replace(BASE, "/appeals-site/")
+    (root / "article.html").write_text(f"<!doctype html><title>Article</title><p>News.</p>{code}<p>More news.</p>", encoding="utf-8")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -402,7 +409,10 @@ def decode_qr(pdf: Path) -> str:
 ])
 def test_poster_prints_to_one_a4_page_with_a_qr_code_that_scans(browser: object, served: str, tmp_path: Path, slug: str, expected: str) -> None:
     if not shutil.which("pdfinfo") or not shutil.which("zbarimg"):
-        pytest.skip("poppler-utils and zbar-tools are needed (apt-get install poppler-utils zbar-tools)")
+        reason = "poppler-utils and zbar-tools are needed (apt-get install poppler-utils zbar-tools)"
+        if browser_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
     pdf = tmp_path / "poster.pdf"
     print_poster(browser, f"{served}appeals/{slug}/poster/", pdf)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -420,3 +430,24 @@ def test_poster_clamps_long_text_and_states_the_link_in_words(built: Path) -> No
     assert "www.justgiving.com/crowdfunding/amy-example-appeal" in html
     assert '<svg viewBox="0 0 ' in html and 'class="qr-code"' in html
     assert "<script" not in html and "style=" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 700])
+def test_embed_fits_its_iframe_in_an_article(browser: object, served: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 700})  # type: ignore[attr-defined]
+    try:
+        page.goto(served.replace("/appeals-site/", "/article.html"))
+        frame = page.frame_locator("iframe")
+        button = frame.locator(".embed-button")
+        assert button.get_attribute("target") == "_top"
+        # Everything in the embed is visible inside the iframe's height, without scrolling.
+        iframe_height = page.evaluate("document.querySelector('iframe').clientHeight")
+        assert iframe_height == 260
+        bottoms = frame.locator("body").evaluate(
+            "() => [...document.querySelectorAll('.embed-text > *, .embed-gauge')].map(e => e.getBoundingClientRect().bottom)"
+        )
+        assert bottoms and max(bottoms) <= iframe_height
+        assert frame.locator("[role=progressbar]").get_attribute("aria-valuenow") == "25000"
+    finally:
+        page.close()

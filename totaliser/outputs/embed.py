@@ -21,6 +21,7 @@ EMBED_PATH = "embed/"
 # from a phone column (300px) to a desktop article (700px).
 IFRAME_HEIGHT = 260
 SUMMARY_LIMIT = 140
+TITLE_LIMIT = 60
 
 
 def embed_url(appeal: Appeal, config: SiteConfig) -> str:
@@ -45,6 +46,7 @@ def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig) -> s
         reading=reading,
         value_text=reading.value_text(),
         thermometer=Markup(thermometer_svg(reading)),
+        title=one_line(appeal.title, TITLE_LIMIT),
         summary=one_line(appeal.summary, SUMMARY_LIMIT),
         appeal_url=config.absolute(appeal.url_path),
     )
