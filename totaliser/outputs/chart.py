@@ -124,7 +124,8 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         f'<line class="chart-target" x1="{LEFT}" y1="{target_y}" x2="{LEFT + PLOT_WIDTH}" y2="{target_y}" '
         f'stroke="{FUNDED_COLOUR}" stroke-width="2" data-amount="{appeal.target}"/>'
     )
-    parts.append(_text(LEFT + PLOT_WIDTH - 4, target_y - 6, f"Target {format_money(appeal.target, currency)}", "end", 12, "bold", FUNDED_COLOUR))
+    # Labels sit at the left, where the line (which starts low) rarely reaches their height.
+    parts.append(_text(LEFT + 6, target_y - 6, f"Target {format_money(appeal.target, currency)}", "start", 12, "bold", FUNDED_COLOUR))
     # Axes.
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + PLOT_WIDTH}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
