@@ -451,3 +451,14 @@ def test_embed_fits_its_iframe_in_an_article(browser: object, served: str, width
         assert frame.locator("[role=progressbar]").get_attribute("aria-valuenow") == "25000"
     finally:
         page.close()
+
+
+def test_poster_qr_leads_to_the_donation_link_while_open_and_to_the_appeal_once_closed(built: Path) -> None:
+    from totaliser.outputs.poster import donation_target
+    from totaliser.site import load_site
+
+    loaded = load_site(built.parent / "site")
+    amy = next(a for a in loaded.content.appeals if a.slug == "amy-example")
+    assert donation_target(amy, loaded.config) == DONATE
+    amy.status = "closed"
+    assert donation_target(amy, loaded.config) == BASE + "appeals/amy-example/"

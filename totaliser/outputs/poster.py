@@ -27,8 +27,9 @@ LINK_LIMIT = 60
 
 
 def donation_target(appeal: Appeal, config: SiteConfig) -> str:
-    """Where the QR code leads: the main donation link, or the appeal page without one."""
-    if appeal.main_donation:
+    """Where the QR code leads: the main donation link, or the appeal page without
+    one or once the appeal has closed (its page then shows no donate button either)."""
+    if appeal.main_donation and appeal.status != "closed":
         return appeal.main_donation.url
     return config.absolute(appeal.url_path)
 
