@@ -20,7 +20,8 @@ from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
-from .outputs.pages import PageRenderer
+from .outputs import card, card_reuse, chart, embed, poster, thermometer
+from .outputs.pages import PageRenderer, reading_for
 from .parallel import fork_map, should_fork
 from .privacy import without_metadata
 from .render import make_environment, theme_folder
@@ -101,14 +102,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             # is assembled at staging/site and swapped in (see cache.py).
             (staging / "fresh").mkdir()
             writer = OutputWriter(staging / "fresh")
-            _render_site(loaded, site_dir, writer, progress, cache)
+            _render_site(loaded, site_dir, writer, progress, options.output, cache)
             previous = swap_in(cache.assemble(writer, staging / "site"), options.output, keep_previous=True)
             if previous is not None:
                 cache.keep_as_spare(previous)
             remove_tree(staging)
         else:
             writer = OutputWriter(staging)
-            _render_site(loaded, site_dir, writer, progress, cache)
+            _render_site(loaded, site_dir, writer, progress, options.output, cache)
             swap_in(staging, options.output)
     except BaseException:
         remove_tree(staging)
@@ -131,19 +132,30 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
 
 # The templates each group of outputs is rendered with: a change to one of
 # them (or to a template they include) re-renders that group and no other.
-APPEAL_TEMPLATES = ["appeal.html"]
+APPEAL_TEMPLATES = ["appeal.html", "embed.html", "poster.html"]
 PAGE_TEMPLATES = ["page.html"]
 INDEX_TEMPLATES = ["index.html"]
 NOT_FOUND_TEMPLATES = ["404.html"]
 
 
-def render_appeal_outputs(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+def render_appeal_outputs(
+    appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems, previous_output: Path
+) -> None:
     """Every output of one appeal. They are cached together: anything added here
     is reused or rendered again with the rest (add its templates to APPEAL_TEMPLATES)."""
     config = renderer.config
+    env = renderer.env
     photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
     image = _image_context(photo, appeal.image_alt, config) if photo else None
-    writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image), appeal.path)
+    card_url = config.absolute(f"{appeal.url_path}card.png")
+    writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
+    # The appeal's reach: badge, embed, poster and social card.
+    reading = reading_for(appeal)
+    writer.write_text(f"{appeal.url_path}thermometer.svg", thermometer.badge_svg(reading, appeal.child), appeal.path)
+    writer.write_text(f"{appeal.url_path}embed/index.html", embed.embed_page(env, appeal, config), appeal.path)
+    writer.write_text(f"{appeal.url_path}poster/index.html", poster.poster_page(env, appeal, config, image), appeal.path)
+    card_png = card_reuse.card_bytes(card.card_spec(appeal, config), previous_output / f"{appeal.url_path}card.png")
+    writer.write_bytes(f"{appeal.url_path}card.png", card_png, appeal.path)
 
 
 def render_page_outputs(page: Page, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
@@ -153,7 +165,12 @@ def render_page_outputs(page: Page, renderer: PageRenderer, site_dir: Path, writ
 
 
 def _render_site(
-    loaded: LoadedSite, site_dir: Path, writer: OutputWriter, progress: Progress | None, cache: BuildCache | None = None
+    loaded: LoadedSite,
+    site_dir: Path,
+    writer: OutputWriter,
+    progress: Progress | None,
+    previous_output: Path,
+    cache: BuildCache | None = None,
 ) -> None:
     config = loaded.config
     appeals = loaded.content.appeals
@@ -162,6 +179,8 @@ def _render_site(
     if cache:
         env.bytecode_cache = cache.template_bytecode()
     renderer = PageRenderer(env, config, appeals, pages)
+    env.globals["embed_code"] = lambda appeal: embed.iframe_code(appeal, config)
+    env.globals["progress_chart"] = chart.progress_chart
     keys = _GroupKeys(cache, env, site_dir, config, pages) if cache else None
     problems = Problems()
     total = len(appeals) + len(pages)
@@ -185,7 +204,11 @@ def _render_site(
         if todo:
             for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
                 env.get_template(name)
-        _render_groups(todo, render_appeal_outputs, renderer, site_dir, writer, problems, cache, tick)
+
+        def render_appeal(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+            render_appeal_outputs(appeal, renderer, site_dir, writer, problems, previous_output)
+
+        _render_groups(todo, render_appeal, renderer, site_dir, writer, problems, cache, tick)
         todo = []
         for page in pages:
             key = keys.page(page) if keys else b""

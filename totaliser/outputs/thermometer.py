@@ -25,6 +25,7 @@ BULB_CX = TUBE_X + TUBE_WIDTH / 2
 BULB_CY = 350
 BULB_R = 34
 FILL_TOP_MARGIN = 6  # the fill never touches the rounded cap at the top
+BADGE_FIGURES_HEIGHT = 64  # room under the bulb for the amounts on the standalone badge
 
 FILL_COLOUR = "#c8102e"
 FUNDED_COLOUR = "#1a7f37"
@@ -83,9 +84,11 @@ def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | 
     tube_right = TUBE_X + TUBE_WIDTH
     parts: list[str] = []
     if standalone:
+        # The badge is taller than the inline drawing: its figures sit under the bulb.
+        height = HEIGHT + BADGE_FIGURES_HEIGHT
         parts.append(
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="t">'
         )
         parts.append(f'<title id="t">{escape(title or reading.value_text())}</title>')
     else:
@@ -134,7 +137,7 @@ def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | 
             f'stroke="{OUTLINE_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>'
         )
         parts.append(
-            f'<text x="{tube_right + 16}" y="{y - 4}" font-size="13" font-family="system-ui, sans-serif" '
+            f'<text x="{tube_right + 16}" y="{y - 4}" font-size="12" font-family="system-ui, sans-serif" '
             f'fill="{TEXT_COLOUR}">{escape(_short_label(label))}</text>'
         )
         parts.append(
@@ -146,9 +149,28 @@ def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | 
             f'<text x="{BULB_CX}" y="{BULB_CY + 6}" text-anchor="middle" font-size="18" font-weight="bold" '
             f'font-family="system-ui, sans-serif" fill="#ffffff">{reading.percent}%</text>'
         )
+        parts.extend(_badge_figures(reading))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _short_label(label: str, limit: int = 16) -> str:
+def badge_svg(reading: Reading, child: str) -> str:
+    """The standalone ``thermometer.svg``: its title names the child and the amounts."""
+    return thermometer_svg(reading, standalone=True, title=f"{child}’s appeal: {reading.value_text()}") + "\n"
+
+
+def _badge_figures(reading: Reading) -> list[str]:
+    """The amounts as text under the bulb, so the badge reads on its own."""
+    raised = escape(format_money(reading.raised, reading.currency))
+    target = escape(format_money(reading.target, reading.currency))
+    colour = FUNDED_COLOUR if reading.funded else FILL_COLOUR
+    return [
+        f'<text class="raised" x="{WIDTH / 2}" y="{HEIGHT + 22}" text-anchor="middle" font-size="24" font-weight="bold" '
+        f'font-family="system-ui, sans-serif" fill="{colour}">{raised}</text>',
+        f'<text class="target" x="{WIDTH / 2}" y="{HEIGHT + 46}" text-anchor="middle" font-size="15" '
+        f'font-family="system-ui, sans-serif" fill="{TEXT_COLOUR}">raised of {target}</text>',
+    ]
+
+
+def _short_label(label: str, limit: int = 12) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

@@ -1,0 +1,464 @@
+"""Reach outputs: thermometer.svg, embed, poster with QR code, social card, progress chart, photos."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import http.server
+import io
+import re
+import shutil
+import subprocess
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import MINIMAL_SITE_YAML, browser_required, write_site
+from totaliser.outputs import card, card_reuse
+from totaliser.site import BuildOptions, build
+
+SVG = "{http://www.w3.org/2000/svg}"
+BASE = "https://example.github.io/appeals-site/"
+DONATE = "https://www.justgiving.com/crowdfunding/amy-example-appeal"
+LONG_TITLE = "Help Amy Example walk again: " + "a very long headline that goes on and on " * 6
+LONG_SUMMARY = "Amy Example needs an operation. " + "This summary is far longer than any poster could hold. " * 20
+
+APPEAL = f"""\
+---
+child: Amy Example
+title: "{LONG_TITLE}"
+summary: "{LONG_SUMMARY}"
+condition: cerebral palsy
+target: 36000
+raised: 25000
+hospital: Bristol Royal Hospital for Children
+date: 2026-05-01
+image: amy.jpg
+image_alt: Amy Example at home
+donate:
+  - label: Give on JustGiving
+    url: {DONATE}
+milestones:
+  - label: Operation
+    amount: 24000
+  - label: Two years of physiotherapy
+    amount: 36000
+updates:
+  - date: 2026-02-01
+    raised: 5000
+    note: Launched by the Example family.
+  - date: 2026-03-15
+    raised: "12,500"
+    note: A quiz night.
+  - date: 2026-05-01
+    raised: 25000
+    note: The operation is paid for.
+---
+Amy Example needs an operation. The Example family thank everyone.
+"""
+
+NO_DONATE = """\
+---
+child: Ben Sample
+condition: a heart condition
+target: 1000
+raised: 1500
+hospital: Southampton General Hospital
+date: 2026-05-01
+---
+Ben Sample is funded.
+"""
+
+
+def gps_jpeg() -> bytes:
+    """A JPEG carrying EXIF GPS, as a phone camera writes it."""
+    image = Image.new("RGB", (1600, 1200), (200, 120, 90))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (50.0, 43.0, 12.0)
+    gps[3] = "W"
+    gps[4] = (1.0, 59.0, 3.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825), "the test photo must carry GPS"
+    return data
+
+
+def _build(root: Path, site_yaml: str) -> Path:
+    site = write_site(root / "site", {
+        "site.yaml": site_yaml,
+        "content/appeals/amy-example.md": APPEAL,
+        "content/appeals/ben-sample.md": NO_DONATE,
+        "content/appeals/amy.jpg": gps_jpeg(),
+    })
+    output = root / "output"
+    build(BuildOptions(site_dir=site, output_dir=output))
+    return output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("reach"), MINIMAL_SITE_YAML)
+
+
+@pytest.fixture(scope="module")
+def built_private(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("reach-private"), MINIMAL_SITE_YAML + "privacy: first_name\n")
+
+
+def read(output: Path, relative: str) -> str:
+    return (output / relative).read_text(encoding="utf-8")
+
+
+# thermometer.svg
+
+
+def test_thermometer_svg_is_standalone_xml_with_title_and_amounts(built: Path) -> None:
+    root = ET.fromstring(read(built, "appeals/amy-example/thermometer.svg"))
+    assert root.tag == SVG + "svg"
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    title = root.find(SVG + "title")
+    assert title is not None and title.text == "Amy Example’s appeal: £25,000 raised of £36,000 (69%)"
+    texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
+    assert "69%" in texts
+    assert "£25,000" in texts
+    assert "raised of £36,000" in texts
+
+
+def test_thermometer_svg_of_an_overfunded_appeal_shows_the_real_percent(built: Path) -> None:
+    root = ET.fromstring(read(built, "appeals/ben-sample/thermometer.svg"))
+    texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
+    assert "150%" in texts and "£1,500" in texts and "raised of £1,000" in texts
+
+
+# Embed
+
+
+def test_embed_is_small_accessible_and_opens_links_in_the_top_window(built: Path) -> None:
+    raw = (built / "appeals/amy-example/embed/index.html").read_bytes()
+    assert len(raw) < 8000
+    html = raw.decode("utf-8")
+    bar = re.search(r'<div[^>]*role="progressbar"[^>]*>', html, re.S)
+    assert bar is not None
+    tag = bar.group(0)
+    assert 'aria-valuemin="0"' in tag and 'aria-valuemax="36000"' in tag and 'aria-valuenow="25000"' in tag
+    assert 'aria-valuetext="£25,000 raised of £36,000 (69%)"' in tag
+    assert f'<a class="embed-button" href="{DONATE}" target="_top" rel="noopener">' in html
+    assert "<script" not in html and "style=" not in html
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        if url.startswith("/"):
+            assert url.startswith("/appeals-site/")
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/appeals-site/static/css/embed.css"]
+    assert (built / "static/css/embed.css").is_file()
+
+
+def test_overfunded_embed_caps_valuenow_at_the_target(built: Path) -> None:
+    html = read(built, "appeals/ben-sample/embed/index.html")
+    assert 'aria-valuemax="1000" aria-valuenow="1000"' in html
+    assert "Funded" in html
+
+
+def test_appeal_page_offers_the_iframe_snippet_and_the_card_as_og_image(built: Path) -> None:
+    html = read(built, "appeals/amy-example/index.html")
+    snippet = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", html, re.S)
+    assert snippet is not None
+    code = snippet.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&amp;", "&")
+    assert code.startswith(f'<iframe src="{BASE}appeals/amy-example/embed/" title="')
+    assert code.endswith("></iframe>")
+    card_url = f"{BASE}appeals/amy-example/card.png"
+    assert f'<meta property="og:image" content="{card_url}">' in html
+    assert f'<meta name="twitter:image" content="{card_url}">' in html
+    assert '<meta property="og:image:width" content="1200">' in html
+    assert '<meta property="og:image:height" content="630">' in html
+    assert "style=" not in html
+
+
+# Social card
+
+
+def test_card_png_is_1200_by_630_and_a_palette_image(built: Path) -> None:
+    with Image.open(built / "appeals/amy-example/card.png") as image:
+        assert image.size == (1200, 630)
+        assert image.mode == "P"
+
+
+def spec(**changes: object) -> card.CardSpec:
+    values: dict[str, object] = {
+        "site_title": "The Wessex Courier Appeals", "child": "Amy Example", "condition": "cerebral palsy",
+        "raised_text": "£25,000", "target_text": "£36,000", "percent": 69, "fraction": Decimal("0.694"), "funded": False,
+    }
+    values.update(changes)
+    return card.CardSpec(**values)  # type: ignore[arg-type]
+
+
+def test_card_bytes_are_deterministic() -> None:
+    assert card.card_png(spec()) == card.card_png(spec())
+    assert card.card_png(spec()) != card.card_png(spec(raised_text="£25,001"))
+
+
+@pytest.mark.parametrize("name", [
+    "Amy",
+    "Maximilian Alexander-Fitzgerald Montgomery-Wolstenholme Featherstonehaugh-Cholmondeley the Third",
+    "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflegeundsorgfaltigkeitbeschutzenvonangreifendurchihrraubgierigfeinde",
+])
+def test_card_text_stays_inside_the_canvas_however_long_the_name(name: str) -> None:
+    long_spec = spec(
+        child=name, condition="a very rare condition with a name far too long to fit on one line of any card " * 2,
+        site_title="The Wessex Courier and Dorset Evening Echo Children's Appeals Fund " * 2,
+        raised_text="£1,000,000,000,000", target_text="£1,000,000,000,000", percent=100, funded=True,
+    )
+    boxes = card.layout(long_spec)
+    assert {b.role for b in boxes} >= {"site", "condition", "name", "raised", "target", "percent"}
+    for box in boxes:
+        assert box.x >= 0 and box.right <= card.WIDTH - card.MARGIN + 1, box
+        assert box.y >= 0 and box.bottom <= card.HEIGHT, box
+    names = [b for b in boxes if b.role == "name"]
+    assert 1 <= len(names) <= 2
+    # No two pieces of text overlap.
+    for number, first in enumerate(boxes):
+        for second in boxes[number + 1:]:
+            apart = first.right <= second.x or second.right <= first.x or first.bottom <= second.y or second.bottom <= first.y
+            assert apart, (first, second)
+
+
+def test_card_says_funded_only_when_funded() -> None:
+    assert not any("Funded" in b.text for b in card.layout(spec()))
+    funded = card.layout(spec(funded=True, percent=103, fraction=Decimal(1)))
+    assert any(b.role == "funded" and b.text.startswith("Funded") for b in funded)
+
+
+def test_card_from_the_previous_build_is_reused_only_when_its_key_matches(tmp_path: Path) -> None:
+    current = spec()
+    previous = tmp_path / "card.png"
+    # A card whose stored key matches is taken as it is, without drawing.
+    previous.write_bytes(card.card_png(current))
+    marker = previous.read_bytes() + b""  # same bytes: reuse returns exactly them
+    assert card_reuse.card_bytes(current, previous) == marker
+    assert card_reuse.stored_key(previous) == current.key()
+    # A card drawn for other figures is not.
+    previous.write_bytes(card.card_png(spec(raised_text="£1")))
+    assert card_reuse.card_bytes(current, previous) == card.card_png(current)
+    # Nor is a file that is not a PNG.
+    previous.write_bytes(b"not a png")
+    assert card_reuse.card_bytes(current, previous) == card.card_png(current)
+    assert card_reuse.card_bytes(current, tmp_path / "missing.png") == card.card_png(current)
+
+
+def test_rebuild_gives_identical_cards(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "previous"
+    shutil.copytree(built, copy)
+    site = built.parent / "site"
+    build(BuildOptions(site_dir=site, output_dir=copy))
+    for slug in ("amy-example", "ben-sample"):
+        assert (copy / f"appeals/{slug}/card.png").read_bytes() == (built / f"appeals/{slug}/card.png").read_bytes()
+
+
+# Progress chart
+
+
+def test_chart_points_match_the_updates(built: Path) -> None:
+    html = read(built, "appeals/amy-example/index.html")
+    svg_text = re.search(r'<svg class="chart-svg".*?</svg>', html, re.S)
+    assert svg_text is not None
+    root = ET.fromstring(svg_text.group(0))
+    left, top, width, height = (float(v) for v in root.get("data-plot", "").split())
+    first = datetime.date.fromisoformat(root.get("data-first-date", ""))
+    last = datetime.date.fromisoformat(root.get("data-last-date", ""))
+    top_amount = Decimal(root.get("data-top-amount", ""))
+    points = [c for c in root.iter(SVG + "circle") if c.get("class") == "chart-point"]
+    expected = [("2026-02-01", "5000"), ("2026-03-15", "12500"), ("2026-05-01", "25000")]
+    assert [(p.get("data-date"), p.get("data-raised")) for p in points] == expected
+    for point, (day, raised) in zip(points, expected, strict=True):
+        x = left + width * (datetime.date.fromisoformat(day) - first).days / (last - first).days
+        y = top + height - height * float(Decimal(raised) / top_amount)
+        assert float(point.get("cx", "")) == pytest.approx(x, abs=0.1)
+        assert float(point.get("cy", "")) == pytest.approx(y, abs=0.1)
+    # Target and milestones are horizontal lines at their amounts.
+    lines = {c.get("class"): c for c in root.iter(SVG + "line") if c.get("class")}
+    target = lines["chart-target"]
+    assert target.get("y1") == target.get("y2")
+    assert float(target.get("y1", "")) == pytest.approx(top + height - height * float(Decimal(36000) / top_amount), abs=0.1)
+    assert lines["chart-milestone"].get("data-amount") == "24000"
+    texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
+    assert "£18k" in texts and "1 Feb 2026" in texts and "1 May 2026" in texts
+
+
+def test_chart_has_the_same_figures_as_a_table(built: Path) -> None:
+    html = read(built, "appeals/amy-example/index.html")
+    table = re.search(r'<table class="chart-table">.*?</table>', html, re.S)
+    assert table is not None
+    assert "<caption>" in table.group(0)
+    cells = re.findall(r"<td>(£[0-9,]+)</td>", table.group(0))
+    assert cells == ["£5,000", "£12,500", "£25,000"]
+
+
+def test_no_chart_without_updates(built: Path) -> None:
+    assert "chart-svg" not in read(built, "appeals/ben-sample/index.html")
+
+
+# Privacy
+
+
+def test_first_name_privacy_keeps_the_surname_out_of_every_reach_output(built_private: Path) -> None:
+    slug = "amy-example"
+    for relative in ("thermometer.svg", "embed/index.html", "poster/index.html", "index.html"):
+        text = read(built_private, f"appeals/{slug}/{relative}")
+        assert "Amy" in text, relative
+        # The surname may appear only inside the URL (the file name is the writer's choice).
+        without_urls = re.sub(r"appeals/amy-example/", "", text).replace("amy-example", "")
+        assert "Example" not in without_urls, relative
+    site = built_private.parent / "site"
+    from totaliser.site import load_site
+
+    loaded = load_site(site)
+    amy = next(a for a in loaded.content.appeals if a.slug == slug)
+    card_text = " ".join(b.text for b in card.layout(card.card_spec(amy, loaded.config)))
+    assert "Amy" in card_text and "Example" not in card_text
+
+
+# Photos
+
+
+def test_published_photos_carry_no_exif_location(built: Path) -> None:
+    photos = sorted((built / "appeals/amy-example").glob("photo-*"))
+    assert {p.suffix for p in photos} == {".jpg", ".webp"}
+    for photo in photos:
+        with Image.open(photo) as image:
+            exif = image.getexif()
+            assert not exif.get_ifd(0x8825), photo.name
+            assert 0x8825 not in exif and 0x010F not in exif, photo.name
+        assert b"PhoneMaker" not in photo.read_bytes()
+    html = read(built, "appeals/amy-example/index.html")
+    assert 'type="image/webp" srcset="' in html and " 960w" in html
+
+
+# Poster, printed by Chromium
+
+
+@pytest.fixture(scope="module")
+def served(built: Path) -> Iterator[str]:
+    """The built site over real HTTP under /appeals-site/, as on GitHub Pages."""
+    root = built.parent / "served"
+    root.mkdir(exist_ok=True)
+    if not (root / "appeals-site").exists():
+        (root / "appeals-site").symlink_to(built)
+    # A newspaper's article page holding the embed, as the snippet on the appeal page gives it.
+    html = read(built, "appeals/amy-example/index.html")
+    snippet = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S)
+    assert snippet is not None
+    code = snippet.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&amp;", "&")
+    code = code.replace(BASE, "/appeals-site/")
+    (root / "article.html").write_text(f"<!doctype html><title>Article</title><p>News.</p>{code}<p>More news.</p>", encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/appeals-site/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def print_poster(browser: object, url: str, pdf: Path) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.emulate_media(media="print")
+        # Nothing spills out of its column or off the sheet (overflow is hidden, so it would be cut).
+        spills = page.evaluate("""() => {
+            const inside = (child, parent) => {
+                const c = child.getBoundingClientRect(), p = parent.getBoundingClientRect();
+                return c.bottom <= p.bottom + 0.5 && c.right <= p.right + 0.5;
+            };
+            const poster = document.querySelector('.poster');
+            const parts = [...document.querySelectorAll('.poster-total > *, .poster-give, .poster-title, .poster-main')];
+            const total = document.querySelector('.poster-total');
+            return parts.filter(el => !inside(el, el.parentElement === total ? total : poster)).map(el => el.className);
+        }""")
+        assert spills == []
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    finally:
+        page.close()
+
+
+def decode_qr(pdf: Path) -> str:
+    png = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(png)], check=True)
+    result = subprocess.run(["zbarimg", "--quiet", "--raw", str(png) + ".png"], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("slug", "expected"), [
+    ("amy-example", DONATE),  # a very long title and summary
+    ("ben-sample", BASE + "appeals/ben-sample/"),  # no donate link: the appeal page
+])
+def test_poster_prints_to_one_a4_page_with_a_qr_code_that_scans(browser: object, served: str, tmp_path: Path, slug: str, expected: str) -> None:
+    if not shutil.which("pdfinfo") or not shutil.which("zbarimg"):
+        reason = "poppler-utils and zbar-tools are needed (apt-get install poppler-utils zbar-tools)"
+        if browser_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    pdf = tmp_path / "poster.pdf"
+    print_poster(browser, f"{served}appeals/{slug}/poster/", pdf)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+    assert size is not None
+    assert round(float(size.group(1))) == 595 and round(float(size.group(2))) == 842
+    assert decode_qr(pdf) == expected
+
+
+def test_poster_clamps_long_text_and_states_the_link_in_words(built: Path) -> None:
+    html = read(built, "appeals/amy-example/poster/index.html")
+    headline = re.search(r'<h1 class="poster-title">(.*?)</h1>', html, re.S)
+    assert headline is not None and len(headline.group(1)) <= 70 and headline.group(1).endswith("…")
+    assert "www.justgiving.com/crowdfunding/amy-example-appeal" in html
+    assert '<svg viewBox="0 0 ' in html and 'class="qr-code"' in html
+    assert "<script" not in html and "style=" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 700])
+def test_embed_fits_its_iframe_in_an_article(browser: object, served: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 700})  # type: ignore[attr-defined]
+    try:
+        page.goto(served.replace("/appeals-site/", "/article.html"))
+        frame = page.frame_locator("iframe")
+        button = frame.locator(".embed-button")
+        assert button.get_attribute("target") == "_top"
+        # Everything in the embed is visible inside the iframe's height, without scrolling.
+        iframe_height = page.evaluate("document.querySelector('iframe').clientHeight")
+        assert iframe_height == 260
+        bottoms = frame.locator("body").evaluate(
+            "() => [...document.querySelectorAll('.embed-text > *, .embed-gauge')].map(e => e.getBoundingClientRect().bottom)"
+        )
+        assert bottoms and max(bottoms) <= iframe_height
+        assert frame.locator("[role=progressbar]").get_attribute("aria-valuenow") == "25000"
+    finally:
+        page.close()
+
+
+def test_poster_qr_leads_to_the_donation_link_while_open_and_to_the_appeal_once_closed(built: Path) -> None:
+    from totaliser.outputs.poster import donation_target
+    from totaliser.site import load_site
+
+    loaded = load_site(built.parent / "site")
+    amy = next(a for a in loaded.content.appeals if a.slug == "amy-example")
+    assert donation_target(amy, loaded.config) == DONATE
+    amy.status = "closed"
+    assert donation_target(amy, loaded.config) == BASE + "appeals/amy-example/"

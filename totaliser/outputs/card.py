@@ -1,0 +1,266 @@
+"""The social card: a 1200x630 PNG shown when an appeal is shared.
+
+Drawing is a pure function of a ``CardSpec``: the same spec always gives the
+same bytes, so a card can be reused whenever its spec is unchanged (see
+``card_reuse``). Layout is kept apart from drawing (``layout``) so that tests
+can check every text box stays inside the canvas, however long the name.
+
+The font is DejaVu Sans, shipped in ``static/fonts`` (subset, with its licence):
+Pillow's built-in font has no "£", "€" or accented letters, and a system font
+would make the card differ from machine to machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import astuple, dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import PIL
+from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
+
+from ..config import SiteConfig
+from ..content import Appeal
+from ..money import format_money, percent
+from ..render import theme_folder
+
+FONTS = theme_folder("static") / "fonts"
+
+WIDTH = 1200
+HEIGHT = 630
+MARGIN = 64
+# Bump when the drawing changes, so cards reused from a previous build are redrawn.
+CARD_VERSION = "1"
+KEY_FIELD = "totaliser-card"
+
+PAPER = (250, 250, 249)
+INK = (28, 25, 23)
+MUTED = (87, 83, 78)
+ACCENT = (176, 13, 39)
+FUNDED = (26, 127, 55)
+TRACK = (231, 229, 228)
+WHITE = (255, 255, 255)
+
+BAND_HEIGHT = 84  # the site title band along the top
+NAME_TOP = BAND_HEIGHT + 96
+NAME_BOTTOM = 392  # the name, however long, ends above the figures
+NAME_SIZES = (88, 80, 72, 64, 58)  # tried on one line first
+WRAPPED_SIZES = (58, 52, 48)  # then on two lines
+BAR_TOP = 486
+BAR_HEIGHT = 40
+# Colours in the palette PNG: the card has a handful of flat colours plus
+# the anti-aliased edges of its text.
+PALETTE_COLOURS = 64
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """Everything a card shows; two equal specs draw identical bytes."""
+
+    site_title: str
+    child: str
+    condition: str
+    raised_text: str
+    target_text: str
+    percent: int
+    fraction: Decimal  # 0 to 1, how full the bar is
+    funded: bool
+
+    def key(self) -> str:
+        """A digest of the spec, the drawing's version and Pillow's: equal keys, equal cards."""
+        text = "\x1f".join(str(part) for part in (*astuple(self), CARD_VERSION, PIL.__version__))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One piece of text as drawn: its top-left corner, size and font."""
+
+    role: str
+    text: str
+    x: int
+    y: int
+    width: int
+    height: int
+    size: int
+    colour: tuple[int, int, int]
+    bold: bool = False
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+
+def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
+    """What an appeal's card shows. ``appeal.child`` is already the first name
+    alone under ``privacy: first_name``."""
+    target = appeal.target
+    fraction = min(appeal.raised / target, Decimal(1)) if target > 0 else Decimal(0)
+    return CardSpec(
+        site_title=config.title,
+        child=appeal.child,
+        condition=appeal.condition,
+        raised_text=format_money(appeal.raised, appeal.currency),
+        target_text=format_money(appeal.target, appeal.currency),
+        percent=percent(appeal.raised, appeal.target),
+        fraction=fraction.quantize(Decimal("0.001")),
+        funded=appeal.raised >= appeal.target,
+    )
+
+
+@lru_cache(maxsize=64)
+def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    # The basic layout engine: the same glyph positions with or without libraqm.
+    return ImageFont.truetype(str(FONTS / name), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _measure(text: str, size: int, bold: bool = False) -> tuple[int, int]:
+    """Width and height of text as drawn from its top-left corner (anchor "lt")."""
+    left, top, right, bottom = _font(size, bold).getbbox(text, anchor="lt")
+    return int(right - min(left, 0)) + 1, int(bottom - min(top, 0)) + 1
+
+
+def _box(role: str, text: str, x: int, y: int, size: int, colour: tuple[int, int, int], bold: bool = False) -> TextBox:
+    width, height = _measure(text, size, bold)
+    return TextBox(role, text, x, y, width, height, size, colour, bold)
+
+
+def _ellipsis(text: str, size: int, max_width: int, bold: bool) -> str:
+    """The longest start of ``text`` that fits with "…" after it."""
+    if _measure(text, size, bold)[0] <= max_width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _measure(text[:middle].rstrip() + "…", size, bold)[0] <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+def _wrap(text: str, size: int, max_width: int, bold: bool) -> list[str]:
+    """Words into lines that fit ``max_width``; a word longer than a line is cut later."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and _measure(trial, size, bold)[0] > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fit_text(text: str, max_width: int, sizes: tuple[int, ...], wrapped_sizes: tuple[int, ...], max_lines: int, bold: bool) -> tuple[int, list[str]]:
+    """Shrink, then wrap, then cut with an ellipsis: (size, lines) that fit ``max_width``."""
+    text = " ".join(text.split())
+    for size in sizes:
+        if _measure(text, size, bold)[0] <= max_width:
+            return size, [text]
+    for size in wrapped_sizes:
+        lines = _wrap(text, size, max_width, bold)
+        if len(lines) <= max_lines and all(_measure(line, size, bold)[0] <= max_width for line in lines):
+            return size, lines
+    size = wrapped_sizes[-1] if wrapped_sizes else sizes[-1]
+    lines = _wrap(text, size, max_width, bold)
+    kept = lines[:max_lines]
+    if len(lines) > max_lines:
+        kept[-1] = kept[-1] + " " + " ".join(lines[max_lines:])
+    return size, [_ellipsis(line, size, max_width, bold) for line in kept]
+
+
+def layout(spec: CardSpec) -> list[TextBox]:
+    """Every text box on the card, in drawing order."""
+    boxes: list[TextBox] = []
+    inner = WIDTH - 2 * MARGIN
+    title_size, title_lines = fit_text(spec.site_title, inner, (34, 30, 26, 22), (), 1, True)
+    boxes.append(_box("site", title_lines[0], MARGIN, (BAND_HEIGHT - _measure("Ag", title_size, True)[1]) // 2, title_size, WHITE, True))
+
+    kicker_size, kicker_lines = fit_text(spec.condition.upper(), inner, (30, 26, 22), (), 1, True)
+    kicker_y = BAND_HEIGHT + 40
+    boxes.append(_box("condition", kicker_lines[0], MARGIN, kicker_y, kicker_size, FUNDED if spec.funded else ACCENT, True))
+
+    name_size, name_lines = fit_text(spec.child, inner, NAME_SIZES, WRAPPED_SIZES, 2, True)
+    line_height = round(name_size * 1.12)
+    block = line_height * len(name_lines)
+    # The name sits low in its space, close to the figures it belongs to.
+    name_y = max(NAME_TOP, NAME_BOTTOM - block)
+    for number, line in enumerate(name_lines):
+        boxes.append(_box("name", line, MARGIN, name_y + number * line_height, name_size, INK, True))
+
+    boxes.extend(_figures(spec))
+    if spec.funded:
+        label = "Funded – thank you!"
+        boxes.append(_box("funded", label, MARGIN + 22, BAR_TOP + BAR_HEIGHT + 30, 34, WHITE, True))
+    else:
+        boxes.append(_box("cta", "Please give: every pound helps", MARGIN, BAR_TOP + BAR_HEIGHT + 30, 32, MUTED))
+    return boxes
+
+
+def _figures(spec: CardSpec) -> list[TextBox]:
+    """The amount raised, "raised of" the target, and the percent on the right.
+
+    Large sums shrink together until they clear the percent; the target's
+    words are cut last, with an ellipsis."""
+    colour = FUNDED if spec.funded else ACCENT
+    percent_text = f"{spec.percent}%"
+    for big, small in ((60, 34), (52, 30), (44, 26), (38, 22)):
+        percent_width = _measure(percent_text, big, True)[0]
+        percent_x = WIDTH - MARGIN - percent_width
+        raised = _box("raised", spec.raised_text, MARGIN, BAR_TOP - 14 - big, big, INK, True)
+        target_x = raised.right + 18
+        room = percent_x - 24 - target_x
+        target_text = f"raised of {spec.target_text}"
+        if _measure(target_text, small)[0] <= room or big == 38:
+            target_text = _ellipsis(target_text, small, max(room, 0), False) if room > 0 else ""
+            baseline = raised.bottom - _measure("0", small)[1]
+            boxes = [raised, _box("percent", percent_text, percent_x, BAR_TOP - 14 - big, big, colour, True)]
+            if target_text and target_text != "…":
+                boxes.insert(1, _box("target", target_text, target_x, baseline, small, MUTED))
+            return boxes
+    raise AssertionError("unreachable: the smallest sizes always return")
+
+
+def draw_card(spec: CardSpec) -> Image.Image:
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    colour = FUNDED if spec.funded else ACCENT
+    draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=colour)
+    bar = (MARGIN, BAR_TOP, WIDTH - MARGIN, BAR_TOP + BAR_HEIGHT)
+    draw.rounded_rectangle(bar, radius=BAR_HEIGHT // 2, fill=TRACK)
+    filled = round((bar[2] - bar[0]) * float(spec.fraction))
+    if filled > 0:
+        draw.rounded_rectangle((bar[0], bar[1], bar[0] + max(filled, BAR_HEIGHT), bar[3]), radius=BAR_HEIGHT // 2, fill=colour)
+    boxes = layout(spec)
+    for box in boxes:
+        if box.role == "funded":
+            draw.rounded_rectangle((box.x - 22, box.y - 12, box.right + 22, box.bottom + 14), radius=28, fill=FUNDED)
+        draw.text(
+            (box.x, box.y), box.text, font=_font(box.size, box.bold), fill=box.colour, anchor="lt")
+    draw.rectangle((0, HEIGHT - 10, WIDTH, HEIGHT), fill=colour)
+    return image
+
+
+def card_png(spec: CardSpec) -> bytes:
+    """The card as PNG bytes: a palette image (a third of the size of RGB),
+    with the spec's key in a text chunk so a later build can tell it is current."""
+    # Fast octree quantising and zlib's default level: measured at about 15 ms a
+    # card against 90 ms for median cut with optimize=True, for 10% more bytes.
+    image = draw_card(spec).quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    info = PngInfo()
+    info.add_text(KEY_FIELD, spec.key())
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()

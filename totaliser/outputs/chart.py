@@ -1,0 +1,180 @@
+"""The progress-over-time chart: the ``updates`` of an appeal drawn as SVG.
+
+Drawn at build time, with presentation attributes only (the pages' security
+policy allows no inline styles). The same figures go into an HTML table for
+screen readers, so the SVG itself is hidden from them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from markupsafe import Markup
+
+from ..content import Appeal
+from ..money import CURRENCY_SYMBOLS, format_money
+
+WIDTH = 640
+HEIGHT = 300
+LEFT = 64  # room for the money labels
+RIGHT = 24
+TOP = 20
+BOTTOM = 44  # room for the date labels
+PLOT_WIDTH = WIDTH - LEFT - RIGHT
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+MAX_DATE_LABELS = 5
+
+LINE_COLOUR = "#b00d27"
+FUNDED_COLOUR = "#1a7f37"
+GRID_COLOUR = "#e7e5e4"
+AXIS_COLOUR = "#57534e"
+TEXT_COLOUR = "#44403c"
+FONT = "system-ui, sans-serif"
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    date: datetime.date
+    raised: Decimal
+    note: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: Markup
+    rows: tuple[ChartRow, ...]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Where a date and an amount land in the plot."""
+
+    first: datetime.date
+    last: datetime.date
+    top_amount: Decimal
+
+    def x(self, day: datetime.date) -> float:
+        span = (self.last - self.first).days
+        if span == 0:
+            return LEFT + PLOT_WIDTH / 2
+        return round(LEFT + PLOT_WIDTH * (day - self.first).days / span, 1)
+
+    def y(self, amount: Decimal) -> float:
+        if self.top_amount <= 0:
+            return TOP + PLOT_HEIGHT
+        return round(TOP + PLOT_HEIGHT - PLOT_HEIGHT * float(amount / self.top_amount), 1)
+
+
+def chart_scale(appeal: Appeal) -> Scale:
+    highest = max([appeal.target, *(u.raised for u in appeal.updates)])
+    # A little headroom over the target or the highest point, whichever is higher.
+    return Scale(appeal.updates[0].date, appeal.updates[-1].date, highest * Decimal("1.08"))
+
+
+def progress_chart(appeal: Appeal) -> Chart | None:
+    """The chart and its table rows, or None for an appeal without updates."""
+    if not appeal.updates:
+        return None
+    rows = tuple(ChartRow(u.date, u.raised, u.note) for u in appeal.updates)
+    return Chart(Markup(_svg(appeal, chart_scale(appeal))), rows)
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, weight: str = "normal", colour: str = TEXT_COLOUR) -> str:
+    return (
+        f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
+        f'font-family="{FONT}" fill="{colour}">{escape(text)}</text>'
+    )
+
+
+def _date_label(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _svg(appeal: Appeal, scale: Scale) -> str:
+    currency = appeal.currency
+    bottom = TOP + PLOT_HEIGHT
+    parts = [
+        f'<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'aria-hidden="true" focusable="false" data-first-date="{scale.first.isoformat()}" '
+        f'data-last-date="{scale.last.isoformat()}" data-top-amount="{scale.top_amount}" '
+        f'data-plot="{LEFT} {TOP} {PLOT_WIDTH} {PLOT_HEIGHT}">'
+    ]
+    # Money axis: quarters of the target, with light grid lines.
+    for quarter in range(5):
+        amount = appeal.target * quarter / 4
+        y = scale.y(amount)
+        if quarter:
+            parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
+        parts.append(_text(LEFT - 8, y + 4, _axis_money(amount, appeal.target, currency), "end"))
+    # Milestones dashed, the target solid, each named at the right-hand end.
+    for milestone in appeal.milestones:
+        if milestone.amount >= appeal.target:
+            continue
+        y = scale.y(milestone.amount)
+        parts.append(
+            f'<line class="chart-milestone" x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" '
+            f'stroke="{AXIS_COLOUR}" stroke-width="1" stroke-dasharray="5 4" data-amount="{milestone.amount}"/>'
+        )
+        parts.append(_text(LEFT + 6, y - 5, _short(milestone.label), "start", 11))
+    target_y = scale.y(appeal.target)
+    parts.append(
+        f'<line class="chart-target" x1="{LEFT}" y1="{target_y}" x2="{LEFT + PLOT_WIDTH}" y2="{target_y}" '
+        f'stroke="{FUNDED_COLOUR}" stroke-width="2" data-amount="{appeal.target}"/>'
+    )
+    # Labels sit at the left, where the line (which starts low) rarely reaches their height.
+    parts.append(_text(LEFT + 6, target_y - 6, f"Target {format_money(appeal.target, currency)}", "start", 12, "bold", FUNDED_COLOUR))
+    # Axes.
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
+    parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + PLOT_WIDTH}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
+    for update in _spread(appeal.updates):
+        x = scale.x(update.date)
+        anchor = "start" if x == LEFT else "end" if x == LEFT + PLOT_WIDTH else "middle"
+        parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 5}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
+        parts.append(_text(x, bottom + 20, _date_label(update.date), anchor))
+    parts.append(_text(LEFT, HEIGHT - 4, "Date of update", "start", 11))
+    # The line, then the points over it.
+    points = [(scale.x(u.date), scale.y(u.raised)) for u in appeal.updates]
+    colour = FUNDED_COLOUR if appeal.raised >= appeal.target else LINE_COLOUR
+    if len(points) > 1:
+        path = " ".join(f"{x},{y}" for x, y in points)
+        parts.append(f'<polyline class="chart-line" points="{path}" fill="none" stroke="{colour}" stroke-width="3" stroke-linejoin="round"/>')
+    for update, (x, y) in zip(appeal.updates, points, strict=True):
+        parts.append(
+            f'<circle class="chart-point" cx="{x}" cy="{y}" r="5" fill="#ffffff" stroke="{colour}" stroke-width="3" '
+            f'data-date="{update.date.isoformat()}" data-raised="{update.raised}"/>'
+        )
+    last_x, last_y = points[-1]
+    parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, format_money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 13, "bold", colour))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _axis_money(amount: Decimal, target: Decimal, currency: str) -> str:
+    """Axis labels in one style: all in thousands ("£9k", "£18k") for large targets."""
+    if target >= 10_000 and amount > 0:
+        return _thousands(amount, currency)
+    return format_money(amount.quantize(Decimal(1)), currency)
+
+
+def _thousands(amount: Decimal, currency: str) -> str:
+    value = (amount / 1000).quantize(Decimal("0.1")).normalize()
+    number = f"{value:,f}k"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{currency} {number}"
+    return f"{number} {symbol}" if currency == "PLN" else f"{symbol}{number}"
+
+
+def _spread(updates: list) -> list:
+    """At most MAX_DATE_LABELS updates, evenly picked, always the first and last."""
+    if len(updates) <= MAX_DATE_LABELS:
+        return list(updates)
+    step = (len(updates) - 1) / (MAX_DATE_LABELS - 1)
+    return [updates[round(i * step)] for i in range(MAX_DATE_LABELS)]
+
+
+def _short(label: str, limit: int = 28) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
