@@ -89,6 +89,9 @@ class PageRenderer:
         self.pages = sorted(pages, key=lambda p: p.slug)
         self.totals: Totals = site_totals(appeals)
         self.as_of = reference_date(appeals)
+        # Photos published while rendering appeal pages, shown again on the home
+        # page's cards (the site renders every appeal page before the listing).
+        self._card_images: dict[str, dict[str, Any]] = {}
 
     def _render(self, template: str, **context: Any) -> str:
         context.setdefault("nav_pages", self.pages)
@@ -104,6 +107,7 @@ class PageRenderer:
             "value_text": reading.value_text(),
             "raised_text": format_money(appeal.raised, appeal.currency),
             "target_text": format_money(appeal.target, appeal.currency),
+            "image": self._card_images.get(appeal.url_path),
         }
 
     def index_pages(self) -> Iterator[tuple[str, str]]:
@@ -134,6 +138,8 @@ class PageRenderer:
 
     def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
         reading = reading_for(appeal)
+        if image:
+            self._card_images[appeal.url_path] = image
         canonical = self.config.absolute(appeal.url_path)
         image_url = card_image or (image["og"] if image else None)
         return self._render(
