@@ -6,8 +6,9 @@ import functools
 import http.server
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -218,3 +219,34 @@ def test_the_theme_loads_nothing_from_another_host() -> None:
         assert not re.search(r"""(src|href)=["'](https?:)?//""", text), template
         assert "style=" not in text, template
         assert not re.search(r"<script(?![^>]*(\bsrc=|application/ld\+json))", text), template
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_a_cards_photo_is_the_one_the_appeal_page_published(tmp_path: Path, orientation: int) -> None:
+    from PIL import Image
+
+    from totaliser.outputs.photos import plan_photo, publish_photo
+
+    source = tmp_path / "photo.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", (1200, 700), (200, 30, 40)).save(source, "JPEG", exif=exif)
+    published, files = publish_photo(source, "appeals/amy/")
+    planned = plan_photo(source, "appeals/amy/")
+    assert planned == published
+    assert {p for _, p in planned.jpeg + planned.webp} == set(files)
+    assert (planned.width > planned.height) == (orientation == 1)
+
+
+def test_the_home_page_cards_show_photos_that_exist(served_site) -> None:
+    _, out = served_site
+    home = (out / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<article class="appeal-card.*?</article>', home, re.S)
+    with_photo = [c for c in cards if "<img" in c]
+    assert len(cards) >= 7 and 1 <= len(with_photo) < len(cards)
+    for card in with_photo:
+        urls = re.findall(r'(?:src|srcset)="([^"]+)"', card)
+        paths = {u.split()[0] for url in urls for u in url.split(", ")}
+        assert paths
+        for path in paths:
+            assert (out / urlsplit(path).path.lstrip("/")).is_file(), path

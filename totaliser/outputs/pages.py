@@ -13,6 +13,7 @@ from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..listing import Totals, order_appeals, page_path, paginate, reference_date, site_totals
 from ..money import format_money, json_number
+from .photos import PhotoError, plan_photo
 from .thermometer import Reading, thermometer_svg
 
 
@@ -89,9 +90,6 @@ class PageRenderer:
         self.pages = sorted(pages, key=lambda p: p.slug)
         self.totals: Totals = site_totals(appeals)
         self.as_of = reference_date(appeals)
-        # Photos published while rendering appeal pages, shown again on the home
-        # page's cards (the site renders every appeal page before the listing).
-        self._card_images: dict[str, dict[str, Any]] = {}
 
     def _render(self, template: str, **context: Any) -> str:
         context.setdefault("nav_pages", self.pages)
@@ -107,7 +105,24 @@ class PageRenderer:
             "value_text": reading.value_text(),
             "raised_text": format_money(appeal.raised, appeal.currency),
             "target_text": format_money(appeal.target, appeal.currency),
-            "image": self._card_images.get(appeal.url_path),
+            "image": self.card_image(appeal),
+        }
+
+    def card_image(self, appeal: Appeal) -> dict[str, Any] | None:
+        """The appeal's published photo, for its card on the home page (decorative there)."""
+        if appeal.image is None:
+            return None
+        try:
+            photo = plan_photo(appeal.image, appeal.url_path)
+        except PhotoError:
+            return None  # the appeal page reports the unreadable photo
+        link = self.config.link
+        return {
+            "src": link(photo.jpeg[0][1]),
+            "srcset_jpeg": ", ".join(f"{link(p)} {w}w" for w, p in photo.jpeg),
+            "srcset_webp": ", ".join(f"{link(p)} {w}w" for w, p in photo.webp),
+            "width": photo.width,
+            "height": photo.height,
         }
 
     def index_pages(self) -> Iterator[tuple[str, str]]:
@@ -138,8 +153,6 @@ class PageRenderer:
 
     def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
         reading = reading_for(appeal)
-        if image:
-            self._card_images[appeal.url_path] = image
         canonical = self.config.absolute(appeal.url_path)
         image_url = card_image or (image["og"] if image else None)
         return self._render(
