@@ -14,6 +14,7 @@ from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..listing import Totals, order_appeals, page_path, paginate, reference_date, site_totals
 from ..money import format_money, json_number
+from .photos import PhotoError, plan_photo
 from .thermometer import Reading, thermometer_svg
 
 
@@ -105,6 +106,24 @@ class PageRenderer:
             "value_text": reading.value_text(),
             "raised_text": format_money(appeal.raised, appeal.currency),
             "target_text": format_money(appeal.target, appeal.currency),
+            "image": self.card_image(appeal),
+        }
+
+    def card_image(self, appeal: Appeal) -> dict[str, Any] | None:
+        """The appeal's published photo, for its card on the home page (decorative there)."""
+        if appeal.image is None:
+            return None
+        try:
+            photo = plan_photo(appeal.image, appeal.url_path)
+        except PhotoError:
+            return None  # the appeal page reports the unreadable photo
+        link = self.config.link
+        return {
+            "src": link(photo.jpeg[0][1]),
+            "srcset_jpeg": ", ".join(f"{link(p)} {w}w" for w, p in photo.jpeg),
+            "srcset_webp": ", ".join(f"{link(p)} {w}w" for w, p in photo.webp),
+            "width": photo.width,
+            "height": photo.height,
         }
 
     def index_pages(self) -> Iterator[tuple[str, str]]:

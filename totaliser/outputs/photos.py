@@ -40,6 +40,32 @@ class PhotoError(ValueError):
     """A photo file that cannot be read as an image."""
 
 
+def photo_widths(width: int) -> list[int]:
+    """The widths a photo this wide is published at."""
+    return sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})
+
+
+def plan_photo(source: Path, folder: str) -> PhotoSet:
+    """The PhotoSet that publish_photo writes for this photo, from its header
+    alone: for pages that show a photo published elsewhere (the home page's cards)."""
+    try:
+        with Image.open(source) as opened:
+            width, height = opened.size
+            # EXIF orientations 5 to 8 turn the picture a quarter: publish_photo swaps the sides.
+            if opened.getexif().get(0x0112) in (5, 6, 7, 8):
+                width, height = height, width
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise PhotoError(f"cannot be read as a photo ({exc})") from None
+    widths = photo_widths(width)
+    final_height = round(height * widths[-1] / width)
+    return PhotoSet(
+        widths[-1],
+        final_height,
+        tuple((w, f"{folder}photo-{w}.jpg") for w in widths),
+        tuple((w, f"{folder}photo-{w}.webp") for w in widths),
+    )
+
+
 def publish_photo(source: Path, folder: str) -> tuple[PhotoSet, dict[str, bytes]]:
     """Resize and re-encode a photo; returns its description and the files to write."""
     try:
@@ -55,8 +81,7 @@ def publish_photo(source: Path, folder: str) -> tuple[PhotoSet, dict[str, bytes]
         image = background
     else:
         image = image.convert("RGB")
-    widths = [w for w in WIDTHS if w < image.width] + [min(image.width, WIDTHS[-1])]
-    widths = sorted(set(widths))
+    widths = photo_widths(image.width)
     files: dict[str, bytes] = {}
     jpeg: list[tuple[int, str]] = []
     webp: list[tuple[int, str]] = []
