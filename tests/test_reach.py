@@ -222,6 +222,10 @@ def test_card_text_stays_inside_the_canvas_however_long_the_name(name: str) -> N
         assert box.y >= 0 and box.bottom <= card.HEIGHT, box
     names = [b for b in boxes if b.role == "name"]
     assert 1 <= len(names) <= 2
+    # The condition and the name keep clear of the thermometer drawn at the right.
+    for box in boxes:
+        if box.role in ("condition", "name"):
+            assert box.right <= card.THERMOMETER_LEFT, box
     # No two pieces of text overlap.
     for number, first in enumerate(boxes):
         for second in boxes[number + 1:]:

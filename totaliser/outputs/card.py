@@ -33,7 +33,7 @@ WIDTH = 1200
 HEIGHT = 630
 MARGIN = 64
 # Bump when the drawing changes, so cards reused from a previous build are redrawn.
-CARD_VERSION = "1"
+CARD_VERSION = "2"
 KEY_FIELD = "totaliser-card"
 
 PAPER = (250, 250, 249)
@@ -51,6 +51,15 @@ NAME_SIZES = (88, 80, 72, 64, 58)  # tried on one line first
 WRAPPED_SIZES = (58, 52, 48)  # then on two lines
 BAR_TOP = 486
 BAR_HEIGHT = 40
+# The thermometer stands at the right, between the title band and the figures;
+# the condition and the name keep to its left.
+THERMOMETER_CX = WIDTH - MARGIN - 44
+THERMOMETER_TOP = BAND_HEIGHT + 30
+THERMOMETER_TUBE = 36  # the tube's width
+THERMOMETER_BULB_CY = 362
+THERMOMETER_BULB_R = 34
+THERMOMETER_LEFT = THERMOMETER_CX - 70  # its scale marks reach this far left
+TEXT_RIGHT = THERMOMETER_LEFT - 32  # where the condition and the name must end
 # Colours in the palette PNG: the card has a handful of flat colours plus
 # the anti-aliased edges of its text.
 PALETTE_COLOURS = 64
@@ -188,11 +197,12 @@ def layout(spec: CardSpec) -> list[TextBox]:
     title_size, title_lines = fit_text(spec.site_title, inner, (34, 30, 26, 22), (), 1, True)
     boxes.append(_box("site", title_lines[0], MARGIN, (BAND_HEIGHT - _measure("Ag", title_size, True)[1]) // 2, title_size, WHITE, True))
 
-    kicker_size, kicker_lines = fit_text(spec.condition.upper(), inner, (30, 26, 22), (), 1, True)
+    beside = TEXT_RIGHT - MARGIN  # the width left of the thermometer
+    kicker_size, kicker_lines = fit_text(spec.condition.upper(), beside, (30, 26, 22), (), 1, True)
     kicker_y = BAND_HEIGHT + 40
     boxes.append(_box("condition", kicker_lines[0], MARGIN, kicker_y, kicker_size, FUNDED if spec.funded else ACCENT, True))
 
-    name_size, name_lines = fit_text(spec.child, inner, NAME_SIZES, WRAPPED_SIZES, 2, True)
+    name_size, name_lines = fit_text(spec.child, beside, NAME_SIZES, WRAPPED_SIZES, 2, True)
     line_height = round(name_size * 1.12)
     block = line_height * len(name_lines)
     # The name sits low in its space, close to the figures it belongs to.
@@ -249,8 +259,25 @@ def draw_card(spec: CardSpec) -> Image.Image:
             draw.rounded_rectangle((box.x - 22, box.y - 12, box.right + 22, box.bottom + 14), radius=28, fill=FUNDED)
         draw.text(
             (box.x, box.y), box.text, font=_font(box.size, box.bold), fill=box.colour, anchor="lt")
+    _draw_thermometer(draw, spec.fraction, colour)
     draw.rectangle((0, HEIGHT - 10, WIDTH, HEIGHT), fill=colour)
     return image
+
+
+def _draw_thermometer(draw: ImageDraw.ImageDraw, fraction: Decimal, colour: tuple[int, int, int]) -> None:
+    """The totaliser itself: a tube filled to the fraction raised, with a bulb and quarter marks."""
+    cx, half = THERMOMETER_CX, THERMOMETER_TUBE // 2
+    tube_bottom = THERMOMETER_BULB_CY - THERMOMETER_BULB_R + 10
+    draw.rounded_rectangle((cx - half, THERMOMETER_TOP, cx + half, tube_bottom + half), radius=half, fill=TRACK, outline=MUTED, width=3)
+    inner_top = THERMOMETER_TOP + 10
+    level = round(tube_bottom - (tube_bottom - inner_top) * float(fraction))
+    if fraction > 0:
+        draw.rounded_rectangle((cx - half + 9, level, cx + half - 9, THERMOMETER_BULB_CY), radius=half - 9, fill=colour)
+    bulb = THERMOMETER_BULB_R
+    draw.ellipse((cx - bulb, THERMOMETER_BULB_CY - bulb, cx + bulb, THERMOMETER_BULB_CY + bulb), fill=colour, outline=MUTED, width=3)
+    for quarter in range(1, 5):
+        y = round(tube_bottom - (tube_bottom - inner_top) * quarter / 4)
+        draw.line((cx - half - 18, y, cx - half - 4, y), fill=MUTED, width=3)
 
 
 def card_png(spec: CardSpec) -> bytes:
