@@ -81,8 +81,9 @@ def load_site(
         raise ContentErrors(problems)
     # Checked stories are kept as they were read, full names and all: under
     # first-name privacy they must not be stored in the output folder.
-    keep_stories = cache is not None and not config.first_name_only
-    loader = cache.content_loader(object_digest(config), site_dir, include_drafts) if keep_stories else None
+    loader = None
+    if cache is not None and not config.first_name_only:
+        loader = cache.content_loader(object_digest(config), site_dir, include_drafts)
     content = load_content(site_dir, config, problems, include_drafts=include_drafts, loader=loader)
     if problems.errors:
         raise ContentErrors(problems)
