@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 site: $(STAMP)
 	$(BIN)/python build.py
-	@echo "The example site is in output/ (open output/index.html, or run 'make serve' to browse it)."
+	@echo "The example site is in output/. Browse it with 'make serve' (it is built for the web address in site.yaml, so links need a web server)."
 
 test: $(STAMP) axe
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
