@@ -33,7 +33,7 @@ WIDTH = 1200
 HEIGHT = 630
 MARGIN = 64
 # Bump when the drawing changes, so cards reused from a previous build are redrawn.
-CARD_VERSION = "3"
+CARD_VERSION = "4"
 KEY_FIELD = "totaliser-card"
 
 PAPER = (250, 250, 249)
@@ -317,5 +317,7 @@ def card_png(spec: CardSpec) -> bytes:
     info = PngInfo()
     info.add_text(KEY_FIELD, spec.key())
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", pnginfo=info)
+    # zlib level 3 rather than 6: 1.7 ms instead of 3.8 to compress a card,
+    # for about 20 kB instead of 16 kB.
+    image.save(buffer, "PNG", pnginfo=info, compress_level=3)
     return buffer.getvalue()
