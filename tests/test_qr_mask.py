@@ -1,4 +1,4 @@
-"""The fast mask choice in outputs.qr makes exactly the code segno makes on its own."""
+"""outputs.qr makes exactly the code, and the SVG, that segno makes on its own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import segno
 
-from totaliser.outputs.qr import make_code
+from totaliser.outputs.qr import make_code, qr_svg
 
 URL_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789/-._~?=&%"
 
@@ -33,3 +33,11 @@ def test_same_mask_and_modules_as_segno() -> None:
     # The sample covers codes with and without version information, and every mask.
     assert min(versions) <= 6 < max(versions)
     assert masks == set(range(8))
+
+
+def test_same_svg_as_segno() -> None:
+    label = 'QR code: "example" <here> & there'
+    for url in sample_urls(40):
+        expected = segno.make(url, error="m", micro=False, boost_error=False).svg_inline(
+            scale=1, border=4, dark="#000000", light="#ffffff", omitsize=True, svgclass="qr-code", lineclass=None, title=label)
+        assert qr_svg(url, label) == expected

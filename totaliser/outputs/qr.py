@@ -2,22 +2,28 @@
 
 segno picks the data mask by drawing all eight masks and scoring each
 module by module in Python: 10 ms of the 12 ms a code took. ``best_mask``
-makes the same choice, by the same scores, on whole rows at once: the code
-is then encoded once more with that mask, so every code is exactly the one
-segno would make on its own (tests/test_qr_mask.py checks this).
+makes the same choice, by the same scores, on whole rows at once, and the
+chosen mask is applied the same way; the SVG path is written here as
+segno writes it. Every code is exactly the one segno would make on its own
+(tests/test_qr_mask.py checks the modules and the SVG).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 import segno
-from segno import encoder
+from segno import consts, encoder
 
 ERROR = "m"
 # Runs of five or more modules of one colour (the N1 penalty).
 _RUN = re.compile(rb"\x00{5,}|\x01{5,}")
+# A run of dark modules in a row, drawn as one stroke of the SVG path.
+_DARK_RUN = re.compile(rb"\x01+")
+BORDER = 4  # the quiet zone, in modules
 # Dark, light, dark, dark, dark, light, dark (the N3 penalty).
 _FINDER_LIKE = bytes((1, 0, 1, 1, 1, 0, 1))
 
@@ -29,16 +35,52 @@ def qr_svg(url: str, label: str) -> str:
     while keeping the modules large enough to scan from a shop window.
     """
     code = make_code(url)
-    return code.svg_inline(scale=1, border=4, dark="#000000", light="#ffffff", omitsize=True, svgclass="qr-code", lineclass=None, title=label)
+    size = len(code.matrix) + 2 * BORDER
+    return (
+        f'<svg viewBox="0 0 {size} {size}" class="qr-code"><title>{escape(label)}</title>'
+        f'<path fill="#fff" d="M0 0h{size}v{size}h-{size}z"/>'
+        f'<path stroke="#000" d="{svg_path(code.matrix)}"/></svg>'
+    )
 
 
-def make_code(url: str) -> segno.QRCode:
-    """The QR code segno makes for ``url``, with its mask chosen by ``best_mask``."""
+def svg_path(matrix: tuple[bytes, ...]) -> str:
+    """Each run of dark modules as a 1-unit-wide stroke along the middle of its row,
+    each move relative to the end of the stroke before."""
+    parts: list[str] = []
+    pen_x = pen_y = 0
+    for y, row in enumerate(matrix, start=BORDER):
+        for run in _DARK_RUN.finditer(row):
+            x = run.start() + BORDER
+            length = run.end() - run.start()
+            if parts:
+                parts.append(f"m{x - pen_x} {y - pen_y}h{length}")
+            else:
+                parts.append(f"M{x} {y}.5h{length}")
+            pen_x, pen_y = x + length, y
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A QR code's modules (1 dark, 0 light), row by row, without the quiet zone."""
+
+    version: int
+    mask: int
+    matrix: tuple[bytes, ...]
+
+
+def make_code(url: str) -> Code:
+    """The QR code segno makes for ``url``, its mask chosen by ``best_mask``."""
     first = segno.make(url, error=ERROR, micro=False, boost_error=False, mask=0)
-    mask = best_mask(first)
-    if mask == 0:
-        return first
-    return segno.make(url, error=ERROR, micro=False, boost_error=False, mask=mask)
+    layout = _layout(len(first.matrix))
+    placed = _placed(first, layout)
+    mask = best_mask(placed, layout)
+    masked = (placed ^ layout.masks[mask]).to_bytes(layout.size, "big")
+    rows = tuple(bytearray(masked[start : start + layout.width]) for start in range(0, layout.size, layout.width))
+    version = int(first.version)
+    encoder.add_format_info(rows, version, consts.ERROR_LEVEL_M, mask)
+    encoder.add_version_info(rows, version)
+    return Code(version, mask, tuple(bytes(row) for row in rows))
 
 
 class _Layout:
@@ -74,14 +116,15 @@ def _as_int(data: bytes) -> int:
     return int.from_bytes(data, "big")
 
 
-def best_mask(code: segno.QRCode) -> int:
-    """The mask segno would choose: the lowest penalty, scored as segno scores it
-    (on the masked data before format and version information are added)."""
-    width = len(code.matrix)
-    layout = _layout(width)
+def _placed(code: segno.QRCode, layout: _Layout) -> int:
+    """The modules as segno scores them: the data as placed before masking, with the
+    function patterns and blank format and version areas."""
     drawn = _as_int(b"".join(code.matrix))
-    # Undo the code's own mask to get the modules as placed, before masking.
-    placed = ((drawn ^ layout.masks[code.mask]) & layout.data) | layout.fixed
+    return ((drawn ^ layout.masks[code.mask]) & layout.data) | layout.fixed
+
+
+def best_mask(placed: int, layout: _Layout) -> int:
+    """The mask segno would choose: the first with the lowest penalty."""
     best, best_score = 0, None
     for number, pattern in enumerate(layout.masks):
         modules = (placed ^ pattern).to_bytes(layout.size, "big")
