@@ -137,13 +137,14 @@ def best_mask(placed: int, layout: _Layout) -> int:
 def penalty(modules: bytes, layout: _Layout) -> int:
     """ISO/IEC 18004 section 7.8.3's penalty score, as segno's ``mask_scores`` counts it."""
     width, size = layout.width, layout.size
-    rows = [modules[start : start + width] for start in range(0, size, width)]
-    columns = [modules[column::width] for column in range(width)]
-    score = 0
-    for line in (*rows, *columns):
-        for run in _RUN.finditer(line):
-            score += len(run.group()) - 2  # N1
-        score += _finder_like(line, width)  # N3
+    # Every row and every column, one after the other, kept apart by a byte
+    # that is neither dark nor light so that no run or pattern crosses lines.
+    lines = b"\x02".join([
+        *(modules[start : start + width] for start in range(0, size, width)),
+        *(modules[column::width] for column in range(width)),
+    ])
+    score = sum(len(run) - 2 for run in _RUN.findall(lines))  # N1
+    score += _finder_like(lines, width)  # N3
     # N2: each 2x2 block of one colour; a module equals its neighbours where the
     # XOR of the two is 0, computed for every module at once.
     above, below = _as_int(modules[: size - width]), _as_int(modules[width:])
@@ -160,15 +161,20 @@ def penalty(modules: bytes, layout: _Layout) -> int:
     return score
 
 
-def _finder_like(line: bytes, width: int) -> int:
-    """N3: a finder-like pattern with four light modules (or the edge) on one side."""
+def _finder_like(lines: bytes, width: int) -> int:
+    """N3: a finder-like pattern with four light modules (or the line's end) on one
+    side, in lines of ``width`` modules joined by one separator byte."""
+    stride = width + 1
     count = 0
-    index = line.find(_FINDER_LIKE)
-    while index != -1:
+    found = lines.find(_FINDER_LIKE)
+    while found != -1:
+        start = found - found % stride
+        line = lines[start : start + width]
+        index = found - start
         after = index + 7
         if index in (0, width - 7) or not any(line[max(index - 4, 0) : index]) or not any(line[after : after + 4]):
             count += 40
         else:
             after = index + 4
-        index = line.find(_FINDER_LIKE, after)
+        found = lines.find(_FINDER_LIKE, start + after)
     return count
