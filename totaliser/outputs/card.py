@@ -131,8 +131,12 @@ def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / name), size, layout_engine=ImageFont.Layout.BASIC)
 
 
+@lru_cache(maxsize=4096)
 def _measure(text: str, size: int, bold: bool = False) -> tuple[int, int]:
-    """Width and height of text as drawn from its top-left corner (anchor "lt")."""
+    """Width and height of text as drawn from its top-left corner (anchor "lt").
+
+    Kept: fitting a card measures the same texts at several sizes, and many
+    cards share texts (the site's title, "Ag", percentages)."""
     left, top, right, bottom = _font(size, bold).getbbox(text, anchor="lt")
     return int(right - min(left, 0)) + 1, int(bottom - min(top, 0)) + 1
 
