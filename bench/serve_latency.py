@@ -32,6 +32,8 @@ async def _measure(port: int, story: Path, edits: int) -> list[float]:
     connection = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
     await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
     await connection.read_message()  # the server's hello
+    # livereload.js then says which page it shows; only then is it sent reloads.
+    await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
     original = story.read_text(encoding="utf-8")
     latencies = []
     for number in range(edits):
