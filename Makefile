@@ -52,4 +52,4 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 clean:
-	rm -rf output .output.staging .totaliser-cache
+	rm -rf output .output.staging .cache
