@@ -21,7 +21,7 @@ from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
 from .outputs import card, card_reuse, chart, embed, poster, thermometer
-from .outputs.pages import PageRenderer, reading_for
+from .outputs.pages import PageRenderer, photo_context, reading_for
 from .parallel import fork_map, should_fork
 from .privacy import without_metadata
 from .render import make_environment, theme_folder
@@ -147,7 +147,7 @@ def render_appeal_outputs(
     config = renderer.config
     env = renderer.env
     photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
-    image = _image_context(photo, appeal.image_alt, config) if photo else None
+    image = photo_context(photo, appeal.image_alt, config) if photo else None
     card_url = config.absolute(f"{appeal.url_path}card.png")
     writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
     # The appeal's reach: badge, embed, poster and social card.
@@ -161,7 +161,7 @@ def render_appeal_outputs(
 
 def render_page_outputs(page: Page, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
     photo = _photo(page.image, page.url_path, page.path, site_dir, writer, problems)
-    image = _image_context(photo, page.image_alt, renderer.config) if photo else None
+    image = photo_context(photo, page.image_alt, renderer.config) if photo else None
     writer.write_text(f"{page.url_path}index.html", renderer.plain_page(page, image), page.path)
 
 
@@ -487,18 +487,6 @@ def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: 
     for path, data in files.items():
         writer.write_bytes(path, data, shown)
     return photo
-
-
-def _image_context(photo: PhotoSet, alt: str | None, config: SiteConfig) -> dict[str, Any]:
-    return {
-        "src": config.link(photo.default),
-        "srcset_jpeg": ", ".join(f"{config.link(p)} {w}w" for w, p in photo.jpeg),
-        "srcset_webp": ", ".join(f"{config.link(p)} {w}w" for w, p in photo.webp),
-        "width": photo.width,
-        "height": photo.height,
-        "alt": alt or "",
-        "og": config.absolute(photo.largest),
-    }
 
 
 def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> tuple[str, int, str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -12,9 +11,9 @@ from markupsafe import Markup
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
-from ..listing import Totals, order_appeals, page_path, paginate, reference_date, site_totals
+from ..listing import Totals, order_appeals, page_path, reference_date, site_totals
 from ..money import format_money, json_number
-from .photos import PhotoError, plan_photo
+from .photos import PhotoError, PhotoSet, plan_photo
 from .thermometer import Reading, thermometer_svg
 
 
@@ -81,6 +80,19 @@ def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) ->
     return data
 
 
+def photo_context(photo: PhotoSet, alt: str | None, config: SiteConfig) -> dict[str, Any]:
+    """What a template needs to show a published photo: sources for srcset, size, alt text."""
+    return {
+        "src": config.link(photo.default),
+        "srcset_jpeg": ", ".join(f"{config.link(p)} {w}w" for w, p in photo.jpeg),
+        "srcset_webp": ", ".join(f"{config.link(p)} {w}w" for w, p in photo.webp),
+        "width": photo.width,
+        "height": photo.height,
+        "alt": alt or "",
+        "og": config.absolute(photo.largest),
+    }
+
+
 class PageRenderer:
     """Renders every HTML page of the site from checked content."""
 
@@ -117,20 +129,7 @@ class PageRenderer:
             photo = plan_photo(appeal.image, appeal.url_path)
         except PhotoError:
             return None  # the appeal page reports the unreadable photo
-        link = self.config.link
-        return {
-            "src": link(photo.jpeg[0][1]),
-            "srcset_jpeg": ", ".join(f"{link(p)} {w}w" for w, p in photo.jpeg),
-            "srcset_webp": ", ".join(f"{link(p)} {w}w" for w, p in photo.webp),
-            "width": photo.width,
-            "height": photo.height,
-        }
-
-    def index_pages(self) -> Iterator[tuple[str, str]]:
-        """(path, html) for the home page and its continuation pages."""
-        chunks = paginate(self.appeals)
-        for number in range(1, len(chunks) + 1):
-            yield self.index_page(number, chunks)
+        return photo_context(photo, None, self.config)
 
     def index_page(self, number: int, chunks: list[list[Appeal]]) -> tuple[str, str]:
         """(path, html) for page ``number`` of the listing split into ``chunks``."""
