@@ -23,6 +23,13 @@ A rebuild is timed after one untimed rebuild, which makes the spare copy of
 the output that later rebuilds start from (see totaliser/cache.py). At the end
 the cached output is compared byte for byte with a build made without cache.
 Benchmarks are not tests: nothing here fails on a slow machine.
+
+Old outputs and corpora are moved aside into bench/.trash/ and deleted only
+when every figure is taken. On ext4 (the file system of many Linux machines
+and CI runners) creating files is several times slower for a few minutes
+after thousands were deleted, as the kernel steps over recently freed inodes
+one by one; a cold build timed just after deleting the last one's output
+would measure that, not the build.
 """
 
 from __future__ import annotations
@@ -61,8 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     # Other work on the machine slows every figure: say how busy it was.
     print(f"load average before starting: {os.getloadavg()[0]:.2f}\n")
     rows = []
-    for n in sizes:
-        rows.append(bench_one(n, generator, args))
+    try:
+        for n in sizes:
+            rows.append(bench_one(n, generator, args))
+    finally:
+        print("deleting the outputs set aside ...", flush=True)
+        shutil.rmtree(trash_folder(args), ignore_errors=True)
     print()
     print("| N | cold | no change | one edit | new total | template | peak memory (cold) | identical to a cold build |")
     print("|---|---|---|---|---|---|---|---|")
@@ -77,7 +88,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     output = site / "output"
     print(f"N={n:,}: generating the corpus in {site} ...", flush=True)
     if site.exists():
-        shutil.rmtree(site)
+        set_aside(site, args)
     appeals = site / "content" / "appeals"
     subprocess.run([sys.executable, str(generator), "--n", str(n), "--out", str(appeals), "--quiet"], check=True)
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
@@ -113,7 +124,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
 
     colds = []
     for _ in range(args.cold_runs):
-        shutil.rmtree(output, ignore_errors=True)
+        set_aside(output, args)
         colds.append(build("cold"))
     report("cold", colds)
     # The first rebuild links every file of the cold build's output and keeps
@@ -148,10 +159,10 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
 
     print("  CPU seconds (median, build and workers): " + ", ".join(
         f"{label} {statistics.median(times):.2f}" for label, times in cpu_times.items()))
-    same = identical_to_cold(site, output, args.python)
+    same = identical_to_cold(site, output, args)
     print(f"  cached output identical to a build without cache: {'yes' if same else 'NO'}")
 
-    shutil.rmtree(output, ignore_errors=True)
+    set_aside(output, args)
     memory = peak_memory(lambda: build()) / 1e6
     print(f"  peak memory of a cold build: {memory:.0f} MB")
     return {
@@ -161,23 +172,36 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     }
 
 
+def trash_folder(args: argparse.Namespace) -> Path:
+    return (args.work / ".trash").resolve()
+
+
+def set_aside(path: Path, args: argparse.Namespace) -> None:
+    """Move a folder into the trash, to be deleted when the timing is over."""
+    if not path.exists():
+        return
+    trash = trash_folder(args)
+    trash.mkdir(parents=True, exist_ok=True)
+    path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
 def report(label: str, times: list[float]) -> None:
     shown = ", ".join(f"{t:.2f}" for t in times)
     print(f"  {label:<10} median {statistics.median(times):.2f} s  ({shown})", flush=True)
 
 
-def identical_to_cold(site: Path, output: Path, python: str) -> bool:
+def identical_to_cold(site: Path, output: Path, args: argparse.Namespace) -> bool:
     reference = site / "reference-output"
-    shutil.rmtree(reference, ignore_errors=True)
+    set_aside(reference, args)
     code = (
         "import sys; from pathlib import Path; from totaliser.site import BuildOptions, build; "
         "build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), use_cache=False))"
     )
-    subprocess.run([python, "-c", code, str(site), str(reference)], cwd=REPO, check=True)
+    subprocess.run([args.python, "-c", code, str(site), str(reference)], cwd=REPO, check=True)
     try:
         return same_tree(output, reference)
     finally:
-        shutil.rmtree(reference, ignore_errors=True)
+        set_aside(reference, args)
 
 
 def same_tree(first: Path, second: Path) -> bool:
