@@ -76,9 +76,12 @@ def display_path(path: Path, site_dir: Path) -> str:
 
     Resolved paths are tried too, for a site folder given as "." or through a link.
     """
-    for inner, outer in ((path, site_dir), (path.resolve(), site_dir.resolve())):
-        try:
-            return inner.relative_to(outer).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        pass
+    # Only now: resolving asks the disk about every folder on the way.
+    try:
+        return path.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
