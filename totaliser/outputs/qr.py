@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from segno import consts, encoder
@@ -32,6 +33,11 @@ from segno import consts, encoder
 ERROR = "m"
 _ERROR_LEVEL = consts.ERROR_LEVEL_M
 BORDER = 4  # the quiet zone, in modules
+# segno's tables, typed: bits a version holds at our error level, bits of the
+# character count for a mode and version range, error correction blocks.
+_CAPACITY = {version: cast("dict[int, int]", consts.SYMBOL_CAPACITY[version])[_ERROR_LEVEL] for version in range(1, 41)}
+_COUNT_BITS = cast("dict[int, dict[int, int]]", consts.CHAR_COUNT_INDICATOR_LENGTH)
+_BLOCKS = cast("dict[int, dict[int, tuple[Any, ...]]]", consts.ECC)
 # Light modules after each row and column in the scoring layout: N3 looks four
 # modules beyond a pattern, and the ends of a line count as light.
 _GAP = 4
@@ -146,8 +152,8 @@ def _segment(url: str) -> tuple[int, int, int, int]:
 def _version(mode: int, bit_length: int) -> int:
     """The smallest version whose capacity holds the segment with its header."""
     for version in range(1, 41):
-        header = 4 + consts.CHAR_COUNT_INDICATOR_LENGTH[mode][encoder.version_range(version)]
-        if consts.SYMBOL_CAPACITY[version][_ERROR_LEVEL] >= header + bit_length:
+        header = 4 + _COUNT_BITS[mode][encoder.version_range(version)]
+        if _CAPACITY[version] >= header + bit_length:
             return version
     raise encoder.DataOverflowError("Data too large. No QR Code can handle the provided data")
 
@@ -156,8 +162,8 @@ def _data_codewords(mode: int, count: int, bits: int, bit_length: int, version: 
     """Mode, count, data, terminator, padding to a whole byte, pad codewords: the
     bit stream segno writes (which, when the terminator ends on a byte
     boundary, pads with a whole zero byte)."""
-    capacity = consts.SYMBOL_CAPACITY[version][_ERROR_LEVEL]
-    count_length = consts.CHAR_COUNT_INDICATOR_LENGTH[mode][encoder.version_range(version)]
+    capacity = _CAPACITY[version]
+    count_length = _COUNT_BITS[mode][encoder.version_range(version)]
     value = (((mode << count_length) | count) << bit_length) | bits
     length = 4 + count_length + bit_length
     terminator = min(capacity - length, consts.TERMINATOR_LENGTH[None])
@@ -224,7 +230,7 @@ class _Symbol:
         self.total = 2 * half
         self.blocks = [
             (info.num_data, info.num_total - info.num_data)
-            for info in consts.ECC[version][_ERROR_LEVEL]
+            for info in _BLOCKS[version][_ERROR_LEVEL]
             for _ in range(info.num_blocks)
         ]
         message_length = sum(data + errors for data, errors in self.blocks)
@@ -303,7 +309,7 @@ def _message_bit_sources(blocks: list[tuple[int, int]]) -> list[int]:
         error_starts.append(error_at)
         data_at += data
         error_at += errors
-    codewords = []
+    codewords: list[int] = []
     for starts, lengths in ((data_starts, [d for d, _ in blocks]), (error_starts, [e for _, e in blocks])):
         for index in range(max(lengths)):
             codewords.extend(start + index for start, length in zip(starts, lengths, strict=True) if index < length)
