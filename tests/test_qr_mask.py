@@ -112,7 +112,7 @@ def reserved_blank(code: segno.QRCode) -> list[bytearray]:
 
 
 def lines_of(matrix: list[bytearray], symbol: qr._Symbol) -> int:
-    return qr._number(symbol._lines([list(row) for row in matrix], 0))
+    return qr._number(qr._lines_of(b"".join(matrix), symbol.width))
 
 
 def test_each_masks_penalty_is_segnos() -> None:

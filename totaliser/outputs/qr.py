@@ -21,7 +21,6 @@ segno's own output.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -46,9 +45,8 @@ _PAD_CODEWORDS = b"\xec\x11" * 1500
 # '0'/'1' text as module values.
 _TEXT_TO_MODULES = bytes.maketrans(b"01", b"\x00\x01")
 _MODULES_TO_TEXT = bytes.maketrans(b"\x00\x01", b"01")
-# From the end of one run of dark modules to the end of the next: light modules
-# and row ends (\x02), then the run.
-_NEXT_RUN = re.compile(rb"[\x00\x02]*\x01+")
+# The modules a template leaves free (2) for the message, as 1; the rest 0.
+_FREE_MODULES = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,12 @@ def qr_svg(url: str, label: str) -> str:
 def svg_path(matrix: tuple[bytes, ...]) -> str:
     """Each run of dark modules as a 1-unit-wide stroke along the middle of its row,
     each move relative to the end of the stroke before (as segno writes it)."""
-    runs = _NEXT_RUN.findall(b"\x02".join(matrix))
+    # Cut after each run (\x03 is no module): each piece is the light modules and
+    # row ends (\x02) before a run, then the run; the last may be light only.
+    cut = b"\x02".join(matrix).replace(b"\x01\x00", b"\x01\x03\x00").replace(b"\x01\x02", b"\x01\x03\x02")
+    runs = cut.split(b"\x03")
+    if 1 not in runs[-1]:
+        runs.pop()
     if not runs:
         return ""
     first = runs[0]
@@ -227,7 +230,6 @@ class _Symbol:
         self.width = width
         self.stride = stride = width + _GAP
         self.half = half = width * stride
-        self.total = 2 * half
         self.blocks = [
             (info.num_data, info.num_total - info.num_data)
             for info in _BLOCKS[version][_ERROR_LEVEL]
@@ -239,44 +241,58 @@ class _Symbol:
         if len(order) < len(bit_source):  # pragma: no cover - the standard's tables fit
             raise ValueError(f"QR version {version}: {len(order)} data modules for {len(bit_source)} bits")
         light, dark = 8 * message_length, 8 * message_length + 1  # the b"01" after the message
-        source = [[dark if value == 1 else light for value in row] for row in template]
+        source = [dark if value == 1 else light for row in template for value in row]
         for index, (i, j) in enumerate(order):
-            source[i][j] = bit_source[index] if index < len(bit_source) else light  # remainder bits
-        self.gather = itemgetter(*self._lines(source, light))
-        mask_functions = encoder.get_data_mask_functions(False)
-        data_modules = set(order)
+            source[i * width + j] = bit_source[index] if index < len(bit_source) else light  # remainder bits
+        self.gather = itemgetter(*_line_sources(source, width, light))
+        data = _number(_lines_of(b"".join(template).translate(_FREE_MODULES), width))
         self.masks = [
-            _number(self._lines([[int((i, j) in data_modules and bool(pattern(i, j))) for j in range(width)] for i in range(width)], 0))
-            for pattern in mask_functions
+            _number(_lines_of(bytes(pattern(i, j) for i in range(width) for j in range(width)), width)) & data
+            for pattern in encoder.get_data_mask_functions(False)
         ]
         self.format_info = []
         for mask in range(8):
             info = tuple(bytearray(width) for _ in range(width))
             encoder.add_format_info(info, version, _ERROR_LEVEL, mask)
             encoder.add_version_info(info, version)
-            self.format_info.append(_number(self._lines([list(row) for row in info], 0)[:half]))
-        in_line = [[1] * width + [0] * _GAP for _ in range(2 * width)]
-        pair = [[1] * (width - 1) + [0] * (_GAP + 1) for _ in range(2 * width)]
-        self.pairs = _number([cell for line in pair for cell in line])  # this and the next are in one line
-        self.upper_rows = _number([cell for line in in_line[: width - 1] for cell in line] + [0] * (half + stride))
-        self.ones = _number([cell for line in in_line for cell in line])
+            self.format_info.append(_number(_lines_of(b"".join(info), width)[:half]))
+        gap = bytes(_GAP)
+        line = b"\x01" * width + gap
+        self.ones = _number(line * 2 * width)
+        # Where this module and the next are in one line; the rows half's rows but the last.
+        self.pairs = _number((b"\x01" * (width - 1) + bytes(_GAP + 1)) * 2 * width)
+        self.upper_rows = _number(line * (width - 1) + bytes(half + stride))
         self.size = width * width
 
-    def _lines(self, grid: list[list[int]], gap: int) -> list[int]:
-        """The grid's cells in the lines layout."""
-        width = self.width
-        rows = [value for row in grid for value in (*row, *[gap] * _GAP)]
-        columns = [value for j in range(width) for value in (*(grid[i][j] for i in range(width)), *[gap] * _GAP)]
-        return rows + columns
+
+def _lines_of(modules: bytes, width: int) -> bytes:
+    """A symbol's modules (one byte each, row after row) in the lines layout."""
+    gap = bytes(_GAP)
+    rows = [modules[start : start + width] + gap for start in range(0, width * width, width)]
+    columns = [modules[column::width] + gap for column in range(width)]
+    return b"".join(rows + columns)
+
+
+def _line_sources(sources: list[int], width: int, gap: int) -> list[int]:
+    """``_lines_of`` for a list of where each module comes from."""
+    lines: list[int] = []
+    for start in range(0, width * width, width):
+        lines += sources[start : start + width]
+        lines += [gap] * _GAP
+    for column in range(width):
+        lines += sources[column::width]
+        lines += [gap] * _GAP
+    return lines
+
+
+def _number(modules: bytes) -> int:
+    """Modules (one byte each, 0 or 1) as the binary digits of a number."""
+    return int(modules.translate(_MODULES_TO_TEXT) or b"0", 2)
 
 
 @lru_cache(maxsize=41)
 def _symbol(version: int) -> _Symbol:
     return _Symbol(version)
-
-
-def _number(bits: list[int]) -> int:
-    return int("".join("1" if bit else "0" for bit in bits) or "0", 2)
 
 
 def _placement_order(template: tuple[bytearray, ...]) -> list[tuple[int, int]]:
