@@ -1,9 +1,9 @@
-"""QR codes as inline SVG: exactly the codes segno makes, at a tenth of its cost.
+"""QR codes as inline SVG: exactly the codes segno makes, for a fraction of the work.
 
 segno (a maintained, pure-Python encoder) places, masks and scores a code
-module by module in Python: about 7 ms a code, 3 ms even with the mask
-scoring done on whole rows. Here the per-code work is a handful of calls on
-whole strings and big integers instead:
+module by module in Python: about 7 ms a code, still 2 ms with its mask
+scoring replaced. Here the per-code work is a handful of calls on whole
+strings and big integers instead (about 0.2 ms a code, SVG included):
 
 * the data codewords are packed as one integer and the Reed-Solomon error
   codewords come from a table of the generator polynomial times each byte;
