@@ -330,26 +330,33 @@ def _generated_site(root: Path, count: int) -> Path:
     return root
 
 
-def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# With the cache, changed stories are read by cache.py's loader; without it,
+# every story by parallel.ForkedLoader.
+WITH_AND_WITHOUT_CACHE = pytest.mark.parametrize("cache_flags", [["--cache"], []], ids=["cache", "no-cache"])
+
+
+@WITH_AND_WITHOUT_CACHE
+def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_flags: list[str]) -> None:
     site = _generated_site(tmp_path / "site", 150)
     outputs = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv("TOTALISER_JOBS", jobs)
-        result = run_cli("build", "--cache", "--site", str(site), "--output", str(tmp_path / f"out-{jobs}"))
+        result = run_cli("build", *cache_flags, "--site", str(site), "--output", str(tmp_path / f"out-{jobs}"))
         assert result.returncode == 0, result.stderr
         outputs[jobs] = (tree(tmp_path / f"out-{jobs}"), result.stderr)
     assert outputs["1"] == outputs["2"]
     assert "mystery_0" in outputs["2"][1]
 
 
-def test_forked_workers_report_every_error_in_file_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@WITH_AND_WITHOUT_CACHE
+def test_forked_workers_report_every_error_in_file_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_flags: list[str]) -> None:
     site = _generated_site(tmp_path / "site", 120)
     for number in (5, 80, 119):
         edit(site / f"content/appeals/child-{number:03d}.md", "target:", "target: lots\nold_target:")
     results = []
     for jobs in ("1", "2"):
         monkeypatch.setenv("TOTALISER_JOBS", jobs)
-        result = run_cli("build", "--cache", "--site", str(site), "--output", str(tmp_path / "out"))
+        result = run_cli("build", *cache_flags, "--site", str(site), "--output", str(tmp_path / "out"))
         results.append(result)
         assert result.returncode == 1
     lines = [line for line in results[-1].stderr.splitlines() if ": target:" in line]

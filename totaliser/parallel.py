@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .errors import Problem, Problems
+
 # Below this many items one process is faster than starting workers.
 MIN_ITEMS = 64
 JOBS_VARIABLE = "TOTALISER_JOBS"
@@ -76,3 +78,23 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
         _task = None
         gc.unfreeze()
     return results
+
+
+class ForkedLoader:
+    """Implements ``content.FileLoader``: content files read by forked workers
+    when there are many (a build without cache; cache.py has its own, which
+    reads only the files that changed)."""
+
+    def load_files(self, kind: str, paths: Sequence[Any], read_one: Callable[[Any, Problems], Any], problems: Problems) -> list[Any]:
+        if not should_fork(len(paths)):
+            return [read_one(path, problems) for path in paths]
+
+        def read(path: Any) -> tuple[Any, list[Problem]]:
+            own = Problems()
+            return read_one(path, own), own.items
+
+        results = []
+        for result, items in fork_map(read, paths):
+            problems.items.extend(items)
+            results.append(result)
+        return results

@@ -17,12 +17,12 @@ import jinja2
 
 from .cache import BuildCache, digest, object_digest
 from .config import SiteConfig, fallback_config, load_config
-from .content import Appeal, Content, Page, load_content
+from .content import Appeal, Content, FileLoader, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
 from .outputs import card, card_reuse, chart, embed, poster, thermometer
 from .outputs.pages import PageRenderer, photo_context, reading_for
-from .parallel import fork_map, should_fork
+from .parallel import ForkedLoader, fork_map, should_fork
 from .privacy import without_metadata
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
@@ -81,7 +81,7 @@ def load_site(
         raise ContentErrors(problems)
     # Checked stories are kept as they were read, full names and all: under
     # first-name privacy they must not be stored in the output folder.
-    loader = None
+    loader: FileLoader = ForkedLoader()
     if cache is not None and not config.first_name_only:
         loader = cache.content_loader(object_digest(config), site_dir, include_drafts)
     content = load_content(site_dir, config, problems, include_drafts=include_drafts, loader=loader)
