@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from decimal import Decimal
@@ -272,18 +273,31 @@ def draw_palette_card(spec: CardSpec) -> Image.Image:
     fraction of the cost: the shapes are flat, so they are drawn with their
     palette index; each letter's anti-aliased edge is mapped to the edge steps
     of its colour over the colour beneath, as ``palette_colours`` lays them out."""
+    image = _draw_indexes(spec).crop((0, 0, WIDTH, HEIGHT))
+    image.putpalette(_flat_palette())
+    return image
+
+
+def _draw_indexes(spec: CardSpec) -> Image.Image:
+    """The card as a greyscale image whose values are palette indexes, with one
+    more column at the right, of zeros: read row after row, each row then comes
+    after a 0, the byte a PNG scanline starts with (see ``_palette_png``)."""
     index = _palette_index()
-    # Drawn as a greyscale image whose values are palette indexes; attaching
-    # the palette at the end turns it into a "P" image without copying.
-    image = Image.new("L", (WIDTH, HEIGHT), index[PAPER])
+    image = Image.new("L", (WIDTH + 1, HEIGHT), index[PAPER])
     draw = ImageDraw.Draw(image)
 
     def write(box: TextBox, ground: Colour) -> None:
-        indexes, mask, left, top = _text_stamp(box.text, box.size, box.bold, box.colour, ground)
-        image.paste(indexes, (box.x + left, box.y + top), mask)
+        indexes, coverage, left, top = _text_stamp(box.text, box.size, box.bold, box.colour, ground)
+        x, y = box.x + left, box.y + top
+        beneath = image.crop((x, y, x + indexes.width, y + indexes.height)).getextrema()
+        if beneath == (index[ground], index[ground]):
+            # Where no letter covers it, the stamp is the ground: it can go down whole.
+            image.paste(indexes, (x, y))
+        else:
+            image.paste(indexes, (x, y), coverage.point(_COVERED))
 
     _draw(spec, draw, index.__getitem__, write)
-    image.putpalette(_flat_palette())
+    image.paste(0, (WIDTH, 0, WIDTH + 1, HEIGHT))
     return image
 
 
@@ -374,14 +388,15 @@ def _edge_table(ink: Colour, ground: Colour) -> list[int]:
     return table
 
 
-# Where a letter's mask covers a pixel at all (its stamp replaces the pixel) and where not.
+# Where the letters cover a pixel at all (the stamp replaces it there) and where not.
 _COVERED = [0] + [255] * 255
 
 
 @lru_cache(maxsize=256)
 def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -> tuple[Image.Image, Image.Image, int, int]:
-    """A text box ready to paste: its pixels as palette indexes, the mask of the
-    pixels it covers, and its offset from the box's corner.
+    """A text box ready to paste: its pixels as palette indexes (the ground's
+    where no letter covers it), each pixel's coverage by the letters (0-255),
+    and its offset from the box's corner.
 
     Kept: most text is the same on many cards (the site's title, the call to
     give, conditions, targets, percentages), and rendering it costs more than
@@ -391,13 +406,13 @@ def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -
     coverage = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
     # White on black: each pixel's value is the letter's coverage of it.
     ImageDraw.Draw(coverage).text((-left, -top), text, font=font, fill=255, anchor="lt")
-    return coverage.point(_edge_table(ink, ground)), coverage.point(_COVERED), left, top
+    return coverage.point(_edge_table(ink, ground)), coverage, left, top
 
 
 def card_png(spec: CardSpec) -> bytes:
     """The card as PNG bytes: a palette image (a third of the size of RGB),
     with the spec's key in a text chunk so a later build can tell it is current."""
-    return _palette_png(draw_palette_card(spec), {KEY_FIELD: spec.key()})
+    return _palette_png(_draw_indexes(spec), _flat_palette(), {KEY_FIELD: spec.key()})
 
 
 # The PNG is written here rather than by Pillow so that its compressed pixels
@@ -411,26 +426,40 @@ def card_png(spec: CardSpec) -> bytes:
 STRIP_ROWS = 15
 ZLIB_LEVEL = 3  # level 1 would save a tenth of the time for a tenth more bytes
 _ADLER_BASE = 65521  # Adler-32's modulus
+# Strips kept: looked up by every 61st byte (cheap to hash, and 61 shares no
+# factor with a row's 1,201 bytes, so every column is sampled), then compared
+# whole; a few strips may share a sample.
+_STRIP_SAMPLE = 61
+_STRIPS_KEPT = 1024
+_SAME_SAMPLE_KEPT = 4
+_STRIPS_READ = 3  # strips read from the image at a time
+_strips: OrderedDict[bytes, list[tuple[bytes, bytes, int]]] = OrderedDict()
 
 
-def _palette_png(image: Image.Image, text: dict[str, str]) -> bytes:
-    """A "P" image as an 8-bit palette PNG with tEXt chunks, its rows compressed strip by strip."""
-    width, height = image.size
-    pixels = image.tobytes()
-    stride = width * STRIP_ROWS
+def _palette_png(indexes: Image.Image, palette: list[int], text: dict[str, str]) -> bytes:
+    """An 8-bit palette PNG, with tEXt chunks, of an image of palette indexes
+    whose last column is zeros and not part of the picture."""
+    width, height = indexes.width - 1, indexes.height
+    # The scanlines are a 0 (PNG's "no filter") then the row's pixels, and so
+    # are the image's bytes shifted by one: each row's spare 0 starts the next.
+    # They are read a few strips at a time: small pieces of memory are reused
+    # from card to card, where the whole image's bytes would be fresh pages.
+    stride = (width + 1) * STRIP_ROWS
     pieces = []
     adler = 1  # the Adler-32 of nothing
-    for start in range(0, width * height, stride):
-        piece, strip_adler, length = _deflated_strip(pixels[start:start + stride], width)
-        pieces.append(piece)
-        adler = _adler32_combine(adler, strip_adler, length)
+    for top in range(0, height, STRIP_ROWS * _STRIPS_READ):
+        rows = indexes.crop((0, top, width + 1, min(top + STRIP_ROWS * _STRIPS_READ, height))).tobytes()
+        for start in range(0, len(rows), stride):
+            strip = b"\0" + rows[start:start + stride - 1]
+            piece, strip_adler = _deflated_strip(strip)
+            pieces.append(piece)
+            adler = _adler32_combine(adler, strip_adler, len(strip))
     # Each piece ends on a byte boundary without closing the stream: an empty
     # final block closes it, and the zlib header and checksum wrap it.
     stream = b"\x78\x5e" + b"".join(pieces) + b"\x03\x00" + adler.to_bytes(4, "big")
-    palette = bytes(image.getpalette() or [])
     chunks = [
         _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
-        _chunk(b"PLTE", palette),
+        _chunk(b"PLTE", bytes(palette)),
         *(_chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")) for key, value in text.items()),
         _chunk(b"IDAT", stream),
         _chunk(b"IEND", b""),
@@ -442,14 +471,26 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
 
 
-@lru_cache(maxsize=1024)
-def _deflated_strip(pixels: bytes, width: int) -> tuple[bytes, int, int]:
-    """A strip of rows as raw deflate data ending on a byte boundary, with the
-    Adler-32 and length of its scanlines (each row behind a 0: PNG's "no filter")."""
-    scanlines = b"".join(b"\0" + pixels[start:start + width] for start in range(0, len(pixels), width))
+def _deflated_strip(strip: bytes) -> tuple[bytes, int]:
+    """Scanlines as raw deflate data ending on a byte boundary, and their
+    Adler-32: kept from an earlier card when it had the same strip."""
+    sample = strip[::_STRIP_SAMPLE]
+    kept = _strips.get(sample)
+    if kept is None:
+        kept = _strips[sample] = []
+        if len(_strips) > _STRIPS_KEPT:
+            _strips.popitem(last=False)
+    else:
+        _strips.move_to_end(sample)
+        for earlier, piece, adler in kept:
+            if earlier == strip:
+                return piece, adler
     compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -15)
-    piece = compressor.compress(scanlines) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    return piece, zlib.adler32(scanlines), len(scanlines)
+    piece = compressor.compress(strip) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    adler = zlib.adler32(strip)
+    kept.append((strip, piece, adler))
+    del kept[:-_SAME_SAMPLE_KEPT]
+    return piece, adler
 
 
 def _adler32_combine(first: int, second: int, second_length: int) -> int:
