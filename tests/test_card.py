@@ -130,6 +130,34 @@ def test_card_bytes_do_not_depend_on_the_cards_made_before() -> None:
     assert [card.card_png(one) for one in reversed(wanted)] == alone[::-1]
 
 
+def varied_specs(count: int, seed: int) -> list[card.CardSpec]:
+    """Cards that differ where cards do: names, conditions, sums, how full."""
+    rng = random.Random(seed)
+    names = ["Amy", "Siân Pritchard", "Łukasz Nowak", "Maximilian Alexander-Fitzgerald Montgomery-Wolstenholme", "Jo Li"]
+    made = []
+    for number in range(count):
+        fraction = rng.choice([Decimal(0), Decimal("0.001"), Decimal("0.02"), Decimal(1)] + [Decimal(rng.randrange(1001)) / 1000] * 4)
+        funded = fraction == 1 and rng.random() < 0.7
+        made.append(spec(
+            child=f"{rng.choice(names)} {number}", condition=rng.choice(["cerebral palsy", "a rare form of childhood dementia"]),
+            raised_text=f"£{rng.randrange(2_000_000):,}", target_text=rng.choice(["£36,000", "£1,000,000"]),
+            percent=int(fraction * 100) + (5 if funded else 0), fraction=fraction, funded=funded,
+            site_title=rng.choice(["The Wessex Courier Appeals", "Dorset Echo"]),
+        ))
+    return made
+
+
+def test_every_card_holds_its_own_drawing_whatever_was_kept_from_others() -> None:
+    # Strips are reused by what was drawn across them: after many cards
+    # (thermometers at every level, bars of every length), each card's PNG
+    # must still hold exactly its own freshly drawn pixels.
+    for earlier in varied_specs(60, seed=1):
+        card.card_png(earlier)
+    for card_spec in varied_specs(40, seed=2):
+        with Image.open(io.BytesIO(card.card_png(card_spec))) as image:
+            assert image.tobytes() == card.draw_palette_card(card_spec).tobytes(), card_spec
+
+
 @settings(max_examples=60, deadline=None)
 @given(first=st.binary(max_size=70_000), second=st.binary(max_size=70_000))
 def test_adler32_of_joined_pieces(first: bytes, second: bytes) -> None:

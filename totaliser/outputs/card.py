@@ -140,8 +140,14 @@ def _measure(text: str, size: int, bold: bool = False) -> tuple[int, int]:
 
     Kept: fitting a card measures the same texts at several sizes, and many
     cards share texts (the site's title, "Ag", percentages)."""
-    left, top, right, bottom = _font(size, bold).getbbox(text, anchor="lt")
+    left, top, right, bottom = _bbox(text, size, bold)
     return int(right - min(left, 0)) + 1, int(bottom - min(top, 0)) + 1
+
+
+@lru_cache(maxsize=1024)
+def _bbox(text: str, size: int, bold: bool) -> tuple[float, float, float, float]:
+    """The box text's pixels cover, from its top-left corner (anchor "lt"): measured for the layout, then drawn."""
+    return _font(size, bold).getbbox(text, anchor="lt")
 
 
 def _box(role: str, text: str, x: int, y: int, size: int, colour: tuple[int, int, int], bold: bool = False) -> TextBox:
@@ -273,32 +279,72 @@ def draw_palette_card(spec: CardSpec) -> Image.Image:
     fraction of the cost: the shapes are flat, so they are drawn with their
     palette index; each letter's anti-aliased edge is mapped to the edge steps
     of its colour over the colour beneath, as ``palette_colours`` lays them out."""
-    image = _draw_indexes(spec).crop((0, 0, WIDTH, HEIGHT))
+    image = _draw_indexes(spec)[0].crop((0, 0, WIDTH, HEIGHT))
     image.putpalette(_flat_palette())
     return image
 
 
-def _draw_indexes(spec: CardSpec) -> Image.Image:
-    """The card as a greyscale image whose values are palette indexes, with one
-    more column at the right, of zeros: read row after row, each row then comes
-    after a 0, the byte a PNG scanline starts with (see ``_palette_png``)."""
+# What was drawn across some rows: the first and last row it may touch, what
+# it is (enough to draw it again), and for a shape whose middle rows are all
+# drawn alike, those rows and what they are whatever the shape's height.
+Note = tuple[int, int, tuple[Any, ...], tuple[int, int, tuple[Any, ...]] | None]
+
+
+def _draw_indexes(spec: CardSpec) -> tuple[Image.Image, list[Note]]:
+    """The card as a greyscale image whose values are palette indexes, and a
+    note of each thing drawn, in order.
+
+    The image has one more column at the right, of zeros: read row after row,
+    each row then comes after a 0, the byte a PNG scanline starts with (see
+    ``_palette_png``)."""
     index = _palette_index()
     image = Image.new("L", (WIDTH + 1, HEIGHT), index[PAPER])
-    draw = ImageDraw.Draw(image)
+    draw = _NotingDraw(image)
 
     def write(box: TextBox, ground: Colour) -> None:
-        indexes, coverage, left, top = _text_stamp(box.text, box.size, box.bold, box.colour, ground)
+        # The stamp goes down whole, its rectangle where no letter covers it
+        # included (as the ground): the layout keeps every text box on a
+        # plain ground, clear of the shapes and of other text.
+        stamp, left, top = _text_stamp(box.text, box.size, box.bold, box.colour, ground)
         x, y = box.x + left, box.y + top
-        beneath = image.crop((x, y, x + indexes.width, y + indexes.height)).getextrema()
-        if beneath == (index[ground], index[ground]):
-            # Where no letter covers it, the stamp is the ground: it can go down whole.
-            image.paste(indexes, (x, y))
-        else:
-            image.paste(indexes, (x, y), coverage.point(_COVERED))
+        image.paste(stamp, (x, y))
+        draw.notes.append((y, y + stamp.height - 1, ("text", box.text, box.size, box.bold, box.colour, ground, x, y), None))
 
     _draw(spec, draw, index.__getitem__, write)
     image.paste(0, (WIDTH, 0, WIDTH + 1, HEIGHT))
-    return image
+    return image, draw.notes
+
+
+class _NotingDraw(ImageDraw.ImageDraw):
+    """Pillow's drawing, noting each shape drawn and the rows it may touch."""
+
+    def __init__(self, image: Image.Image) -> None:
+        super().__init__(image)
+        self.notes: list[Note] = []
+
+    def rectangle(self, xy: Any, fill: Any = None, outline: Any = None, width: int = 1) -> None:
+        super().rectangle(xy, fill, outline, width)
+        self._note("rectangle", xy, (fill, outline, width), straight=width + 1)
+
+    def rounded_rectangle(self, xy: Any, radius: float = 0, fill: Any = None, outline: Any = None, width: int = 1, *, corners: Any = None) -> None:
+        super().rounded_rectangle(xy, radius, fill, outline, width, corners=corners)
+        # Below the top corners and above the bottom ones, every row is alike.
+        self._note("rounded_rectangle", xy, (radius, fill, outline, width, corners), straight=int(2 * radius) + width + 1)
+
+    def ellipse(self, xy: Any, fill: Any = None, outline: Any = None, width: int = 1) -> None:
+        super().ellipse(xy, fill, outline, width)
+        self._note("ellipse", xy, (fill, outline, width))
+
+    def line(self, xy: Any, fill: Any = None, width: int = 1, joint: str | None = None) -> None:
+        super().line(xy, fill, width, joint)
+        self._note("line", xy, (fill, width, joint), reach=width)
+
+    def _note(self, kind: str, xy: Any, options: tuple[Any, ...], straight: int | None = None, reach: int = 0) -> None:
+        x0, y0, x1, y1 = xy
+        what = (kind, tuple(xy), options)
+        alike = None if straight is None else (y0 + straight, y1 - straight, (kind, x0, x1, options))
+        # A row more each way than the shape's own: no pixel is left out.
+        self.notes.append((min(y0, y1) - reach - 1, max(y0, y1) + reach + 1, what, alike))
 
 
 def _draw(spec: CardSpec, draw: ImageDraw.ImageDraw, fill: Callable[[Colour], Any], write: Callable[[TextBox, Colour], None]) -> None:
@@ -388,31 +434,27 @@ def _edge_table(ink: Colour, ground: Colour) -> list[int]:
     return table
 
 
-# Where the letters cover a pixel at all (the stamp replaces it there) and where not.
-_COVERED = [0] + [255] * 255
-
-
 @lru_cache(maxsize=256)
-def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -> tuple[Image.Image, Image.Image, int, int]:
+def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -> tuple[Image.Image, int, int]:
     """A text box ready to paste: its pixels as palette indexes (the ground's
-    where no letter covers it), each pixel's coverage by the letters (0-255),
-    and its offset from the box's corner.
+    where no letter covers it) and its offset from the box's corner.
 
     Kept: most text is the same on many cards (the site's title, the call to
     give, conditions, targets, percentages), and rendering it costs more than
     pasting it."""
     font = _font(size, bold)
-    left, top, right, bottom = (int(edge) for edge in font.getbbox(text, anchor="lt"))
+    left, top, right, bottom = (int(edge) for edge in _bbox(text, size, bold))
     coverage = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
-    # White on black: each pixel's value is the letter's coverage of it.
+    # White on black: each pixel's value is the letters' coverage of it, 0-255.
     ImageDraw.Draw(coverage).text((-left, -top), text, font=font, fill=255, anchor="lt")
-    return coverage.point(_edge_table(ink, ground)), coverage, left, top
+    return coverage.point(_edge_table(ink, ground)), left, top
 
 
 def card_png(spec: CardSpec) -> bytes:
     """The card as PNG bytes: a palette image (a third of the size of RGB),
     with the spec's key in a text chunk so a later build can tell it is current."""
-    return _palette_png(_draw_indexes(spec), _flat_palette(), {KEY_FIELD: spec.key()})
+    indexes, notes = _draw_indexes(spec)
+    return _palette_png(indexes, _strip_keys(notes, HEIGHT), _flat_palette(), {KEY_FIELD: spec.key()})
 
 
 # The PNG is written here rather than by Pillow so that its compressed pixels
@@ -420,40 +462,56 @@ def card_png(spec: CardSpec) -> bytes:
 # costs more than drawing it, yet most bands of rows (the title band, blank
 # paper, the call to give, a condition, the thermometer's tube) come out the
 # same on many cards. So the rows are compressed in strips, each on its own
-# (no strip refers back to another), and a strip already compressed for an
-# earlier card is taken as it is. The bytes do not depend on what was kept:
-# a strip compresses the same whether or not it was seen before.
+# (no strip refers back to another), and a strip is known by what was drawn
+# across its rows: one drawn the same way for an earlier card is taken as it
+# was compressed then, without reading its pixels again. The bytes do not
+# depend on what was kept: a strip compresses the same either way.
 STRIP_ROWS = 15
-ZLIB_LEVEL = 3  # level 1 would save a tenth of the time for a tenth more bytes
+# Runs only (Z_RLE): a fifth quicker than zlib's level 3 on a card's strips,
+# whose rows are mostly long runs of one colour, for about as many bytes.
+ZLIB_LEVEL = 1
+ZLIB_STRATEGY = zlib.Z_RLE
 _ADLER_BASE = 65521  # Adler-32's modulus
-# Strips kept: looked up by every 61st byte (cheap to hash, and 61 shares no
-# factor with a row's 1,201 bytes, so every column is sampled), then compared
-# whole; a few strips may share a sample.
-_STRIP_SAMPLE = 61
-_STRIPS_KEPT = 1024
-_SAME_SAMPLE_KEPT = 4
-_STRIPS_READ = 3  # strips read from the image at a time
-_strips: OrderedDict[bytes, list[tuple[bytes, bytes, int]]] = OrderedDict()
+_STRIPS_KEPT = 4096
+_strips: OrderedDict[tuple[Any, ...], tuple[bytes, int, int]] = OrderedDict()
 
 
-def _palette_png(indexes: Image.Image, palette: list[int], text: dict[str, str]) -> bytes:
+def _strip_keys(notes: list[Note], height: int) -> list[tuple[Any, ...]]:
+    """For each strip of rows, its first row and everything drawn across it, in order."""
+    across: list[list[tuple[Any, ...]]] = [[] for _ in range(0, height, STRIP_ROWS)]
+    for first, last, what, alike in notes:
+        for number in range(max(first, 0) // STRIP_ROWS, min(last, height - 1) // STRIP_ROWS + 1):
+            top = number * STRIP_ROWS
+            bottom = min(top + STRIP_ROWS, height) - 1
+            if alike is not None and alike[0] <= top and bottom <= alike[1]:
+                across[number].append(alike[2])
+            else:
+                across[number].append(what)
+    return [(number * STRIP_ROWS, tuple(drawn)) for number, drawn in enumerate(across)]
+
+
+def _palette_png(indexes: Image.Image, strip_keys: list[tuple[Any, ...]], palette: list[int], text: dict[str, str]) -> bytes:
     """An 8-bit palette PNG, with tEXt chunks, of an image of palette indexes
-    whose last column is zeros and not part of the picture."""
+    whose last column is zeros and not part of the picture; ``strip_keys``
+    tells, for each strip of rows, what was drawn across it."""
     width, height = indexes.width - 1, indexes.height
-    # The scanlines are a 0 (PNG's "no filter") then the row's pixels, and so
-    # are the image's bytes shifted by one: each row's spare 0 starts the next.
-    # They are read a few strips at a time: small pieces of memory are reused
-    # from card to card, where the whole image's bytes would be fresh pages.
-    stride = (width + 1) * STRIP_ROWS
     pieces = []
     adler = 1  # the Adler-32 of nothing
-    for top in range(0, height, STRIP_ROWS * _STRIPS_READ):
-        rows = indexes.crop((0, top, width + 1, min(top + STRIP_ROWS * _STRIPS_READ, height))).tobytes()
-        for start in range(0, len(rows), stride):
-            strip = b"\0" + rows[start:start + stride - 1]
-            piece, strip_adler = _deflated_strip(strip)
-            pieces.append(piece)
-            adler = _adler32_combine(adler, strip_adler, len(strip))
+    for key in strip_keys:
+        kept = _strips.get(key)
+        if kept is None:
+            top = key[0]
+            # The scanlines are a 0 (PNG's "no filter") then the row's pixels:
+            # the image's bytes shifted by one, each row's spare 0 starting the next.
+            rows = indexes.crop((0, top, width + 1, min(top + STRIP_ROWS, height))).tobytes()
+            kept = _strips[key] = _deflated(b"\0" + rows[:-1])
+            if len(_strips) > _STRIPS_KEPT:
+                _strips.popitem(last=False)
+        else:
+            _strips.move_to_end(key)
+        piece, strip_adler, length = kept
+        pieces.append(piece)
+        adler = _adler32_combine(adler, strip_adler, length)
     # Each piece ends on a byte boundary without closing the stream: an empty
     # final block closes it, and the zlib header and checksum wrap it.
     stream = b"\x78\x5e" + b"".join(pieces) + b"\x03\x00" + adler.to_bytes(4, "big")
@@ -471,26 +529,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
 
 
-def _deflated_strip(strip: bytes) -> tuple[bytes, int]:
-    """Scanlines as raw deflate data ending on a byte boundary, and their
-    Adler-32: kept from an earlier card when it had the same strip."""
-    sample = strip[::_STRIP_SAMPLE]
-    kept = _strips.get(sample)
-    if kept is None:
-        kept = _strips[sample] = []
-        if len(_strips) > _STRIPS_KEPT:
-            _strips.popitem(last=False)
-    else:
-        _strips.move_to_end(sample)
-        for earlier, piece, adler in kept:
-            if earlier == strip:
-                return piece, adler
-    compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -15)
-    piece = compressor.compress(strip) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    adler = zlib.adler32(strip)
-    kept.append((strip, piece, adler))
-    del kept[:-_SAME_SAMPLE_KEPT]
-    return piece, adler
+def _deflated(scanlines: bytes) -> tuple[bytes, int, int]:
+    """Scanlines as raw deflate data ending on a byte boundary (not closing
+    the stream), with their Adler-32 and length."""
+    compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -15, 8, ZLIB_STRATEGY)
+    piece = compressor.compress(scanlines) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return piece, zlib.adler32(scanlines), len(scanlines)
 
 
 def _adler32_combine(first: int, second: int, second_length: int) -> int:
