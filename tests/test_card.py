@@ -121,7 +121,7 @@ def test_card_bytes_do_not_depend_on_the_cards_made_before() -> None:
     # must never show: a card made first equals the same card made after others.
     wanted = [spec(**changes) for changes in SPECS.values()]
     card._strips.clear()
-    card._text_stamp.cache_clear()
+    card._kept_text_stamp.cache_clear()
     alone = [card.card_png(one) for one in wanted]
     rng = random.Random(4)
     for number in range(40):

@@ -16,8 +16,8 @@ import hashlib
 import struct
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -83,7 +83,8 @@ class CardSpec:
 
     def key(self) -> str:
         """A digest of the spec, the drawing's version and Pillow's: equal keys, equal cards."""
-        text = "\x1f".join(str(part) for part in (*astuple(self), CARD_VERSION, PIL.__version__))
+        # The fields in order (as astuple would give them, without its deep copy).
+        text = "\x1f".join(str(part) for part in (*vars(self).values(), CARD_VERSION, PIL.__version__))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -305,7 +306,8 @@ def _draw_indexes(spec: CardSpec) -> tuple[Image.Image, list[Note]]:
         # The stamp goes down whole, its rectangle where no letter covers it
         # included (as the ground): the layout keeps every text box on a
         # plain ground, clear of the shapes and of other text.
-        stamp, left, top = _text_stamp(box.text, box.size, box.bold, box.colour, ground)
+        make = _text_stamp if box.role in _ONE_CARD_ROLES else _kept_text_stamp
+        stamp, left, top = make(box.text, box.size, box.bold, box.colour, ground)
         x, y = box.x + left, box.y + top
         image.paste(stamp, (x, y))
         draw.notes.append((y, y + stamp.height - 1, ("text", box.text, box.size, box.bold, box.colour, ground, x, y), None))
@@ -434,20 +436,23 @@ def _edge_table(ink: Colour, ground: Colour) -> list[int]:
     return table
 
 
-@lru_cache(maxsize=256)
 def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -> tuple[Image.Image, int, int]:
     """A text box ready to paste: its pixels as palette indexes (the ground's
-    where no letter covers it) and its offset from the box's corner.
-
-    Kept: most text is the same on many cards (the site's title, the call to
-    give, conditions, targets, percentages), and rendering it costs more than
-    pasting it."""
+    where no letter covers it) and its offset from the box's corner."""
     font = _font(size, bold)
     left, top, right, bottom = (int(edge) for edge in _bbox(text, size, bold))
     coverage = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
     # White on black: each pixel's value is the letters' coverage of it, 0-255.
     ImageDraw.Draw(coverage).text((-left, -top), text, font=font, fill=255, anchor="lt")
     return coverage.point(_edge_table(ink, ground)), left, top
+
+
+# Kept: most text is the same on many cards (the site's title, the call to
+# give, conditions, targets, percentages), and rendering it costs more than
+# pasting it. Names and sums raised are not: they differ from card to card,
+# and kept they would only push out the texts that recur.
+_kept_text_stamp = lru_cache(maxsize=256)(_text_stamp)
+_ONE_CARD_ROLES = frozenset({"name", "raised"})
 
 
 def card_png(spec: CardSpec) -> bytes:
@@ -495,21 +500,25 @@ def _palette_png(indexes: Image.Image, strip_keys: list[tuple[Any, ...]], palett
     whose last column is zeros and not part of the picture; ``strip_keys``
     tells, for each strip of rows, what was drawn across it."""
     width, height = indexes.width - 1, indexes.height
+    stride = (width + 1) * STRIP_ROWS
+    kept = [_strips.get(key) for key in strip_keys]
+    for first, last in _runs(number for number, found in enumerate(kept) if found is None):
+        # New strips are read from the image, a run of neighbours at a time.
+        # The scanlines are a 0 (PNG's "no filter") then the row's pixels: the
+        # image's bytes shifted by one, each row's spare 0 starting the next.
+        rows = indexes.crop((0, first * STRIP_ROWS, width + 1, min((last + 1) * STRIP_ROWS, height))).tobytes()
+        for number in range(first, last + 1):
+            start = (number - first) * stride
+            kept[number] = _strips[strip_keys[number]] = _deflated(b"\0" + rows[start:start + stride - 1])
+    for key in strip_keys:
+        _strips.move_to_end(key)
+    while len(_strips) > _STRIPS_KEPT:
+        _strips.popitem(last=False)
     pieces = []
     adler = 1  # the Adler-32 of nothing
-    for key in strip_keys:
-        kept = _strips.get(key)
-        if kept is None:
-            top = key[0]
-            # The scanlines are a 0 (PNG's "no filter") then the row's pixels:
-            # the image's bytes shifted by one, each row's spare 0 starting the next.
-            rows = indexes.crop((0, top, width + 1, min(top + STRIP_ROWS, height))).tobytes()
-            kept = _strips[key] = _deflated(b"\0" + rows[:-1])
-            if len(_strips) > _STRIPS_KEPT:
-                _strips.popitem(last=False)
-        else:
-            _strips.move_to_end(key)
-        piece, strip_adler, length = kept
+    for found in kept:
+        assert found is not None  # every new strip was made above
+        piece, strip_adler, length = found
         pieces.append(piece)
         adler = _adler32_combine(adler, strip_adler, length)
     # Each piece ends on a byte boundary without closing the stream: an empty
@@ -523,6 +532,20 @@ def _palette_png(indexes: Image.Image, strip_keys: list[tuple[Any, ...]], palett
         _chunk(b"IEND", b""),
     ]
     return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def _runs(numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Rising numbers as runs of neighbours: 1, 2, 3, 7 -> (1, 3), (7, 7)."""
+    first = last = None
+    for number in numbers:
+        if last is not None and number == last + 1:
+            last = number
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = number
+    if first is not None and last is not None:
+        yield first, last
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
