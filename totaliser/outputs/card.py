@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -276,8 +277,8 @@ def draw_card(spec: CardSpec) -> Image.Image:
 def draw_palette_card(spec: CardSpec) -> Image.Image:
     """The card drawn straight in the palette ("P" mode).
 
-    The same pixels as drawing in full colour and mapping to the palette, at a
-    fraction of the cost: the shapes are flat, so they are drawn with their
+    Within a few levels of drawing in full colour and mapping to the palette,
+    at a fraction of the cost: the shapes are flat, so they are drawn with their
     palette index; each letter's anti-aliased edge is mapped to the edge steps
     of its colour over the colour beneath, as ``palette_colours`` lays them out."""
     image = _draw_indexes(spec)[0].crop((0, 0, WIDTH, HEIGHT))
@@ -340,6 +341,13 @@ class _NotingDraw(ImageDraw.ImageDraw):
     def line(self, xy: Any, fill: Any = None, width: int = 1, joint: str | None = None) -> None:
         super().line(xy, fill, width, joint)
         self._note("line", xy, (fill, width, joint), reach=width)
+
+    def _unnoted(self, *args: Any, **kwargs: Any) -> None:
+        # Anything drawn without a note could be hidden by a strip kept from
+        # another card: a new kind of shape needs its note, as those above.
+        raise NotImplementedError("the card draws only shapes it notes")
+
+    arc = bitmap = chord = pieslice = point = polygon = regular_polygon = text = multiline_text = _unnoted
 
     def _note(self, kind: str, xy: Any, options: tuple[Any, ...], straight: int | None = None, reach: int = 0) -> None:
         x0, y0, x1, y1 = xy
@@ -479,6 +487,7 @@ ZLIB_STRATEGY = zlib.Z_RLE
 _ADLER_BASE = 65521  # Adler-32's modulus
 _STRIPS_KEPT = 4096
 _strips: OrderedDict[tuple[Any, ...], tuple[bytes, int, int]] = OrderedDict()
+_strips_lock = threading.Lock()
 
 
 def _strip_keys(notes: list[Note], height: int) -> list[tuple[Any, ...]]:
@@ -501,19 +510,20 @@ def _palette_png(indexes: Image.Image, strip_keys: list[tuple[Any, ...]], palett
     tells, for each strip of rows, what was drawn across it."""
     width, height = indexes.width - 1, indexes.height
     stride = (width + 1) * STRIP_ROWS
-    kept = [_strips.get(key) for key in strip_keys]
-    for first, last in _runs(number for number, found in enumerate(kept) if found is None):
-        # New strips are read from the image, a run of neighbours at a time.
-        # The scanlines are a 0 (PNG's "no filter") then the row's pixels: the
-        # image's bytes shifted by one, each row's spare 0 starting the next.
-        rows = indexes.crop((0, first * STRIP_ROWS, width + 1, min((last + 1) * STRIP_ROWS, height))).tobytes()
-        for number in range(first, last + 1):
-            start = (number - first) * stride
-            kept[number] = _strips[strip_keys[number]] = _deflated(b"\0" + rows[start:start + stride - 1])
-    for key in strip_keys:
-        _strips.move_to_end(key)
-    while len(_strips) > _STRIPS_KEPT:
-        _strips.popitem(last=False)
+    with _strips_lock:  # a build may make cards in more than one thread
+        kept = [_strips.get(key) for key in strip_keys]
+        for first, last in _runs(number for number, found in enumerate(kept) if found is None):
+            # New strips are read from the image, a run of neighbours at a time.
+            # The scanlines are a 0 (PNG's "no filter") then the row's pixels: the
+            # image's bytes shifted by one, each row's spare 0 starting the next.
+            rows = indexes.crop((0, first * STRIP_ROWS, width + 1, min((last + 1) * STRIP_ROWS, height))).tobytes()
+            for number in range(first, last + 1):
+                start = (number - first) * stride
+                kept[number] = _strips[strip_keys[number]] = _deflated(b"\0" + rows[start:start + stride - 1])
+        for key in strip_keys:
+            _strips.move_to_end(key)
+        while len(_strips) > _STRIPS_KEPT:
+            _strips.popitem(last=False)
     pieces = []
     adler = 1  # the Adler-32 of nothing
     for found in kept:
