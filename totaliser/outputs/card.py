@@ -13,14 +13,18 @@ would make the card differ from machine to machine.
 from __future__ import annotations
 
 import hashlib
-import io
-from dataclasses import astuple, dataclass
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont
-from PIL.PngImagePlugin import PngInfo
 
 from ..config import SiteConfig
 from ..content import Appeal
@@ -33,7 +37,7 @@ WIDTH = 1200
 HEIGHT = 630
 MARGIN = 64
 # Bump when the drawing changes, so cards reused from a previous build are redrawn.
-CARD_VERSION = "4"
+CARD_VERSION = "5"
 KEY_FIELD = "totaliser-card"
 
 PAPER = (250, 250, 249)
@@ -80,7 +84,8 @@ class CardSpec:
 
     def key(self) -> str:
         """A digest of the spec, the drawing's version and Pillow's: equal keys, equal cards."""
-        text = "\x1f".join(str(part) for part in (*astuple(self), CARD_VERSION, PIL.__version__))
+        # The fields in order (as astuple would give them, without its deep copy).
+        text = "\x1f".join(str(part) for part in (*vars(self).values(), CARD_VERSION, PIL.__version__))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -137,8 +142,14 @@ def _measure(text: str, size: int, bold: bool = False) -> tuple[int, int]:
 
     Kept: fitting a card measures the same texts at several sizes, and many
     cards share texts (the site's title, "Ag", percentages)."""
-    left, top, right, bottom = _font(size, bold).getbbox(text, anchor="lt")
+    left, top, right, bottom = _bbox(text, size, bold)
     return int(right - min(left, 0)) + 1, int(bottom - min(top, 0)) + 1
+
+
+@lru_cache(maxsize=1024)
+def _bbox(text: str, size: int, bold: bool) -> tuple[float, float, float, float]:
+    """The box text's pixels cover, from its top-left corner (anchor "lt"): measured for the layout, then drawn."""
+    return _font(size, bold).getbbox(text, anchor="lt")
 
 
 def _box(role: str, text: str, x: int, y: int, size: int, colour: tuple[int, int, int], bold: bool = False) -> TextBox:
@@ -247,41 +258,141 @@ def _figures(spec: CardSpec) -> list[TextBox]:
     raise AssertionError("unreachable: the smallest sizes always return")
 
 
+Colour = tuple[int, int, int]
+
+
 def draw_card(spec: CardSpec) -> Image.Image:
+    """The card in full colour, with Pillow's own anti-aliased text: the reference
+    that the palette drawing (``draw_palette_card``) is checked against."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
-    colour = FUNDED if spec.funded else ACCENT
-    draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=colour)
-    bar = (MARGIN, BAR_TOP, WIDTH - MARGIN, BAR_TOP + BAR_HEIGHT)
-    draw.rounded_rectangle(bar, radius=BAR_HEIGHT // 2, fill=TRACK)
-    filled = round((bar[2] - bar[0]) * float(spec.fraction))
-    if filled > 0:
-        draw.rounded_rectangle((bar[0], bar[1], bar[0] + max(filled, BAR_HEIGHT), bar[3]), radius=BAR_HEIGHT // 2, fill=colour)
-    boxes = layout(spec)
-    for box in boxes:
-        if box.role == "funded":
-            draw.rounded_rectangle((box.x - 22, box.y - 12, box.right + 22, box.bottom + 14), radius=28, fill=FUNDED)
-        draw.text(
-            (box.x, box.y), box.text, font=_font(box.size, box.bold), fill=box.colour, anchor="lt")
-    _draw_thermometer(draw, spec.fraction, colour)
-    draw.rectangle((0, HEIGHT - 10, WIDTH, HEIGHT), fill=colour)
+
+    def write(box: TextBox, ground: Colour) -> None:
+        draw.text((box.x, box.y), box.text, font=_font(box.size, box.bold), fill=box.colour, anchor="lt")
+
+    _draw(spec, draw, lambda colour: colour, write)
     return image
 
 
-def _draw_thermometer(draw: ImageDraw.ImageDraw, fraction: Decimal, colour: tuple[int, int, int]) -> None:
+def draw_palette_card(spec: CardSpec) -> Image.Image:
+    """The card drawn straight in the palette ("P" mode).
+
+    Within a few levels of drawing in full colour and mapping to the palette,
+    at a fraction of the cost: the shapes are flat, so they are drawn with their
+    palette index; each letter's anti-aliased edge is mapped to the edge steps
+    of its colour over the colour beneath, as ``palette_colours`` lays them out."""
+    image = _draw_indexes(spec)[0].crop((0, 0, WIDTH, HEIGHT))
+    image.putpalette(_flat_palette())
+    return image
+
+
+# What was drawn across some rows: the first and last row it may touch, what
+# it is (enough to draw it again), and for a shape whose middle rows are all
+# drawn alike, those rows and what they are whatever the shape's height.
+Note = tuple[int, int, tuple[Any, ...], tuple[int, int, tuple[Any, ...]] | None]
+
+
+def _draw_indexes(spec: CardSpec) -> tuple[Image.Image, list[Note]]:
+    """The card as a greyscale image whose values are palette indexes, and a
+    note of each thing drawn, in order.
+
+    The image has one more column at the right, of zeros: read row after row,
+    each row then comes after a 0, the byte a PNG scanline starts with (see
+    ``_palette_png``)."""
+    index = _palette_index()
+    image = Image.new("L", (WIDTH + 1, HEIGHT), index[PAPER])
+    draw = _NotingDraw(image)
+
+    def write(box: TextBox, ground: Colour) -> None:
+        # The stamp goes down whole, its rectangle where no letter covers it
+        # included (as the ground): the layout keeps every text box on a
+        # plain ground, clear of the shapes and of other text.
+        make = _text_stamp if box.role in _ONE_CARD_ROLES else _kept_text_stamp
+        stamp, left, top = make(box.text, box.size, box.bold, box.colour, ground)
+        x, y = box.x + left, box.y + top
+        image.paste(stamp, (x, y))
+        draw.notes.append((y, y + stamp.height - 1, ("text", box.text, box.size, box.bold, box.colour, ground, x, y), None))
+
+    _draw(spec, draw, index.__getitem__, write)
+    image.paste(0, (WIDTH, 0, WIDTH + 1, HEIGHT))
+    return image, draw.notes
+
+
+class _NotingDraw(ImageDraw.ImageDraw):
+    """Pillow's drawing, noting each shape drawn and the rows it may touch."""
+
+    def __init__(self, image: Image.Image) -> None:
+        super().__init__(image)
+        self.notes: list[Note] = []
+
+    def rectangle(self, xy: Any, fill: Any = None, outline: Any = None, width: int = 1) -> None:
+        super().rectangle(xy, fill, outline, width)
+        self._note("rectangle", xy, (fill, outline, width), straight=width + 1)
+
+    def rounded_rectangle(self, xy: Any, radius: float = 0, fill: Any = None, outline: Any = None, width: int = 1, *, corners: Any = None) -> None:
+        super().rounded_rectangle(xy, radius, fill, outline, width, corners=corners)
+        # Below the top corners and above the bottom ones, every row is alike.
+        self._note("rounded_rectangle", xy, (radius, fill, outline, width, corners), straight=int(2 * radius) + width + 1)
+
+    def ellipse(self, xy: Any, fill: Any = None, outline: Any = None, width: int = 1) -> None:
+        super().ellipse(xy, fill, outline, width)
+        self._note("ellipse", xy, (fill, outline, width))
+
+    def line(self, xy: Any, fill: Any = None, width: int = 1, joint: str | None = None) -> None:
+        super().line(xy, fill, width, joint)
+        self._note("line", xy, (fill, width, joint), reach=width)
+
+    def _unnoted(self, *args: Any, **kwargs: Any) -> None:
+        # Anything drawn without a note could be hidden by a strip kept from
+        # another card: a new kind of shape needs its note, as those above.
+        raise NotImplementedError("the card draws only shapes it notes")
+
+    arc = bitmap = chord = pieslice = point = polygon = regular_polygon = text = multiline_text = _unnoted
+
+    def _note(self, kind: str, xy: Any, options: tuple[Any, ...], straight: int | None = None, reach: int = 0) -> None:
+        x0, y0, x1, y1 = xy
+        what = (kind, tuple(xy), options)
+        alike = None if straight is None else (y0 + straight, y1 - straight, (kind, x0, x1, options))
+        # A row more each way than the shape's own: no pixel is left out.
+        self.notes.append((min(y0, y1) - reach - 1, max(y0, y1) + reach + 1, what, alike))
+
+
+def _draw(spec: CardSpec, draw: ImageDraw.ImageDraw, fill: Callable[[Colour], Any], write: Callable[[TextBox, Colour], None]) -> None:
+    """The card's drawing, in order; ``fill`` gives a colour as the image takes
+    it and ``write`` draws a text box over the colour it stands on."""
+    colour = FUNDED if spec.funded else ACCENT
+    draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=fill(colour))
+    bar = (MARGIN, BAR_TOP, WIDTH - MARGIN, BAR_TOP + BAR_HEIGHT)
+    draw.rounded_rectangle(bar, radius=BAR_HEIGHT // 2, fill=fill(TRACK))
+    filled = round((bar[2] - bar[0]) * float(spec.fraction))
+    if filled > 0:
+        draw.rounded_rectangle((bar[0], bar[1], bar[0] + max(filled, BAR_HEIGHT), bar[3]), radius=BAR_HEIGHT // 2, fill=fill(colour))
+    for box in layout(spec):
+        ground = PAPER
+        if box.role == "site":
+            ground = colour
+        elif box.role == "funded":
+            ground = FUNDED
+            draw.rounded_rectangle((box.x - 22, box.y - 12, box.right + 22, box.bottom + 14), radius=28, fill=fill(FUNDED))
+        write(box, ground)
+    _draw_thermometer(draw, spec.fraction, fill(colour), fill(TRACK), fill(MUTED))
+    draw.rectangle((0, HEIGHT - 10, WIDTH, HEIGHT), fill=fill(colour))
+
+
+def _draw_thermometer(draw: ImageDraw.ImageDraw, fraction: Decimal, colour: Any, track: Any, muted: Any) -> None:
     """The totaliser itself: a tube filled to the fraction raised, with a bulb and quarter marks."""
     cx, half = THERMOMETER_CX, THERMOMETER_TUBE // 2
     tube_bottom = THERMOMETER_BULB_CY - THERMOMETER_BULB_R + 10
-    draw.rounded_rectangle((cx - half, THERMOMETER_TOP, cx + half, tube_bottom + half), radius=half, fill=TRACK, outline=MUTED, width=3)
+    draw.rounded_rectangle((cx - half, THERMOMETER_TOP, cx + half, tube_bottom + half), radius=half, fill=track, outline=muted, width=3)
     inner_top = THERMOMETER_TOP + 10
     level = round(tube_bottom - (tube_bottom - inner_top) * float(fraction))
     if fraction > 0:
         draw.rounded_rectangle((cx - half + 9, level, cx + half - 9, THERMOMETER_BULB_CY), radius=half - 9, fill=colour)
     bulb = THERMOMETER_BULB_R
-    draw.ellipse((cx - bulb, THERMOMETER_BULB_CY - bulb, cx + bulb, THERMOMETER_BULB_CY + bulb), fill=colour, outline=MUTED, width=3)
+    draw.ellipse((cx - bulb, THERMOMETER_BULB_CY - bulb, cx + bulb, THERMOMETER_BULB_CY + bulb), fill=colour, outline=muted, width=3)
     for quarter in range(1, 5):
         y = round(tube_bottom - (tube_bottom - inner_top) * quarter / 4)
-        draw.line((cx - half - 18, y, cx - half - 4, y), fill=MUTED, width=3)
+        draw.line((cx - half - 18, y, cx - half - 4, y), fill=muted, width=3)
 
 
 # Every text colour with the colour it is drawn on: the only places where
@@ -304,24 +415,165 @@ def palette_colours() -> list[tuple[int, int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _palette_image() -> Image.Image:
-    flat = [channel for colour in palette_colours() for channel in colour]
-    image = Image.new("P", (1, 1))
-    image.putpalette(flat)
-    return image
+def _palette_index() -> dict[Colour, int]:
+    """Each palette colour's index (the first, for a colour two pairs share)."""
+    index: dict[Colour, int] = {}
+    for number, colour in enumerate(palette_colours()):
+        index.setdefault(colour, number)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _flat_palette() -> list[int]:
+    return [channel for colour in palette_colours() for channel in colour]
+
+
+@lru_cache(maxsize=len(TEXT_PAIRS))
+def _edge_table(ink: Colour, ground: Colour) -> list[int]:
+    """For each coverage 0-255 of a letter's mask, the palette index of the
+    nearest of the pair's colours (the ground, its edge steps, the ink) to the
+    blend Pillow would draw in full colour."""
+    index = _palette_index()
+    steps = [tuple(round(low + (high - low) * step / EDGE_STEPS) for high, low in zip(ink, ground, strict=True)) for step in range(EDGE_STEPS + 1)]
+    table = []
+    for coverage in range(256):
+        # Pillow's blend of the ink over the ground, rounded as it does.
+        blend = [(low * (255 - coverage) + high * coverage + 127) // 255 for high, low in zip(ink, ground, strict=True)]
+        nearest = min(steps, key=lambda step: sum((a - b) ** 2 for a, b in zip(step, blend, strict=True)))
+        table.append(index[nearest])  # type: ignore[index]
+    return table
+
+
+def _text_stamp(text: str, size: int, bold: bool, ink: Colour, ground: Colour) -> tuple[Image.Image, int, int]:
+    """A text box ready to paste: its pixels as palette indexes (the ground's
+    where no letter covers it) and its offset from the box's corner."""
+    font = _font(size, bold)
+    left, top, right, bottom = (int(edge) for edge in _bbox(text, size, bold))
+    coverage = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
+    # White on black: each pixel's value is the letters' coverage of it, 0-255.
+    ImageDraw.Draw(coverage).text((-left, -top), text, font=font, fill=255, anchor="lt")
+    return coverage.point(_edge_table(ink, ground)), left, top
+
+
+# Kept: most text is the same on many cards (the site's title, the call to
+# give, conditions, targets, percentages), and rendering it costs more than
+# pasting it. Names and sums raised are not: they differ from card to card,
+# and kept they would only push out the texts that recur.
+_kept_text_stamp = lru_cache(maxsize=256)(_text_stamp)
+_ONE_CARD_ROLES = frozenset({"name", "raised"})
 
 
 def card_png(spec: CardSpec) -> bytes:
     """The card as PNG bytes: a palette image (a third of the size of RGB),
     with the spec's key in a text chunk so a later build can tell it is current."""
-    # Mapping to a fixed palette known in advance, rather than working one out
-    # per card (octree), takes 2 ms a card instead of 10 and is closer to the
-    # drawing: each pixel is within a few levels of its colour in RGB.
-    image = draw_card(spec).quantize(palette=_palette_image(), dither=Image.Dither.NONE)
-    info = PngInfo()
-    info.add_text(KEY_FIELD, spec.key())
-    buffer = io.BytesIO()
-    # zlib level 3 rather than 6: 1.7 ms instead of 3.8 to compress a card,
-    # for about 20 kB instead of 16 kB.
-    image.save(buffer, "PNG", pnginfo=info, compress_level=3)
-    return buffer.getvalue()
+    indexes, notes = _draw_indexes(spec)
+    return _palette_png(indexes, _strip_keys(notes, HEIGHT), _flat_palette(), {KEY_FIELD: spec.key()})
+
+
+# The PNG is written here rather than by Pillow so that its compressed pixels
+# can be kept and reused: compressing all 756 kB of a card's pixels with zlib
+# costs more than drawing it, yet most bands of rows (the title band, blank
+# paper, the call to give, a condition, the thermometer's tube) come out the
+# same on many cards. So the rows are compressed in strips, each on its own
+# (no strip refers back to another), and a strip is known by what was drawn
+# across its rows: one drawn the same way for an earlier card is taken as it
+# was compressed then, without reading its pixels again. The bytes do not
+# depend on what was kept: a strip compresses the same either way.
+STRIP_ROWS = 15
+# Runs only (Z_RLE): a fifth quicker than zlib's level 3 on a card's strips,
+# whose rows are mostly long runs of one colour, for about as many bytes.
+ZLIB_LEVEL = 1
+ZLIB_STRATEGY = zlib.Z_RLE
+_ADLER_BASE = 65521  # Adler-32's modulus
+_STRIPS_KEPT = 4096
+_strips: OrderedDict[tuple[Any, ...], tuple[bytes, int, int]] = OrderedDict()
+_strips_lock = threading.Lock()
+
+
+def _strip_keys(notes: list[Note], height: int) -> list[tuple[Any, ...]]:
+    """For each strip of rows, its first row and everything drawn across it, in order."""
+    across: list[list[tuple[Any, ...]]] = [[] for _ in range(0, height, STRIP_ROWS)]
+    for first, last, what, alike in notes:
+        for number in range(max(first, 0) // STRIP_ROWS, min(last, height - 1) // STRIP_ROWS + 1):
+            top = number * STRIP_ROWS
+            bottom = min(top + STRIP_ROWS, height) - 1
+            if alike is not None and alike[0] <= top and bottom <= alike[1]:
+                across[number].append(alike[2])
+            else:
+                across[number].append(what)
+    return [(number * STRIP_ROWS, tuple(drawn)) for number, drawn in enumerate(across)]
+
+
+def _palette_png(indexes: Image.Image, strip_keys: list[tuple[Any, ...]], palette: list[int], text: dict[str, str]) -> bytes:
+    """An 8-bit palette PNG, with tEXt chunks, of an image of palette indexes
+    whose last column is zeros and not part of the picture; ``strip_keys``
+    tells, for each strip of rows, what was drawn across it."""
+    width, height = indexes.width - 1, indexes.height
+    stride = (width + 1) * STRIP_ROWS
+    with _strips_lock:  # a build may make cards in more than one thread
+        kept = [_strips.get(key) for key in strip_keys]
+        for first, last in _runs(number for number, found in enumerate(kept) if found is None):
+            # New strips are read from the image, a run of neighbours at a time.
+            # The scanlines are a 0 (PNG's "no filter") then the row's pixels: the
+            # image's bytes shifted by one, each row's spare 0 starting the next.
+            rows = indexes.crop((0, first * STRIP_ROWS, width + 1, min((last + 1) * STRIP_ROWS, height))).tobytes()
+            for number in range(first, last + 1):
+                start = (number - first) * stride
+                kept[number] = _strips[strip_keys[number]] = _deflated(b"\0" + rows[start:start + stride - 1])
+        for key in strip_keys:
+            _strips.move_to_end(key)
+        while len(_strips) > _STRIPS_KEPT:
+            _strips.popitem(last=False)
+    pieces = []
+    adler = 1  # the Adler-32 of nothing
+    for found in kept:
+        assert found is not None  # every new strip was made above
+        piece, strip_adler, length = found
+        pieces.append(piece)
+        adler = _adler32_combine(adler, strip_adler, length)
+    # Each piece ends on a byte boundary without closing the stream: an empty
+    # final block closes it, and the zlib header and checksum wrap it.
+    stream = b"\x78\x5e" + b"".join(pieces) + b"\x03\x00" + adler.to_bytes(4, "big")
+    chunks = [
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
+        _chunk(b"PLTE", bytes(palette)),
+        *(_chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1")) for key, value in text.items()),
+        _chunk(b"IDAT", stream),
+        _chunk(b"IEND", b""),
+    ]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def _runs(numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Rising numbers as runs of neighbours: 1, 2, 3, 7 -> (1, 3), (7, 7)."""
+    first = last = None
+    for number in numbers:
+        if last is not None and number == last + 1:
+            last = number
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = number
+    if first is not None and last is not None:
+        yield first, last
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+def _deflated(scanlines: bytes) -> tuple[bytes, int, int]:
+    """Scanlines as raw deflate data ending on a byte boundary (not closing
+    the stream), with their Adler-32 and length."""
+    compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -15, 8, ZLIB_STRATEGY)
+    piece = compressor.compress(scanlines) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return piece, zlib.adler32(scanlines), len(scanlines)
+
+
+def _adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two pieces of data joined, from each one's (as zlib's adler32_combine)."""
+    remainder = second_length % _ADLER_BASE
+    first_low, first_high = first & 0xFFFF, first >> 16
+    low = (first_low + (second & 0xFFFF) - 1) % _ADLER_BASE
+    high = (first_high + (second >> 16) + remainder * first_low - remainder) % _ADLER_BASE
+    return high << 16 | low

@@ -1,7 +1,7 @@
 """Reusing an unchanged social card from the previous build.
 
-Drawing a card costs a tenth of a second; a site with many appeals would spend
-most of a rebuild on them. Each card carries the key of what it shows in a PNG
+Drawing a card costs a few milliseconds; a rebuild that changed nothing else
+would still spend them on every appeal. Each card carries the key of what it shows in a PNG
 text chunk, so the previous output's card is reused when its key still matches.
 Nothing is written outside the output folder.
 """
