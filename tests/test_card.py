@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
-from totaliser.outputs import card
+from totaliser.outputs import card, png
 
 BASE_SPEC = {
     "site_title": "The Wessex Courier Appeals", "child": "Amy Example", "condition": "cerebral palsy",
@@ -120,7 +120,7 @@ def test_card_bytes_do_not_depend_on_the_cards_made_before() -> None:
     # Text and compressed strips are kept from card to card; what was kept
     # must never show: a card made first equals the same card made after others.
     wanted = [spec(**changes) for changes in SPECS.values()]
-    card._strips.clear()
+    png._strips.clear()
     card._kept_text_stamp.cache_clear()
     alone = [card.card_png(one) for one in wanted]
     rng = random.Random(4)
@@ -161,11 +161,11 @@ def test_every_card_holds_its_own_drawing_whatever_was_kept_from_others() -> Non
 @settings(max_examples=60, deadline=None)
 @given(first=st.binary(max_size=70_000), second=st.binary(max_size=70_000))
 def test_adler32_of_joined_pieces(first: bytes, second: bytes) -> None:
-    combined = card._adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    combined = png._adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
     assert combined == zlib.adler32(first + second)
 
 
 def test_adler32_of_long_pieces_wraps_its_sums() -> None:
     # Pieces longer than Adler-32's modulus and full of high bytes, as a card's strips are.
     first, second = bytes([255]) * 100_003, bytes(range(256)) * 300
-    assert card._adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second)) == zlib.adler32(first + second)
+    assert png._adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second)) == zlib.adler32(first + second)
