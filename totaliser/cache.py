@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .content import Appeal
 from .errors import Problem, Problems
 from .parallel import fork_map, should_fork
 from .staging import remove_tree
@@ -54,7 +55,7 @@ STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the
 CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
 _BATCH = 256  # content entries pickled together
-FORMAT = 1
+FORMAT = 2
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -101,6 +102,7 @@ def code_fingerprint() -> bytes:
 
 
 Signature = tuple[int, int, int]  # size, modification time (ns), inode
+FileStamp = tuple[int, int, int]  # an output file's size, modification time (ns) and inode
 
 
 def _signature(stat: os.stat_result) -> Signature | None:
@@ -120,10 +122,12 @@ class FileEntry:
     result_digest: bytes
     photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
     blob: bytes = b""  # the result as read from the cache, pickled: saving it again is a copy
+    summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["result"] = None
+        state.pop("_stored", None)
         if not self.blob and self.result is not None:
             state["blob"] = pickle.dumps(self.result, protocol=5)
         return state
@@ -132,6 +136,71 @@ class FileEntry:
         if self.result is None and self.blob:
             self.result = pickle.loads(self.blob)
         return self
+
+    def view(self) -> Any:
+        """The checked result: an appeal kept with its summary is not unpickled
+        until something other than the summary is asked of it."""
+        if self.result is None and self.summary is not None and self.blob:
+            # One per entry: a dev server's next build finds it already unpickled.
+            stored = self.__dict__.get("_stored")
+            if stored is None:
+                stored = self.__dict__["_stored"] = StoredAppeal(self.summary, self.blob)
+            return stored
+        return self.loaded().result
+
+
+# What listings, totals, the feeds' order, the sitemap and cache keys read of
+# every appeal. A rebuild needs every appeal for those, but the whole of only
+# the few it renders again: at 10,000 appeals unpickling them all would cost
+# a second.
+SUMMARY_FIELDS = (
+    "slug", "path", "status", "date", "deadline", "target", "raised", "currency", "gift_aid", "image",
+    "last_changed", "update_dates",
+)
+
+
+class StoredAppeal:
+    """An ``Appeal`` from the cache: its summary at hand, the rest unpickled
+    on first use (then every attribute is the whole appeal's)."""
+
+    __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
+
+    def __init__(self, summary: tuple[Any, ...], blob: bytes):
+        for name, value in zip(SUMMARY_FIELDS, summary, strict=True):
+            object.__setattr__(self, name, value)
+        self._blob = blob
+        self._whole: Any = None
+
+    # Worked out from the summary, as Appeal does.
+    url_path = Appeal.url_path
+    percent = Appeal.percent
+    still_needed = Appeal.still_needed
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what the summary does not hold.
+        if name.startswith("__") or name in ("_blob", "_whole"):
+            raise AttributeError(name)
+        if self._whole is None:
+            self._whole = pickle.loads(self._blob)
+        return getattr(self._whole, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in ("_blob", "_whole"):
+            raise AttributeError(f"{name}: a checked appeal is not changed")
+        object.__setattr__(self, name, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to or from a worker process as the appeal it stands for.
+        return (pickle.loads, (self._blob,))
+
+    def __repr__(self) -> str:
+        return f"StoredAppeal({self.path!r})"
+
+
+def _summary(result: Any) -> tuple[Any, ...] | None:
+    if not isinstance(result, Appeal):
+        return None
+    return tuple(getattr(result, name) for name in SUMMARY_FIELDS)
 
 
 @dataclass
@@ -149,11 +218,34 @@ class _State:
     content_context: bytes = b""
     content: dict[str, FileEntry] = field(default_factory=dict)
     groups: dict[str, GroupRecord] = field(default_factory=dict)
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # every file of the output: size, mtime_ns
+    files: dict[str, FileStamp] = field(default_factory=dict)  # every file of the output
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
     memo: dict[bytes, Any] = field(default_factory=dict)  # small results (a JSON record) by the hash of their inputs
     bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
+
+
+class CacheMemory:
+    """The last build's cache, kept by a process that builds again and again
+    (the dev server): the next build starts from it instead of reading it back
+    from disk, as long as the cache files on disk are still the ones it wrote."""
+
+    def __init__(self) -> None:
+        self.state: _State | None = None
+        self.stamps: tuple[FileStamp | None, ...] | None = None
+        self.code: bytes | None = None  # the code running cannot change while the process runs
+
+
+def _cache_stamps(folder: Path) -> tuple[FileStamp | None, ...]:
+    stamps: list[FileStamp | None] = []
+    for name in (STATE_FILE, CONTENT_FILE):
+        try:
+            stat = os.stat(folder / name)
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return tuple(stamps)
 
 
 class Writer(Protocol):
@@ -166,10 +258,13 @@ class Writer(Protocol):
 class BuildCache:
     """The previous build's cache (read) and this build's (written at the end)."""
 
-    def __init__(self, output_dir: Path):
+    def __init__(self, output_dir: Path, memory: CacheMemory | None = None):
         self.output = output_dir.resolve()
-        self.code = code_fingerprint()
-        self._previous = self._read_previous()
+        self.memory = memory
+        if memory is not None and memory.code is None:
+            memory.code = code_fingerprint()
+        self.code = memory.code if memory is not None and memory.code is not None else code_fingerprint()
+        self._previous = self._remembered() or self._read_previous()
         self._state = _State(FORMAT, self.code)
         self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
         self.hits = 0
@@ -179,8 +274,13 @@ class BuildCache:
         self.template_references = self._previous.template_references
         self._state.template_references = self.template_references
         self._state.memo = self._previous.memo
+        # Compiled templates are carried over whole: a build that renders no
+        # page must leave them for the next one. (One entry per template file,
+        # replaced when it is compiled again, so this does not grow.)
+        self._state.bytecode = self._previous.bytecode
         self._memo_pruned = False
         self._reused: set[str] = set()  # output files taken from the previous output
+        self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
 
     def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
         """``compute()``, or its result from the last build if ``key`` is the same.
@@ -196,15 +296,14 @@ class BuildCache:
 
     def template_bytecode(self) -> Any:
         """A Jinja bytecode cache kept in this cache: templates are compiled once,
-        not in every build. It reads the last build's and keeps what this one uses."""
+        not in every build. Those of the last build are kept, with any compiled now."""
         import jinja2
 
-        previous = self._previous.bytecode
         kept = self._state.bytecode
 
         class _Bytecode(jinja2.BytecodeCache):
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                data = kept.get(bucket.key) or previous.get(bucket.key)
+                data = kept.get(bucket.key)
                 if data is not None:
                     bucket.bytecode_from_string(data)  # ignored by Jinja if the source changed
 
@@ -212,6 +311,14 @@ class BuildCache:
                 kept[bucket.key] = bucket.bytecode_to_string()
 
         return _Bytecode()
+
+    def _remembered(self) -> _State | None:
+        memory = self.memory
+        if memory is None or memory.state is None or memory.state.code != self.code:
+            return None
+        if memory.stamps != _cache_stamps(self.output / CACHE_DIR):
+            return None  # another build, or a hand, changed the cache since
+        return memory.state
 
     def _read_previous(self) -> _State:
         state = _read_state(self.output / CACHE_DIR / STATE_FILE)
@@ -250,7 +357,7 @@ class BuildCache:
         for relative, _source in record.files:
             if relative in writer.written:
                 return False  # let the writer report the collision when rendering
-            if not _same_file(self.output / relative, self._previous.files.get(relative)):
+            if not _same_file(self._prefix + relative, self._previous.files.get(relative)):
                 return False  # changed by hand since: render it again
         for relative, source in record.files:
             writer.written[relative] = source
@@ -275,31 +382,42 @@ class BuildCache:
         """
         fresh = writer.root
         base = self._take_spare(site)
+        prefix = str(site) + os.sep
         if base is None:
             fresh.rename(site)
             for relative in sorted(self._reused):
                 _link(self.output / relative, site / relative)
+            changed: list[str] | None = None
         else:
             # Stale files go first, so that a file and a folder may swap names.
-            for relative in sorted(base.files.keys() - writer.written.keys()):
+            changed = sorted(base.files.keys() - writer.written.keys())
+            for relative in changed:
                 _remove_file(site, relative)
             for group in self._reused_groups:
                 record = self._state.groups[group]
                 kept = base.groups.get(group)
                 unchanged = kept is not None and kept.key == record.key
                 for relative, _source in record.files:
-                    if unchanged and _same_file(site / relative, base.files.get(relative)):
+                    spare = base.files.get(relative)
+                    if unchanged and spare == self._state.files[relative]:
+                        # The spare's copy is the live file itself (the same inode,
+                        # checked in reuse()), and the spare's folders are as recorded:
+                        # nothing to do, nothing more to check.
+                        continue
+                    if unchanged and _same_file(prefix + relative, spare):
                         self._state.files[relative] = base.files[relative]  # the spare's own copy stays
                     else:
                         _link(self.output / relative, site / relative, replace=True)
+                        changed.append(relative)
             for relative in writer.written:
                 if relative not in self._reused:
                     _move(fresh / relative, site / relative)
+                    changed.append(relative)
         for relative in writer.written:
             if relative not in self._reused:
-                stat = os.stat(site / relative)
-                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns)
-        self._state.dirs = _folder_times(site, writer.written)
+                stat = os.stat(prefix + relative)
+                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self._state.dirs = _folder_times(site, writer.written, base.dirs if base else None, changed)
         folder = site / CACHE_DIR
         folder.mkdir(exist_ok=True)
         state = self._state
@@ -315,12 +433,21 @@ class BuildCache:
         # would hold them all until the end (memory, at 10,000 stories).
         entries = content.content
         content.content = {}
+        if self.memory is not None:
+            # Kept pickled in memory too, so that the next build saves them by copying.
+            for entry in entries.values():
+                if not entry.blob and entry.result is not None:
+                    entry.blob = pickle.dumps(entry.result, protocol=5)
         items = list(entries.items())
         with (folder / CONTENT_FILE).open("wb") as handle:
             pickle.dump(content, handle, protocol=5)
             for start in range(0, len(items), _BATCH):
                 pickle.dump(items[start : start + _BATCH], handle, protocol=5)
         content.content = entries
+        if self.memory is not None:
+            # The files keep their inode and time when the site is swapped in.
+            self.memory.state = state
+            self.memory.stamps = _cache_stamps(folder)
         return site
 
     def _take_spare(self, site: Path) -> _State | None:
@@ -378,14 +505,14 @@ def _read_state(path: Path) -> _State | None:
     return state if isinstance(state, _State) else None
 
 
-def _same_file(path: Path, recorded: tuple[int, int] | None) -> bool:
+def _same_file(path: str, recorded: FileStamp | None) -> bool:
     if recorded is None:
         return False
     try:
         stat = os.stat(path)
     except OSError:
         return False
-    return (stat.st_size, stat.st_mtime_ns) == recorded
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == recorded
 
 
 def _link(existing: Path, target: Path, replace: bool = False) -> None:
@@ -439,11 +566,23 @@ def _folder_time(path: Path | str) -> int | None:
         return None
 
 
-def _folder_times(site: Path, files: Iterable[str]) -> dict[str, int | None]:
+def _folder_times(
+    site: Path, files: Iterable[str], known: dict[str, int | None] | None = None, changed: Iterable[str] | None = None
+) -> dict[str, int | None]:
     """When each folder of the site last changed: a file added or removed by
-    hand changes its folder's time, and the spare tree is then not used."""
+    hand changes its folder's time, and the spare tree is then not used.
+
+    ``known`` holds times already checked (the spare's) and ``changed`` the
+    files added, replaced or removed since: only their folders are asked again."""
     root = str(site)
-    return {folder: _folder_time(os.path.join(root, folder)) for folder in sorted(_folders(files))}
+    again = _folders(changed) if changed is not None else None
+    times: dict[str, int | None] = {}
+    for folder in sorted(_folders(files)):
+        if known is not None and again is not None and folder not in again and folder in known:
+            times[folder] = known[folder]
+        else:
+            times[folder] = _folder_time(os.path.join(root, folder))
+    return times
 
 
 class CachedLoader:
@@ -483,9 +622,10 @@ class CachedLoader:
         for entry in found:
             assert entry is not None
             problems.items.extend(entry.problems)
-            results.append(entry.result)
+            result = entry.view()
+            results.append(result)
             if entry.result_digest:
-                self.cache.digests[entry.result.path] = entry.result_digest
+                self.cache.digests[result.path] = entry.result_digest
         return results
 
     def _key(self, kind: str, path: Path) -> str:
@@ -508,7 +648,7 @@ class CachedLoader:
             return None
         self.cache.hits += 1
         self.cache._state.content[self._key(kind, path)] = entry
-        return entry.loaded()
+        return entry
 
     def _photo_unchanged(self, entry: FileEntry) -> bool:
         if entry.photo is None:
@@ -525,7 +665,9 @@ class CachedLoader:
             # Hashed through pickle; the pickled bytes are made again when the
             # cache is saved, rather than kept in memory meanwhile.
             result_digest = object_digest(result) if result is not None else b""
-            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
+            entry = FileEntry(
+                None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), summary=_summary(result)
+            )
         has_errors = any(p.is_error for p in items)
         if file_hash is not None and not has_errors:
             try:

@@ -44,6 +44,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 
+from .cache import CacheMemory
 from .config import load_config
 from .errors import ContentErrors, Problem, Problems, UsageError
 from .site import BuildOptions, build
@@ -155,6 +156,7 @@ class DevServer:
         self.stopping = threading.Event()
         self.loop: IOLoop | None = None
         self._building = threading.Lock()
+        self.memory = CacheMemory()  # each rebuild starts from the last one's cache, in memory
 
     # -- building -----------------------------------------------------------
 
@@ -163,7 +165,7 @@ class DevServer:
         with self._building:
             started = time.monotonic()
             try:
-                report = build(self.options)
+                report = build(self.options, memory=self.memory)
             except ContentErrors as exc:
                 errors = tuple(exc.problems.errors)
             except UsageError as exc:

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .cache import BuildCache, digest, object_digest
+from .cache import BuildCache, CacheMemory, digest, object_digest
 from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
-from .outputs import card, card_reuse, chart, embed, poster, thermometer
 from .outputs.pages import PageRenderer, photo_context, reading_for
 from .parallel import fork_map, should_fork
 from .privacy import without_metadata
@@ -90,11 +89,13 @@ def load_site(
     return LoadedSite(config, content, problems)
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None, memory: CacheMemory | None = None) -> BuildReport:
+    """Build the site. ``memory`` keeps the cache in memory from one build to
+    the next in the same process (the dev server)."""
     started = time.perf_counter()
     site_dir = options.site_dir
     check_output_folder(options.output, site_dir)
-    cache = BuildCache(options.output) if options.use_cache else None
+    cache = BuildCache(options.output, memory) if options.use_cache else None
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
     staging = prepare_staging(options.output)
     try:
@@ -144,6 +145,9 @@ def render_appeal_outputs(
 ) -> None:
     """Every output of one appeal. They are cached together: anything added here
     is reused or rendered again with the rest (add its templates to APPEAL_TEMPLATES)."""
+    # Imported here: a rebuild that renders no appeal never loads Pillow or segno.
+    from .outputs import card, card_reuse, embed, poster, thermometer
+
     config = renderer.config
     env = renderer.env
     photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
@@ -180,8 +184,8 @@ def _render_site(
     if cache:
         env.bytecode_cache = cache.template_bytecode()
     renderer = PageRenderer(env, config, appeals, pages)
-    env.globals["embed_code"] = lambda appeal: embed.iframe_code(appeal, config)
-    env.globals["progress_chart"] = chart.progress_chart
+    env.globals["embed_code"] = lambda appeal: _embed_code(appeal, config)
+    env.globals["progress_chart"] = _progress_chart
     keys = _GroupKeys(cache, env, site_dir, config, pages) if cache else None
     problems = Problems()
     total = len(appeals) + len(pages)
@@ -205,6 +209,7 @@ def _render_site(
         if todo:
             for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
                 env.get_template(name)
+            from .outputs import card_reuse, poster  # noqa: F401 - loaded here once, not in every worker
 
         def render_appeal(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
             render_appeal_outputs(appeal, renderer, site_dir, writer, problems, previous_output)
@@ -255,11 +260,30 @@ def _render_site(
             recorder.write_text("robots.txt", feeds.robots_txt(config))
         if cache:
             cache.record("feeds", key, recorder.files, writer.root)
-    writer.write_text(".nojekyll", "")
-    if config.cname:
-        writer.write_text("CNAME", config.cname + "\n")
     story_photos = {a.image for a in appeals if a.image} | {p.image for p in pages if p.image}
-    copy_static(site_dir, writer, story_photos)
+    # The static files are a group too: the fonts alone are larger than the
+    # rest of a rebuild's writing.
+    key = keys.static_files(story_photos) if keys else b""
+    if not (cache and cache.reuse("static", key, writer)):
+        with _Recorder(writer) as recorder:
+            recorder.write_text(".nojekyll", "")
+            if config.cname:
+                recorder.write_text("CNAME", config.cname + "\n")
+            copy_static(site_dir, recorder, story_photos)  # type: ignore[arg-type]
+        if cache:
+            cache.record("static", key, recorder.files, writer.root)
+
+
+def _embed_code(appeal: Appeal, config: SiteConfig) -> Any:
+    from .outputs import embed  # imported when a page shows it, as the rest of an appeal's outputs
+
+    return embed.iframe_code(appeal, config)
+
+
+def _progress_chart(*args: Any, **kwargs: Any) -> Any:
+    from .outputs import chart
+
+    return chart.progress_chart(*args, **kwargs)
 
 
 RenderOne = Callable[[Any, PageRenderer, Path, Any, Problems], None]
@@ -408,6 +432,10 @@ class _GroupKeys:
             "index", self.templates(INDEX_TEMPLATES), self.config, self.nav, self.static, self._totals,
             f"{number}/{len(chunks)}", *(self._digest(appeal) for appeal in chunks[number - 1]),
         )
+
+    def static_files(self, story_photos: set[Path]) -> bytes:
+        # The static folder's bytes, and which of its pictures are story photos (not copied).
+        return self.cache.group_key("static", self.static, self.config, *sorted(str(photo) for photo in story_photos))
 
     def feeds(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
         return self.cache.group_key(

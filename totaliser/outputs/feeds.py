@@ -52,8 +52,8 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     for appeal in appeals:
         url = config.absolute(appeal.url_path)
         found.append((appeal.date, f"{url}#appeal", appeal, None))
-        for index, update in enumerate(appeal.updates):
-            found.append((update.date, f"{url}#update-{index}", appeal, index))
+        for index, day in enumerate(appeal.update_dates):
+            found.append((day, f"{url}#update-{index}", appeal, index))
     found.sort(key=lambda e: (e[0], e[1]), reverse=True)
     newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in found[:FEED_ENTRIES]]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
