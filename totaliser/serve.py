@@ -104,22 +104,24 @@ class SourceWatcher:
         self.ignored = (output_dir.resolve(), staging_folder(output_dir))
 
     def snapshot(self) -> Snapshot:
+        # Plain strings, not Path objects: this runs ten times a second, and
+        # pathlib would cost more than the stat calls themselves.
         found: Snapshot = {}
+        site = str(self.site_dir)
         for name in WATCHED_FILES:
-            self._add(self.site_dir / name, name, found)
+            self._add(os.path.join(site, name), name, found)
         for folder in WATCHED_FOLDERS:
-            root = self.site_dir / folder
-            if not root.is_dir():
+            root = os.path.join(site, folder)
+            if not os.path.isdir(root):
                 continue
             for directory, subdirs, files in os.walk(root):
-                here = Path(directory)
-                subdirs[:] = [d for d in subdirs if not d.startswith(".") and not self._ignored(here / d)]
+                subdirs[:] = [d for d in subdirs if not d.startswith(".") and not self._ignored(Path(directory, d))]
+                shown = os.path.relpath(directory, site).replace(os.sep, "/")
                 for file_name in files:
                     # Editors' swap and backup files and raise's temporary files are not content.
                     if file_name.startswith(".") or file_name.endswith("~"):
                         continue
-                    path = here / file_name
-                    self._add(path, path.relative_to(self.site_dir).as_posix(), found)
+                    self._add(os.path.join(directory, file_name), f"{shown}/{file_name}", found)
         return found
 
     def _ignored(self, path: Path) -> bool:
@@ -127,9 +129,9 @@ class SourceWatcher:
         return any(resolved == ignored or ignored in resolved.parents for ignored in self.ignored)
 
     @staticmethod
-    def _add(path: Path, name: str, found: Snapshot) -> None:
+    def _add(path: str, name: str, found: Snapshot) -> None:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return
         found[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
