@@ -33,14 +33,14 @@ when the story was checked. Any doubt means rendering again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
-import posixpath
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -55,7 +55,7 @@ STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the
 CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
 _BATCH = 256  # content entries pickled together
-FORMAT = 2
+FORMAT = 3
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -155,7 +155,7 @@ class FileEntry:
 # a second.
 SUMMARY_FIELDS = (
     "slug", "path", "status", "date", "deadline", "target", "raised", "currency", "gift_aid", "image",
-    "last_changed", "update_dates",
+    "last_changed", "update_dates", "still_needed",
 )
 
 
@@ -163,29 +163,27 @@ class StoredAppeal:
     """An ``Appeal`` from the cache: its summary at hand, the rest unpickled
     on first use (then every attribute is the whole appeal's)."""
 
-    __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
+    __slots__ = ("_summary", "_blob", "_whole")
 
     def __init__(self, summary: tuple[Any, ...], blob: bytes):
-        for name, value in zip(SUMMARY_FIELDS, summary, strict=True):
-            object.__setattr__(self, name, value)
+        self._summary = summary
         self._blob = blob
         self._whole: Any = None
 
     # Worked out from the summary, as Appeal does.
     url_path = Appeal.url_path
     percent = Appeal.percent
-    still_needed = Appeal.still_needed
 
     def __getattr__(self, name: str) -> Any:
         # Only called for what the summary does not hold.
-        if name.startswith("__") or name in ("_blob", "_whole"):
+        if name.startswith("__") or name in self.__slots__:
             raise AttributeError(name)
         if self._whole is None:
             self._whole = pickle.loads(self._blob)
         return getattr(self._whole, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name not in ("_blob", "_whole"):
+        if name not in self.__slots__:
             raise AttributeError(f"{name}: a checked appeal is not changed")
         object.__setattr__(self, name, value)
 
@@ -195,6 +193,14 @@ class StoredAppeal:
 
     def __repr__(self) -> str:
         return f"StoredAppeal({self.path!r})"
+
+
+def _summary_field(index: int) -> property:
+    return property(lambda self: self._summary[index], doc=f"Appeal.{SUMMARY_FIELDS[index]}, from the summary")
+
+
+for _index, _name in enumerate(SUMMARY_FIELDS):
+    setattr(StoredAppeal, _name, _summary_field(_index))
 
 
 def _summary(result: Any) -> tuple[Any, ...] | None:
@@ -479,9 +485,23 @@ class BuildCache:
             remove_tree(previous_tree)
 
 
+@contextlib.contextmanager
+def _unpickling() -> Iterator[None]:
+    """Python's cycle collector paused while a cache file is read: unpickling
+    makes hundreds of thousands of small objects, and the collector would run
+    again and again over all of them (at 10,000 appeals, most of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _read_content(path: Path) -> _State | None:
     try:
-        with path.open("rb") as handle:
+        with _unpickling(), path.open("rb") as handle:
             state = pickle.load(handle)
             if not isinstance(state, _State):
                 return None
@@ -498,7 +518,7 @@ def _read_content(path: Path) -> _State | None:
 
 def _read_state(path: Path) -> _State | None:
     try:
-        with path.open("rb") as handle:
+        with _unpickling(), path.open("rb") as handle:
             state = pickle.load(handle)
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
@@ -552,10 +572,10 @@ def _remove_file(root: Path, relative: str) -> None:
 def _folders(files: Iterable[str]) -> set[str]:
     folders: set[str] = set()
     for relative in files:
-        parent = posixpath.dirname(relative)
+        parent = relative.rpartition("/")[0]  # the output's paths are always written with "/"
         while parent and parent not in folders:
             folders.add(parent)
-            parent = posixpath.dirname(parent)
+            parent = parent.rpartition("/")[0]
     return folders
 
 
@@ -632,11 +652,12 @@ class CachedLoader:
         return f"{kind}:{os.path.join(self.here, path)}"  # the same file, however --site was written
 
     def _cached(self, kind: str, path: Path) -> FileEntry | None:
-        entry = self.previous.get(self._key(kind, path))
+        key = self._key(kind, path)
+        entry = self.previous.get(key)
         if entry is None:
             return None
         try:
-            stat = path.stat()
+            stat = os.stat(key.partition(":")[2])  # the path as a string: quicker than pathlib
         except OSError:
             return None
         signature = _signature(stat)
@@ -647,7 +668,7 @@ class CachedLoader:
         if not self._photo_unchanged(entry):
             return None
         self.cache.hits += 1
-        self.cache._state.content[self._key(kind, path)] = entry
+        self.cache._state.content[key] = entry
         return entry
 
     def _photo_unchanged(self, entry: FileEntry) -> bool:

@@ -373,6 +373,7 @@ class _GroupKeys:
         self._templates: dict[tuple[str, ...], tuple[set[str] | None, bytes]] = {}
         self._unclaimed: bytes | None = None
         self._totals: bytes | None = None
+        self._appeal_base: bytes | None = None
 
     def digest_of(self, item: Appeal | Page) -> bytes:
         return self._digest(item)
@@ -414,10 +415,12 @@ class _GroupKeys:
         return self.cache.group_key(self.templates(templates), self.config, self.nav, self.static)
 
     def appeal(self, appeal: Appeal) -> bytes:
-        return self.cache.group_key(
-            "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
-            self._digest(appeal), _photo_key(appeal.image),
-        )
+        if self._appeal_base is None:
+            # What every appeal's key shares, hashed once rather than once an appeal.
+            self._appeal_base = self.cache.group_key(
+                "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
+            )
+        return digest(self._appeal_base, self._digest(appeal), _photo_key(appeal.image))
 
     def page(self, page: Page) -> bytes:
         return self.cache.group_key(
