@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import copy_example_site
 from tests.test_cache import age, age_all, cold, edit, tree
-from totaliser.cache import SUMMARY_FIELDS, BuildCache, CacheMemory, StoredAppeal, _summary
+from totaliser.cache import CACHE_DIR, SHARD_PREFIX, SUMMARY_FIELDS, BuildCache, CacheMemory, StoredAppeal, _summary
 from totaliser.content import Appeal
 from totaliser.site import BuildOptions, build, load_site
 
@@ -90,3 +90,29 @@ def test_a_cache_changed_by_another_build_is_read_again(site: Path, tmp_path: Pa
     age(story)
     build(options, memory=memory)
     assert tree(output) == cold(site, tmp_path / "cold")
+
+
+def test_an_edit_rewrites_only_the_content_file_holding_that_story(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    options = BuildOptions(site, output, use_cache=True)
+    build(options)
+    build(options)
+
+    def shards() -> dict[str, int]:
+        return {path.name: path.stat().st_ino for path in (output / CACHE_DIR).glob(f"{SHARD_PREFIX}*")}
+
+    before = shards()
+    assert len(before) > 1
+    story = sorted((site / "content/appeals").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\nOne more line.\n\n")
+    age(story)
+    build(options)
+    after = shards()
+    assert after.keys() == before.keys()
+    assert len([name for name in after if after[name] != before[name]]) == 1
+    assert tree(output) == cold(site, tmp_path / "cold")
+    # Deleted, the story leaves no trace in the content files.
+    story.unlink()
+    build(options)
+    assert not any(story.name.encode() in path.read_bytes() for path in (output / CACHE_DIR).glob(f"{SHARD_PREFIX}*"))
+    assert tree(output) == cold(site, tmp_path / "cold-2")

@@ -40,6 +40,7 @@ import pickle
 import shutil
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +55,13 @@ CACHE_DIR = ".totaliser-cache"
 STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the spare copy too
 CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
-_BATCH = 256  # content entries pickled together
-FORMAT = 3
+# The checked stories are kept in this many files (content-NN.pickle), by a
+# hash of their path: a build rewrites only those holding a story that
+# changed and links the others from the last cache. At 10,000 stories one
+# file would be 70 MB, written again for every edit.
+SHARDS = 64
+SHARD_PREFIX = "content-"
+FORMAT = 4
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -286,6 +292,7 @@ class BuildCache:
         self._state.bytecode = self._previous.bytecode
         self._memo_pruned = False
         self._reused: set[str] = set()  # output files taken from the previous output
+        self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
         self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
 
     def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
@@ -444,17 +451,43 @@ class BuildCache:
             for entry in entries.values():
                 if not entry.blob and entry.result is not None:
                     entry.blob = pickle.dumps(entry.result, protocol=5)
-        items = list(entries.items())
         with (folder / CONTENT_FILE).open("wb") as handle:
             pickle.dump(content, handle, protocol=5)
-            for start in range(0, len(items), _BATCH):
-                pickle.dump(items[start : start + _BATCH], handle, protocol=5)
         content.content = entries
+        self._write_shards(entries, folder)
         if self.memory is not None:
             # The files keep their inode and time when the site is swapped in.
             self.memory.state = state
             self.memory.stamps = _cache_stamps(folder)
         return site
+
+    def _write_shards(self, entries: dict[str, FileEntry], folder: Path) -> None:
+        """Write the content files whose entries changed; link the others from
+        the last cache (one pickle per file: each file's stories are let go once
+        written, where one big pickle would hold them all until the end)."""
+        shards: dict[int, list[tuple[str, FileEntry]]] = {}
+        for key, entry in entries.items():
+            shards.setdefault(_shard_of(key), []).append((key, entry))
+        before: dict[int, set[str]] = {}
+        for key in self._previous.content:
+            before.setdefault(_shard_of(key), set()).add(key)
+        last = self.output / CACHE_DIR
+        kept: set[str] = set()
+        for number, items in shards.items():
+            name = f"{SHARD_PREFIX}{number:02d}.pickle"
+            kept.add(name)
+            same = number not in self._changed_shards and before.get(number) == {key for key, _ in items}
+            if same and (last / name).is_file():
+                _link(last / name, folder / name, replace=True)
+                continue
+            with (folder / f"{name}.totaliser-new").open("wb") as handle:
+                pickle.dump(items, handle, protocol=5)
+            os.replace(folder / f"{name}.totaliser-new", folder / name)
+        # The spare's own cache folder is the new one: what it held of older
+        # builds goes (a story deleted, or all of them under first-name privacy).
+        for name in os.listdir(folder):
+            if name.startswith(SHARD_PREFIX) and name not in kept:
+                (folder / name).unlink()
 
     def _take_spare(self, site: Path) -> _State | None:
         """Move the spare tree to ``site`` if it is exactly as recorded."""
@@ -499,18 +532,22 @@ def _unpickling() -> Iterator[None]:
             gc.enable()
 
 
+def _shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
 def _read_content(path: Path) -> _State | None:
     try:
-        with _unpickling(), path.open("rb") as handle:
-            state = pickle.load(handle)
+        with _unpickling():
+            with path.open("rb") as handle:
+                state = pickle.load(handle)
             if not isinstance(state, _State):
                 return None
-            while True:
-                try:
-                    batch = pickle.load(handle)
-                except EOFError:
-                    break
-                state.content.update(batch)
+            for number in range(SHARDS):
+                shard = path.with_name(f"{SHARD_PREFIX}{number:02d}.pickle")
+                if shard.is_file():  # none for a shard without stories
+                    with shard.open("rb") as handle:
+                        state.content.update(pickle.load(handle))
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state
@@ -665,6 +702,7 @@ class CachedLoader:
             if _read_hash(path) != entry.hash:
                 return None
             entry.signature = signature
+            self.cache._changed_shards.add(_shard_of(key))
         if not self._photo_unchanged(entry):
             return None
         self.cache.hits += 1
@@ -695,7 +733,9 @@ class CachedLoader:
                 entry.signature = _signature(path.stat())
             except OSError:
                 entry.signature = None
-            self.cache._state.content[self._key(kind, path)] = entry
+            key = self._key(kind, path)
+            self.cache._state.content[key] = entry
+            self.cache._changed_shards.add(_shard_of(key))
         return entry
 
     def _photo_of(self, path: Path, result: Any) -> tuple[str, str | None] | None:
