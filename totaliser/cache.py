@@ -169,12 +169,14 @@ class StoredAppeal:
     """An ``Appeal`` from the cache: its summary at hand, the rest unpickled
     on first use (then every attribute is the whole appeal's)."""
 
-    __slots__ = ("_summary", "_blob", "_whole")
+    __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
 
     def __init__(self, summary: tuple[Any, ...], blob: bytes):
-        self._summary = summary
-        self._blob = blob
-        self._whole: Any = None
+        # Through the slots' own descriptors: __setattr__ refuses changes.
+        for slot, value in zip(_SUMMARY_SLOTS, summary, strict=True):
+            slot.__set__(self, value)
+        _BLOB_SLOT.__set__(self, blob)
+        _WHOLE_SLOT.__set__(self, None)
 
     # Worked out from the summary, as Appeal does.
     url_path = Appeal.url_path
@@ -184,14 +186,14 @@ class StoredAppeal:
         # Only called for what the summary does not hold.
         if name.startswith("__") or name in self.__slots__:
             raise AttributeError(name)
-        if self._whole is None:
-            self._whole = pickle.loads(self._blob)
-        return getattr(self._whole, name)
+        whole = self._whole
+        if whole is None:
+            whole = pickle.loads(self._blob)
+            _WHOLE_SLOT.__set__(self, whole)
+        return getattr(whole, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name not in self.__slots__:
-            raise AttributeError(f"{name}: a checked appeal is not changed")
-        object.__setattr__(self, name, value)
+        raise AttributeError(f"{name}: a checked appeal is not changed")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent to or from a worker process as the appeal it stands for.
@@ -201,12 +203,9 @@ class StoredAppeal:
         return f"StoredAppeal({self.path!r})"
 
 
-def _summary_field(index: int) -> property:
-    return property(lambda self: self._summary[index], doc=f"Appeal.{SUMMARY_FIELDS[index]}, from the summary")
-
-
-for _index, _name in enumerate(SUMMARY_FIELDS):
-    setattr(StoredAppeal, _name, _summary_field(_index))
+_SUMMARY_SLOTS = tuple(getattr(StoredAppeal, name) for name in SUMMARY_FIELDS)
+_BLOB_SLOT = getattr(StoredAppeal, "_blob")  # noqa: B009 - the slot descriptor
+_WHOLE_SLOT = getattr(StoredAppeal, "_whole")  # noqa: B009 - the slot descriptor
 
 
 def _summary(result: Any) -> tuple[Any, ...] | None:

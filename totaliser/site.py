@@ -244,22 +244,35 @@ def _render_site(
     if problems.errors:
         raise ContentErrors(problems)
 
+    from .outputs import feeds
+
+    # The feed, appeals.json and the sitemap are cached apart: one story's
+    # text changes appeals.json, but the feed only when the story is among its
+    # newest entries, and the sitemap only when an address or date changes.
     key = keys.feeds(appeals, pages, index_paths) if keys else b""
     if not (cache and cache.reuse("feeds", key, writer)):
-        from .outputs import feeds  # only when the feeds change: a quicker start otherwise
-
         with _Recorder(writer) as recorder:
-            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
             record_text = None
             if keys and cache:
                 def record_text(appeal: Appeal) -> str:
                     memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
                     return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
             recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
+        if cache:
+            cache.record("feeds", key, recorder.files, writer.root)
+    key = keys.atom_feed(feeds.newest_entries(appeals, config)) if keys else b""
+    if not (cache and cache.reuse("feed", key, writer)):
+        with _Recorder(writer) as recorder:
+            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
+        if cache:
+            cache.record("feed", key, recorder.files, writer.root)
+    key = keys.sitemap(appeals, pages, index_paths) if keys else b""
+    if not (cache and cache.reuse("sitemap", key, writer)):
+        with _Recorder(writer) as recorder:
             recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
             recorder.write_text("robots.txt", feeds.robots_txt(config))
         if cache:
-            cache.record("feeds", key, recorder.files, writer.root)
+            cache.record("sitemap", key, recorder.files, writer.root)
     story_photos = {a.image for a in appeals if a.image} | {p.image for p in pages if p.image}
     # The static files are a group too: the fonts alone are larger than the
     # rest of a rebuild's writing.
@@ -441,9 +454,24 @@ class _GroupKeys:
         return self.cache.group_key("static", self.static, self.config, *sorted(str(photo) for photo in story_photos))
 
     def feeds(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
+        # appeals.json: every appeal, whole.
         return self.cache.group_key(
             "feeds", self.config, "\n".join(index_paths),
             *(self._digest(appeal) for appeal in appeals), *(self._digest(page) for page in pages),
+        )
+
+    def atom_feed(self, newest: list[tuple[Any, str, Appeal, int | None]]) -> bytes:
+        # The feed: the appeals of its entries, whole, in their order.
+        return self.cache.group_key(
+            "feed", self.config, *(f"{day}\t{key}\t{index}" for day, key, _appeal, index in newest),
+            *(self._digest(appeal) for _day, _key, appeal, _index in newest),
+        )
+
+    def sitemap(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
+        # The sitemap: addresses and dates only (what feeds.sitemap reads).
+        return self.cache.group_key(
+            "sitemap", self.config, "\n".join(index_paths),
+            *(f"{appeal.slug}\t{appeal.last_changed}" for appeal in appeals), *(self._digest(page) for page in pages),
         )
 
 

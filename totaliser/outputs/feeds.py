@@ -46,16 +46,7 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
     """
-    # Entries are sorted first and written after, so that only the newest
-    # FEED_ENTRIES are written out, however many appeals there are.
-    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
-    for appeal in appeals:
-        url = config.absolute(appeal.url_path)
-        found.append((appeal.date, f"{url}#appeal", appeal, None))
-        for index, day in enumerate(appeal.update_dates):
-            found.append((day, f"{url}#update-{index}", appeal, index))
-    found.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in found[:FEED_ENTRIES]]
+    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in newest_entries(appeals, config)]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
     head = [
@@ -74,6 +65,21 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
         "<generator>Totaliser</generator>",
     ]
     return "\n".join(head + [entry for _, _, entry in newest] + ["</feed>", ""])
+
+
+def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[datetime.date, str, Appeal, int | None]]:
+    """The feed's entries, newest first: (day, sort key, appeal, index of the
+    update or None for the appeal itself). Sorted first and written after, so
+    that only the newest FEED_ENTRIES are written out, however many appeals
+    there are (and a cached build knows which appeals the feed shows)."""
+    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
+    for appeal in appeals:
+        url = config.absolute(appeal.url_path)
+        found.append((appeal.date, f"{url}#appeal", appeal, None))
+        for index, day in enumerate(appeal.update_dates):
+            found.append((day, f"{url}#update-{index}", appeal, index))
+    found.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    return found[:FEED_ENTRIES]
 
 
 def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
