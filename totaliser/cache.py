@@ -9,19 +9,32 @@ name starts with a dot, so GitHub's Pages upload action (v4 and later) leaves
 it out of the published site. Deleting it at any time only makes the next
 build a cold one.
 
-What it keeps (one pickle file, ``state.pickle``):
+What it keeps:
 
-* For every content file: its size, modification time and a hash of its
-  bytes, with the checked ``Appeal`` or ``Page`` and the warnings it gave.
-  A file whose bytes are unchanged is not parsed again (YAML and Markdown are
-  most of a cold build). Files with errors are never kept, and a draft is kept
-  only as "a draft" unless the build includes drafts.
-* For every group of output files (an appeal's outputs, one index page, the
-  feeds, ...): a key made of everything the group is rendered from, and each
-  file's size and modification time. When the key is the same the files of
-  the previous output are hard-linked into staging instead of being rendered:
-  a link copies nothing, and since no build writes a file in place, the
-  previous output stays exactly as it was.
+* For every content file (``content-NN.pickle``, 64 files by a hash of the
+  path, so that an edit rewrites one of them and the others are linked from
+  the last cache): its size, modification time and a hash of its bytes, with
+  the checked ``Appeal`` or ``Page`` and the warnings it gave. A file whose
+  bytes are unchanged is not parsed again (YAML and Markdown are most of a
+  cold build). An appeal is kept pickled beside a small summary of what
+  listings, totals, the feed's order and the sitemap read (``StoredAppeal``):
+  only the appeals rendered again are unpickled whole. Files with errors are
+  never kept, and a draft is kept only as "a draft" unless the build includes
+  drafts.
+* In ``content.pickle``: compiled templates, which templates each template
+  uses, and small results kept by the hash of their inputs (appeals.json's
+  records).
+* In ``outputs.pickle``, for every group of output files (an appeal's
+  outputs, one index page, the feed, ...): a key made of everything the
+  group is rendered from, and each file's size, modification time and inode.
+  When the key is the same the files of the previous output are hard-linked
+  into staging instead of being rendered: a link copies nothing, and since
+  no build writes a file in place, the previous output stays exactly as it
+  was.
+
+A process that builds again and again (``serve``) keeps the last build's
+cache in memory (``CacheMemory``) and reads it back from disk only when the
+files there are no longer the ones it wrote.
 
 Nothing here is trusted blindly. Every key includes a fingerprint of
 Totaliser's own code and of the libraries that shape the output; a reused

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -72,12 +73,20 @@ def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[
     update or None for the appeal itself). Sorted first and written after, so
     that only the newest FEED_ENTRIES are written out, however many appeals
     there are (and a cached build knows which appeals the feed shows)."""
-    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
+    dated: list[tuple[datetime.date, Appeal, int | None]] = []
     for appeal in appeals:
-        url = config.absolute(appeal.url_path)
-        found.append((appeal.date, f"{url}#appeal", appeal, None))
+        dated.append((appeal.date, appeal, None))
         for index, day in enumerate(appeal.update_dates):
-            found.append((day, f"{url}#update-{index}", appeal, index))
+            dated.append((day, appeal, index))
+    if len(dated) > FEED_ENTRIES:
+        # Only entries at least as new as the FEED_ENTRIES-th newest can be
+        # in the feed: their addresses are made and sorted, not every one's.
+        cutoff = heapq.nlargest(FEED_ENTRIES, (entry[0] for entry in dated))[-1]
+        dated = [entry for entry in dated if entry[0] >= cutoff]
+    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
+    for day, appeal, update in dated:
+        url = config.absolute(appeal.url_path)
+        found.append((day, f"{url}#appeal" if update is None else f"{url}#update-{update}", appeal, update))
     found.sort(key=lambda e: (e[0], e[1]), reverse=True)
     return found[:FEED_ENTRIES]
 
