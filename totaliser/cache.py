@@ -9,19 +9,32 @@ name starts with a dot, so GitHub's Pages upload action (v4 and later) leaves
 it out of the published site. Deleting it at any time only makes the next
 build a cold one.
 
-What it keeps (one pickle file, ``state.pickle``):
+What it keeps:
 
-* For every content file: its size, modification time and a hash of its
-  bytes, with the checked ``Appeal`` or ``Page`` and the warnings it gave.
-  A file whose bytes are unchanged is not parsed again (YAML and Markdown are
-  most of a cold build). Files with errors are never kept, and a draft is kept
-  only as "a draft" unless the build includes drafts.
-* For every group of output files (an appeal's outputs, one index page, the
-  feeds, ...): a key made of everything the group is rendered from, and each
-  file's size and modification time. When the key is the same the files of
-  the previous output are hard-linked into staging instead of being rendered:
-  a link copies nothing, and since no build writes a file in place, the
-  previous output stays exactly as it was.
+* For every content file (``content-NN.pickle``, 64 files by a hash of the
+  path, so that an edit rewrites one of them and the others are linked from
+  the last cache): its size, modification time and a hash of its bytes, with
+  the checked ``Appeal`` or ``Page`` and the warnings it gave. A file whose
+  bytes are unchanged is not parsed again (YAML and Markdown are most of a
+  cold build). An appeal is kept pickled beside a small summary of what
+  listings, totals, the feed's order and the sitemap read (``StoredAppeal``):
+  only the appeals rendered again are unpickled whole. Files with errors are
+  never kept, and a draft is kept only as "a draft" unless the build includes
+  drafts.
+* In ``content.pickle``: compiled templates, which templates each template
+  uses, and small results kept by the hash of their inputs (appeals.json's
+  records).
+* In ``outputs.pickle``, for every group of output files (an appeal's
+  outputs, one index page, the feed, ...): a key made of everything the
+  group is rendered from, and each file's size, modification time and inode.
+  When the key is the same the files of the previous output are hard-linked
+  into staging instead of being rendered: a link copies nothing, and since
+  no build writes a file in place, the previous output stays exactly as it
+  was.
+
+A process that builds again and again (``serve``) keeps the last build's
+cache in memory (``CacheMemory``) and reads it back from disk only when the
+files there are no longer the ones it wrote.
 
 Nothing here is trusted blindly. Every key includes a fingerprint of
 Totaliser's own code and of the libraries that shape the output; a reused
@@ -33,18 +46,20 @@ when the story was checked. Any doubt means rendering again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
-import posixpath
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .content import Appeal
 from .errors import Problem, Problems
 from .parallel import fork_map, should_fork
 from .staging import remove_tree
@@ -53,8 +68,13 @@ CACHE_DIR = ".totaliser-cache"
 STATE_FILE = "outputs.pickle"  # the output files and their groups: read for the spare copy too
 CONTENT_FILE = "content.pickle"  # checked content and other results: read for the live output only
 SPARE_DIR = "spare"
-_BATCH = 256  # content entries pickled together
-FORMAT = 1
+# The checked stories are kept in this many files (content-NN.pickle), by a
+# hash of their path: a build rewrites only those holding a story that
+# changed and links the others from the last cache. At 10,000 stories one
+# file would be 70 MB, written again for every edit.
+SHARDS = 64
+SHARD_PREFIX = "content-"
+FORMAT = 4
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -101,6 +121,7 @@ def code_fingerprint() -> bytes:
 
 
 Signature = tuple[int, int, int]  # size, modification time (ns), inode
+FileStamp = tuple[int, int, int]  # an output file's size, modification time (ns) and inode
 
 
 def _signature(stat: os.stat_result) -> Signature | None:
@@ -120,10 +141,12 @@ class FileEntry:
     result_digest: bytes
     photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
     blob: bytes = b""  # the result as read from the cache, pickled: saving it again is a copy
+    summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["result"] = None
+        state.pop("_stored", None)
         if not self.blob and self.result is not None:
             state["blob"] = pickle.dumps(self.result, protocol=5)
         return state
@@ -132,6 +155,76 @@ class FileEntry:
         if self.result is None and self.blob:
             self.result = pickle.loads(self.blob)
         return self
+
+    def view(self) -> Any:
+        """The checked result: an appeal kept with its summary is not unpickled
+        until something other than the summary is asked of it."""
+        if self.result is None and self.summary is not None and self.blob:
+            # One per entry: a dev server's next build finds it already unpickled.
+            stored = self.__dict__.get("_stored")
+            if stored is None:
+                stored = self.__dict__["_stored"] = StoredAppeal(self.summary, self.blob)
+            return stored
+        return self.loaded().result
+
+
+# What listings, totals, the feeds' order, the sitemap and cache keys read of
+# every appeal. A rebuild needs every appeal for those, but the whole of only
+# the few it renders again: at 10,000 appeals unpickling them all would cost
+# a second.
+SUMMARY_FIELDS = (
+    "slug", "path", "status", "date", "deadline", "target", "raised", "currency", "gift_aid", "image",
+    "last_changed", "update_dates", "still_needed",
+)
+
+
+class StoredAppeal:
+    """An ``Appeal`` from the cache: its summary at hand, the rest unpickled
+    on first use (then every attribute is the whole appeal's)."""
+
+    __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
+
+    def __init__(self, summary: tuple[Any, ...], blob: bytes):
+        # Through the slots' own descriptors: __setattr__ refuses changes.
+        for slot, value in zip(_SUMMARY_SLOTS, summary, strict=True):
+            slot.__set__(self, value)
+        _BLOB_SLOT.__set__(self, blob)
+        _WHOLE_SLOT.__set__(self, None)
+
+    # Worked out from the summary, as Appeal does.
+    url_path = Appeal.url_path
+    percent = Appeal.percent
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what the summary does not hold.
+        if name.startswith("__") or name in self.__slots__:
+            raise AttributeError(name)
+        whole = self._whole
+        if whole is None:
+            whole = pickle.loads(self._blob)
+            _WHOLE_SLOT.__set__(self, whole)
+        return getattr(whole, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{name}: a checked appeal is not changed")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to or from a worker process as the appeal it stands for.
+        return (pickle.loads, (self._blob,))
+
+    def __repr__(self) -> str:
+        return f"StoredAppeal({self.path!r})"
+
+
+_SUMMARY_SLOTS = tuple(getattr(StoredAppeal, name) for name in SUMMARY_FIELDS)
+_BLOB_SLOT = getattr(StoredAppeal, "_blob")  # noqa: B009 - the slot descriptor
+_WHOLE_SLOT = getattr(StoredAppeal, "_whole")  # noqa: B009 - the slot descriptor
+
+
+def _summary(result: Any) -> tuple[Any, ...] | None:
+    if not isinstance(result, Appeal):
+        return None
+    return tuple(getattr(result, name) for name in SUMMARY_FIELDS)
 
 
 @dataclass
@@ -149,11 +242,34 @@ class _State:
     content_context: bytes = b""
     content: dict[str, FileEntry] = field(default_factory=dict)
     groups: dict[str, GroupRecord] = field(default_factory=dict)
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # every file of the output: size, mtime_ns
+    files: dict[str, FileStamp] = field(default_factory=dict)  # every file of the output
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
     memo: dict[bytes, Any] = field(default_factory=dict)  # small results (a JSON record) by the hash of their inputs
     bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
+
+
+class CacheMemory:
+    """The last build's cache, kept by a process that builds again and again
+    (the dev server): the next build starts from it instead of reading it back
+    from disk, as long as the cache files on disk are still the ones it wrote."""
+
+    def __init__(self) -> None:
+        self.state: _State | None = None
+        self.stamps: tuple[FileStamp | None, ...] | None = None
+        self.code: bytes | None = None  # the code running cannot change while the process runs
+
+
+def _cache_stamps(folder: Path) -> tuple[FileStamp | None, ...]:
+    stamps: list[FileStamp | None] = []
+    for name in (STATE_FILE, CONTENT_FILE):
+        try:
+            stat = os.stat(folder / name)
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return tuple(stamps)
 
 
 class Writer(Protocol):
@@ -166,10 +282,13 @@ class Writer(Protocol):
 class BuildCache:
     """The previous build's cache (read) and this build's (written at the end)."""
 
-    def __init__(self, output_dir: Path):
+    def __init__(self, output_dir: Path, memory: CacheMemory | None = None):
         self.output = output_dir.resolve()
-        self.code = code_fingerprint()
-        self._previous = self._read_previous()
+        self.memory = memory
+        if memory is not None and memory.code is None:
+            memory.code = code_fingerprint()
+        self.code = memory.code if memory is not None and memory.code is not None else code_fingerprint()
+        self._previous = self._remembered() or self._read_previous()
         self._state = _State(FORMAT, self.code)
         self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
         self.hits = 0
@@ -179,8 +298,14 @@ class BuildCache:
         self.template_references = self._previous.template_references
         self._state.template_references = self.template_references
         self._state.memo = self._previous.memo
+        # Compiled templates are carried over whole: a build that renders no
+        # page must leave them for the next one. (One entry per template file,
+        # replaced when it is compiled again, so this does not grow.)
+        self._state.bytecode = self._previous.bytecode
         self._memo_pruned = False
         self._reused: set[str] = set()  # output files taken from the previous output
+        self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
+        self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
 
     def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
         """``compute()``, or its result from the last build if ``key`` is the same.
@@ -196,15 +321,14 @@ class BuildCache:
 
     def template_bytecode(self) -> Any:
         """A Jinja bytecode cache kept in this cache: templates are compiled once,
-        not in every build. It reads the last build's and keeps what this one uses."""
+        not in every build. Those of the last build are kept, with any compiled now."""
         import jinja2
 
-        previous = self._previous.bytecode
         kept = self._state.bytecode
 
         class _Bytecode(jinja2.BytecodeCache):
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                data = kept.get(bucket.key) or previous.get(bucket.key)
+                data = kept.get(bucket.key)
                 if data is not None:
                     bucket.bytecode_from_string(data)  # ignored by Jinja if the source changed
 
@@ -212,6 +336,14 @@ class BuildCache:
                 kept[bucket.key] = bucket.bytecode_to_string()
 
         return _Bytecode()
+
+    def _remembered(self) -> _State | None:
+        memory = self.memory
+        if memory is None or memory.state is None or memory.state.code != self.code:
+            return None
+        if memory.stamps != _cache_stamps(self.output / CACHE_DIR):
+            return None  # another build, or a hand, changed the cache since
+        return memory.state
 
     def _read_previous(self) -> _State:
         state = _read_state(self.output / CACHE_DIR / STATE_FILE)
@@ -250,7 +382,7 @@ class BuildCache:
         for relative, _source in record.files:
             if relative in writer.written:
                 return False  # let the writer report the collision when rendering
-            if not _same_file(self.output / relative, self._previous.files.get(relative)):
+            if not _same_file(self._prefix + relative, self._previous.files.get(relative)):
                 return False  # changed by hand since: render it again
         for relative, source in record.files:
             writer.written[relative] = source
@@ -275,31 +407,42 @@ class BuildCache:
         """
         fresh = writer.root
         base = self._take_spare(site)
+        prefix = str(site) + os.sep
         if base is None:
             fresh.rename(site)
             for relative in sorted(self._reused):
                 _link(self.output / relative, site / relative)
+            changed: list[str] | None = None
         else:
             # Stale files go first, so that a file and a folder may swap names.
-            for relative in sorted(base.files.keys() - writer.written.keys()):
+            changed = sorted(base.files.keys() - writer.written.keys())
+            for relative in changed:
                 _remove_file(site, relative)
             for group in self._reused_groups:
                 record = self._state.groups[group]
                 kept = base.groups.get(group)
                 unchanged = kept is not None and kept.key == record.key
                 for relative, _source in record.files:
-                    if unchanged and _same_file(site / relative, base.files.get(relative)):
+                    spare = base.files.get(relative)
+                    if unchanged and spare == self._state.files[relative]:
+                        # The spare's copy is the live file itself (the same inode,
+                        # checked in reuse()), and the spare's folders are as recorded:
+                        # nothing to do, nothing more to check.
+                        continue
+                    if unchanged and _same_file(prefix + relative, spare):
                         self._state.files[relative] = base.files[relative]  # the spare's own copy stays
                     else:
                         _link(self.output / relative, site / relative, replace=True)
+                        changed.append(relative)
             for relative in writer.written:
                 if relative not in self._reused:
                     _move(fresh / relative, site / relative)
+                    changed.append(relative)
         for relative in writer.written:
             if relative not in self._reused:
-                stat = os.stat(site / relative)
-                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns)
-        self._state.dirs = _folder_times(site, writer.written)
+                stat = os.stat(prefix + relative)
+                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self._state.dirs = _folder_times(site, writer.written, base.dirs if base else None, changed)
         folder = site / CACHE_DIR
         folder.mkdir(exist_ok=True)
         state = self._state
@@ -315,13 +458,48 @@ class BuildCache:
         # would hold them all until the end (memory, at 10,000 stories).
         entries = content.content
         content.content = {}
-        items = list(entries.items())
+        if self.memory is not None:
+            # Kept pickled in memory too, so that the next build saves them by copying.
+            for entry in entries.values():
+                if not entry.blob and entry.result is not None:
+                    entry.blob = pickle.dumps(entry.result, protocol=5)
         with (folder / CONTENT_FILE).open("wb") as handle:
             pickle.dump(content, handle, protocol=5)
-            for start in range(0, len(items), _BATCH):
-                pickle.dump(items[start : start + _BATCH], handle, protocol=5)
         content.content = entries
+        self._write_shards(entries, folder)
+        if self.memory is not None:
+            # The files keep their inode and time when the site is swapped in.
+            self.memory.state = state
+            self.memory.stamps = _cache_stamps(folder)
         return site
+
+    def _write_shards(self, entries: dict[str, FileEntry], folder: Path) -> None:
+        """Write the content files whose entries changed; link the others from
+        the last cache (one pickle per file: each file's stories are let go once
+        written, where one big pickle would hold them all until the end)."""
+        shards: dict[int, list[tuple[str, FileEntry]]] = {}
+        for key, entry in entries.items():
+            shards.setdefault(_shard_of(key), []).append((key, entry))
+        before: dict[int, set[str]] = {}
+        for key in self._previous.content:
+            before.setdefault(_shard_of(key), set()).add(key)
+        last = self.output / CACHE_DIR
+        kept: set[str] = set()
+        for number, items in shards.items():
+            name = f"{SHARD_PREFIX}{number:02d}.pickle"
+            kept.add(name)
+            same = number not in self._changed_shards and before.get(number) == {key for key, _ in items}
+            if same and (last / name).is_file():
+                _link(last / name, folder / name, replace=True)
+                continue
+            with (folder / f"{name}.totaliser-new").open("wb") as handle:
+                pickle.dump(items, handle, protocol=5)
+            os.replace(folder / f"{name}.totaliser-new", folder / name)
+        # The spare's own cache folder is the new one: what it held of older
+        # builds goes (a story deleted, or all of them under first-name privacy).
+        for name in os.listdir(folder):
+            if name.startswith(SHARD_PREFIX) and name not in kept:
+                (folder / name).unlink()
 
     def _take_spare(self, site: Path) -> _State | None:
         """Move the spare tree to ``site`` if it is exactly as recorded."""
@@ -352,18 +530,36 @@ class BuildCache:
             remove_tree(previous_tree)
 
 
+@contextlib.contextmanager
+def _unpickling() -> Iterator[None]:
+    """Python's cycle collector paused while a cache file is read: unpickling
+    makes hundreds of thousands of small objects, and the collector would run
+    again and again over all of them (at 10,000 appeals, most of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
 def _read_content(path: Path) -> _State | None:
     try:
-        with path.open("rb") as handle:
-            state = pickle.load(handle)
+        with _unpickling():
+            with path.open("rb") as handle:
+                state = pickle.load(handle)
             if not isinstance(state, _State):
                 return None
-            while True:
-                try:
-                    batch = pickle.load(handle)
-                except EOFError:
-                    break
-                state.content.update(batch)
+            for number in range(SHARDS):
+                shard = path.with_name(f"{SHARD_PREFIX}{number:02d}.pickle")
+                if shard.is_file():  # none for a shard without stories
+                    with shard.open("rb") as handle:
+                        state.content.update(pickle.load(handle))
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state
@@ -371,21 +567,21 @@ def _read_content(path: Path) -> _State | None:
 
 def _read_state(path: Path) -> _State | None:
     try:
-        with path.open("rb") as handle:
+        with _unpickling(), path.open("rb") as handle:
             state = pickle.load(handle)
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state if isinstance(state, _State) else None
 
 
-def _same_file(path: Path, recorded: tuple[int, int] | None) -> bool:
+def _same_file(path: str, recorded: FileStamp | None) -> bool:
     if recorded is None:
         return False
     try:
         stat = os.stat(path)
     except OSError:
         return False
-    return (stat.st_size, stat.st_mtime_ns) == recorded
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == recorded
 
 
 def _link(existing: Path, target: Path, replace: bool = False) -> None:
@@ -425,10 +621,10 @@ def _remove_file(root: Path, relative: str) -> None:
 def _folders(files: Iterable[str]) -> set[str]:
     folders: set[str] = set()
     for relative in files:
-        parent = posixpath.dirname(relative)
+        parent = relative.rpartition("/")[0]  # the output's paths are always written with "/"
         while parent and parent not in folders:
             folders.add(parent)
-            parent = posixpath.dirname(parent)
+            parent = parent.rpartition("/")[0]
     return folders
 
 
@@ -439,11 +635,23 @@ def _folder_time(path: Path | str) -> int | None:
         return None
 
 
-def _folder_times(site: Path, files: Iterable[str]) -> dict[str, int | None]:
+def _folder_times(
+    site: Path, files: Iterable[str], known: dict[str, int | None] | None = None, changed: Iterable[str] | None = None
+) -> dict[str, int | None]:
     """When each folder of the site last changed: a file added or removed by
-    hand changes its folder's time, and the spare tree is then not used."""
+    hand changes its folder's time, and the spare tree is then not used.
+
+    ``known`` holds times already checked (the spare's) and ``changed`` the
+    files added, replaced or removed since: only their folders are asked again."""
     root = str(site)
-    return {folder: _folder_time(os.path.join(root, folder)) for folder in sorted(_folders(files))}
+    again = _folders(changed) if changed is not None else None
+    times: dict[str, int | None] = {}
+    for folder in sorted(_folders(files)):
+        if known is not None and again is not None and folder not in again and folder in known:
+            times[folder] = known[folder]
+        else:
+            times[folder] = _folder_time(os.path.join(root, folder))
+    return times
 
 
 class CachedLoader:
@@ -483,20 +691,22 @@ class CachedLoader:
         for entry in found:
             assert entry is not None
             problems.items.extend(entry.problems)
-            results.append(entry.result)
+            result = entry.view()
+            results.append(result)
             if entry.result_digest:
-                self.cache.digests[entry.result.path] = entry.result_digest
+                self.cache.digests[result.path] = entry.result_digest
         return results
 
     def _key(self, kind: str, path: Path) -> str:
         return f"{kind}:{os.path.join(self.here, path)}"  # the same file, however --site was written
 
     def _cached(self, kind: str, path: Path) -> FileEntry | None:
-        entry = self.previous.get(self._key(kind, path))
+        key = self._key(kind, path)
+        entry = self.previous.get(key)
         if entry is None:
             return None
         try:
-            stat = path.stat()
+            stat = os.stat(key.partition(":")[2])  # the path as a string: quicker than pathlib
         except OSError:
             return None
         signature = _signature(stat)
@@ -504,11 +714,12 @@ class CachedLoader:
             if _read_hash(path) != entry.hash:
                 return None
             entry.signature = signature
+            self.cache._changed_shards.add(_shard_of(key))
         if not self._photo_unchanged(entry):
             return None
         self.cache.hits += 1
-        self.cache._state.content[self._key(kind, path)] = entry
-        return entry.loaded()
+        self.cache._state.content[key] = entry
+        return entry
 
     def _photo_unchanged(self, entry: FileEntry) -> bool:
         if entry.photo is None:
@@ -525,14 +736,18 @@ class CachedLoader:
             # Hashed through pickle; the pickled bytes are made again when the
             # cache is saved, rather than kept in memory meanwhile.
             result_digest = object_digest(result) if result is not None else b""
-            entry = FileEntry(None, file_hash or b"", result, items, result_digest, self._photo_of(path, result))
+            entry = FileEntry(
+                None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), summary=_summary(result)
+            )
         has_errors = any(p.is_error for p in items)
         if file_hash is not None and not has_errors:
             try:
                 entry.signature = _signature(path.stat())
             except OSError:
                 entry.signature = None
-            self.cache._state.content[self._key(kind, path)] = entry
+            key = self._key(kind, path)
+            self.cache._state.content[key] = entry
+            self.cache._changed_shards.add(_shard_of(key))
         return entry
 
     def _photo_of(self, path: Path, result: Any) -> tuple[str, str | None] | None:

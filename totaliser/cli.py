@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import progress
-from .checks import check_site, strict
-from .config import load_config
 from .errors import ContentErrors, Problem, Problems, UsageError, display_path
-from .newstory import new_appeal
-from .raising import apply_raises, request_from_arguments, requests_from_csv
 from .site import BuildOptions, BuildReport, build
+
+# Each command imports what only it needs (checks, newstory, raising, serve)
+# when it runs: a cached rebuild is quick, and Python's start-up is much of it.
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -164,6 +163,8 @@ def summary(report: BuildReport) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .checks import check_site, strict
+
     site_dir = _site_dir(args.site)
     try:
         report = check_site(site_dir, today=datetime.date.today())
@@ -196,6 +197,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .newstory import new_appeal
+
     site_dir = _site_dir(args.site)
     config = load_config(site_dir, Problems())
     first_name_only = bool(config and config.first_name_only)
@@ -208,6 +212,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _raise(args: argparse.Namespace) -> int:
+    from .raising import apply_raises, request_from_arguments, requests_from_csv
+
     site_dir = _site_dir(args.site)
     today = datetime.date.today()
     if args.csv is not None:

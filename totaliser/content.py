@@ -125,6 +125,11 @@ class Appeal:
             latest = max(latest, update.date)
         return latest
 
+    @property
+    def update_dates(self) -> list[datetime.date]:
+        # What the feed sorts by: kept in the build cache's summary of a story.
+        return [update.date for update in self.updates]
+
 
 @dataclass
 class Page:

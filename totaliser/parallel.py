@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -45,6 +46,18 @@ def should_fork(items: int) -> bool:
     return items >= MIN_ITEMS and worker_count() > 1 and can_fork()
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when its build does: a build killed mid-way must not leave
+    workers writing into a staging folder the next build is clearing."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the build died before that took effect
+        os._exit(1)
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     assert _task is not None
     return [_task(item) for item in chunk]
@@ -69,7 +82,7 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
     # memory they share with this process is not copied page by page.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
             for part in pool.imap(_run_chunk, chunks):
                 results.extend(part)
                 if on_result:

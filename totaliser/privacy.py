@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from PIL import Image, ImageOps
-
 
 def _surname_pattern(surname: str) -> str:
     # "Buckett" also covers "the Bucketts"; "Buckett's" keeps its "'s".
@@ -109,6 +107,8 @@ _ORIENTATION = 0x0112
 def without_metadata(data: bytes) -> bytes | None:
     """A JPEG, PNG or WebP picture with its metadata removed and its pixels
     untouched; None when it cannot be read (it is then not published)."""
+    from PIL import Image  # only when a picture is published: a quicker start otherwise
+
     try:
         if data.startswith(b"\xff\xd8"):
             return _rotated_jpeg(data) or _jpeg_without_metadata(data)
@@ -124,6 +124,8 @@ def without_metadata(data: bytes) -> bytes | None:
 def _rotated_jpeg(data: bytes) -> bytes | None:
     # A camera's "rotate me" note lives in EXIF, which goes: turn the pixels
     # instead, so the photo still stands the right way up.
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as image:
         if image.getexif().get(_ORIENTATION, 1) in (0, 1):
             return None
@@ -131,6 +133,8 @@ def _rotated_jpeg(data: bytes) -> bytes | None:
 
 
 def _reencoded(data: bytes) -> bytes | None:
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             image = ImageOps.exif_transpose(opened)

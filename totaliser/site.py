@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .cache import BuildCache, digest, object_digest
+from .cache import BuildCache, CacheMemory, digest, object_digest
 from .config import SiteConfig, fallback_config, load_config
 from .content import Appeal, Content, FileLoader, Page, load_content
 from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
-from .outputs import card, card_reuse, chart, embed, poster, thermometer
 from .outputs.pages import PageRenderer, photo_context, reading_for
 from .parallel import ForkedLoader, fork_map, should_fork
 from .privacy import without_metadata
@@ -90,11 +89,13 @@ def load_site(
     return LoadedSite(config, content, problems)
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None, memory: CacheMemory | None = None) -> BuildReport:
+    """Build the site. ``memory`` keeps the cache in memory from one build to
+    the next in the same process (the dev server)."""
     started = time.perf_counter()
     site_dir = options.site_dir
     check_output_folder(options.output, site_dir)
-    cache = BuildCache(options.output) if options.use_cache else None
+    cache = BuildCache(options.output, memory) if options.use_cache else None
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
     staging = prepare_staging(options.output)
     try:
@@ -144,6 +145,9 @@ def render_appeal_outputs(
 ) -> None:
     """Every output of one appeal. They are cached together: anything added here
     is reused or rendered again with the rest (add its templates to APPEAL_TEMPLATES)."""
+    # Imported here: a rebuild that renders no appeal never loads Pillow or segno.
+    from .outputs import card, card_reuse, embed, poster, thermometer
+
     config = renderer.config
     env = renderer.env
     photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
@@ -180,8 +184,8 @@ def _render_site(
     if cache:
         env.bytecode_cache = cache.template_bytecode()
     renderer = PageRenderer(env, config, appeals, pages)
-    env.globals["embed_code"] = lambda appeal: embed.iframe_code(appeal, config)
-    env.globals["progress_chart"] = chart.progress_chart
+    env.globals["embed_code"] = lambda appeal: _embed_code(appeal, config)
+    env.globals["progress_chart"] = _progress_chart
     keys = _GroupKeys(cache, env, site_dir, config, pages) if cache else None
     problems = Problems()
     total = len(appeals) + len(pages)
@@ -205,6 +209,7 @@ def _render_site(
         if todo:
             for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
                 env.get_template(name)
+            from .outputs import card_reuse, poster  # noqa: F401 - loaded here once, not in every worker
 
         def render_appeal(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
             render_appeal_outputs(appeal, renderer, site_dir, writer, problems, previous_output)
@@ -239,27 +244,59 @@ def _render_site(
     if problems.errors:
         raise ContentErrors(problems)
 
+    from .outputs import feeds
+
+    # The feed, appeals.json and the sitemap are cached apart: one story's
+    # text changes appeals.json, but the feed only when the story is among its
+    # newest entries, and the sitemap only when an address or date changes.
     key = keys.feeds(appeals, pages, index_paths) if keys else b""
     if not (cache and cache.reuse("feeds", key, writer)):
-        from .outputs import feeds  # only when the feeds change: a quicker start otherwise
-
         with _Recorder(writer) as recorder:
-            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
             record_text = None
             if keys and cache:
                 def record_text(appeal: Appeal) -> str:
                     memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
                     return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
             recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
+        if cache:
+            cache.record("feeds", key, recorder.files, writer.root)
+    key = keys.atom_feed(feeds.newest_entries(appeals, config)) if keys else b""
+    if not (cache and cache.reuse("feed", key, writer)):
+        with _Recorder(writer) as recorder:
+            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
+        if cache:
+            cache.record("feed", key, recorder.files, writer.root)
+    key = keys.sitemap(appeals, pages, index_paths) if keys else b""
+    if not (cache and cache.reuse("sitemap", key, writer)):
+        with _Recorder(writer) as recorder:
             recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
             recorder.write_text("robots.txt", feeds.robots_txt(config))
         if cache:
-            cache.record("feeds", key, recorder.files, writer.root)
-    writer.write_text(".nojekyll", "")
-    if config.cname:
-        writer.write_text("CNAME", config.cname + "\n")
+            cache.record("sitemap", key, recorder.files, writer.root)
     story_photos = {a.image for a in appeals if a.image} | {p.image for p in pages if p.image}
-    copy_static(site_dir, writer, story_photos)
+    # The static files are a group too: the fonts alone are larger than the
+    # rest of a rebuild's writing.
+    key = keys.static_files(story_photos) if keys else b""
+    if not (cache and cache.reuse("static", key, writer)):
+        with _Recorder(writer) as recorder:
+            recorder.write_text(".nojekyll", "")
+            if config.cname:
+                recorder.write_text("CNAME", config.cname + "\n")
+            copy_static(site_dir, recorder, story_photos)  # type: ignore[arg-type]
+        if cache:
+            cache.record("static", key, recorder.files, writer.root)
+
+
+def _embed_code(appeal: Appeal, config: SiteConfig) -> Any:
+    from .outputs import embed  # imported when a page shows it, as the rest of an appeal's outputs
+
+    return embed.iframe_code(appeal, config)
+
+
+def _progress_chart(*args: Any, **kwargs: Any) -> Any:
+    from .outputs import chart
+
+    return chart.progress_chart(*args, **kwargs)
 
 
 RenderOne = Callable[[Any, PageRenderer, Path, Any, Problems], None]
@@ -349,6 +386,7 @@ class _GroupKeys:
         self._templates: dict[tuple[str, ...], tuple[set[str] | None, bytes]] = {}
         self._unclaimed: bytes | None = None
         self._totals: bytes | None = None
+        self._appeal_base: bytes | None = None
 
     def digest_of(self, item: Appeal | Page) -> bytes:
         return self._digest(item)
@@ -390,10 +428,12 @@ class _GroupKeys:
         return self.cache.group_key(self.templates(templates), self.config, self.nav, self.static)
 
     def appeal(self, appeal: Appeal) -> bytes:
-        return self.cache.group_key(
-            "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
-            self._digest(appeal), _photo_key(appeal.image),
-        )
+        if self._appeal_base is None:
+            # What every appeal's key shares, hashed once rather than once an appeal.
+            self._appeal_base = self.cache.group_key(
+                "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
+            )
+        return digest(self._appeal_base, self._digest(appeal), _photo_key(appeal.image))
 
     def page(self, page: Page) -> bytes:
         return self.cache.group_key(
@@ -409,10 +449,29 @@ class _GroupKeys:
             f"{number}/{len(chunks)}", *(self._digest(appeal) for appeal in chunks[number - 1]),
         )
 
+    def static_files(self, story_photos: set[Path]) -> bytes:
+        # The static folder's bytes, and which of its pictures are story photos (not copied).
+        return self.cache.group_key("static", self.static, self.config, *sorted(str(photo) for photo in story_photos))
+
     def feeds(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
+        # appeals.json: every appeal, whole.
         return self.cache.group_key(
             "feeds", self.config, "\n".join(index_paths),
             *(self._digest(appeal) for appeal in appeals), *(self._digest(page) for page in pages),
+        )
+
+    def atom_feed(self, newest: list[tuple[Any, str, Appeal, int | None]]) -> bytes:
+        # The feed: the appeals of its entries, whole, in their order.
+        return self.cache.group_key(
+            "feed", self.config, *(f"{day}\t{key}\t{index}" for day, key, _appeal, index in newest),
+            *(self._digest(appeal) for _day, _key, appeal, _index in newest),
+        )
+
+    def sitemap(self, appeals: list[Appeal], pages: list[Page], index_paths: list[str]) -> bytes:
+        # The sitemap: addresses and dates only (what feeds.sitemap reads).
+        return self.cache.group_key(
+            "sitemap", self.config, "\n".join(index_paths),
+            *(f"{appeal.slug}\t{appeal.last_changed}" for appeal in appeals), *(self._digest(page) for page in pages),
         )
 
 

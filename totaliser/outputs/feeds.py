@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -46,16 +47,7 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
     """
-    # Entries are sorted first and written after, so that only the newest
-    # FEED_ENTRIES are written out, however many appeals there are.
-    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
-    for appeal in appeals:
-        url = config.absolute(appeal.url_path)
-        found.append((appeal.date, f"{url}#appeal", appeal, None))
-        for index, update in enumerate(appeal.updates):
-            found.append((update.date, f"{url}#update-{index}", appeal, index))
-    found.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in found[:FEED_ENTRIES]]
+    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in newest_entries(appeals, config)]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
     head = [
@@ -74,6 +66,29 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
         "<generator>Totaliser</generator>",
     ]
     return "\n".join(head + [entry for _, _, entry in newest] + ["</feed>", ""])
+
+
+def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[datetime.date, str, Appeal, int | None]]:
+    """The feed's entries, newest first: (day, sort key, appeal, index of the
+    update or None for the appeal itself). Sorted first and written after, so
+    that only the newest FEED_ENTRIES are written out, however many appeals
+    there are (and a cached build knows which appeals the feed shows)."""
+    dated: list[tuple[datetime.date, Appeal, int | None]] = []
+    for appeal in appeals:
+        dated.append((appeal.date, appeal, None))
+        for index, day in enumerate(appeal.update_dates):
+            dated.append((day, appeal, index))
+    if len(dated) > FEED_ENTRIES:
+        # Only entries at least as new as the FEED_ENTRIES-th newest can be
+        # in the feed: their addresses are made and sorted, not every one's.
+        cutoff = heapq.nlargest(FEED_ENTRIES, (entry[0] for entry in dated))[-1]
+        dated = [entry for entry in dated if entry[0] >= cutoff]
+    found: list[tuple[datetime.date, str, Appeal, int | None]] = []
+    for day, appeal, update in dated:
+        url = config.absolute(appeal.url_path)
+        found.append((day, f"{url}#appeal" if update is None else f"{url}#update-{update}", appeal, update))
+    found.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    return found[:FEED_ENTRIES]
 
 
 def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:

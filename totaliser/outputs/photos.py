@@ -10,8 +10,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
-
 WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
@@ -48,6 +46,8 @@ def photo_widths(width: int) -> list[int]:
 def plan_photo(source: Path, folder: str) -> PhotoSet:
     """The PhotoSet that publish_photo writes for this photo, from its header
     alone: for pages that show a photo published elsewhere (the home page's cards)."""
+    from PIL import Image  # only when a story has a photo: a quicker start otherwise
+
     try:
         with Image.open(source) as opened:
             width, height = opened.size
@@ -68,6 +68,8 @@ def plan_photo(source: Path, folder: str) -> PhotoSet:
 
 def publish_photo(source: Path, folder: str) -> tuple[PhotoSet, dict[str, bytes]]:
     """Resize and re-encode a photo; returns its description and the files to write."""
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(source) as opened:
             image = ImageOps.exif_transpose(opened)
