@@ -37,6 +37,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """`python build.py serve` in a subprocess, with its terminal output collected."""
 
@@ -47,6 +51,10 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port), "--site", str(site)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            # As from a terminal: Ctrl-C is not ignored. A test process may have
+            # inherited SIGINT ignored (a worker started in the background), and
+            # serve, like other programs, leaves an ignored Ctrl-C ignored.
+            preexec_fn=_ctrl_c_as_in_a_terminal,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
