@@ -226,17 +226,17 @@ def _render_site(
 
         chunks = paginate(renderer.appeals)
         for number in range(1, len(chunks) + 1):
-            key = keys.index_page(renderer, number, chunks) if keys else b""
-            if not (cache and cache.reuse(f"index:{number}", key, writer)):
-                path, html = renderer.index_page(number, chunks)
-                writer.write_text(path, html)
-                if cache:
-                    cache.record(f"index:{number}", key, [(path, "the build")], writer.root)
-        key = keys.simple(NOT_FOUND_TEMPLATES) if keys else b""
-        if not (cache and cache.reuse("404", key, writer)):
-            writer.write_text("404.html", renderer.not_found_page())
-            if cache:
-                cache.record("404", key, [("404.html", "the build")], writer.root)
+            def index_key(keys: _GroupKeys, number: int = number) -> bytes:
+                return keys.index_page(renderer, number, chunks)
+
+            def index_page(recorder: _Recorder, number: int = number) -> None:
+                recorder.write_text(*renderer.index_page(number, chunks))
+
+            _cached_group(keys, f"index:{number}", index_key, writer, index_page)
+        _cached_group(
+            keys, "404", lambda k: k.simple(NOT_FOUND_TEMPLATES), writer,
+            lambda recorder: recorder.write_text("404.html", renderer.not_found_page()),
+        )
     except jinja2.TemplateError as exc:
         problems.error(*_template_problem(exc, site_dir))
     except OutputCollision as exc:
@@ -249,42 +249,53 @@ def _render_site(
     # The feed, appeals.json and the sitemap are cached apart: one story's
     # text changes appeals.json, but the feed only when the story is among its
     # newest entries, and the sitemap only when an address or date changes.
-    key = keys.feeds(appeals, pages, index_paths) if keys else b""
-    if not (cache and cache.reuse("feeds", key, writer)):
-        with _Recorder(writer) as recorder:
-            record_text = None
-            if keys and cache:
-                def record_text(appeal: Appeal) -> str:
-                    memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
-                    return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
-            recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
-        if cache:
-            cache.record("feeds", key, recorder.files, writer.root)
-    key = keys.atom_feed(feeds.newest_entries(appeals, config)) if keys else b""
-    if not (cache and cache.reuse("feed", key, writer)):
-        with _Recorder(writer) as recorder:
-            recorder.write_text("feed.xml", feeds.atom_feed(appeals, config))
-        if cache:
-            cache.record("feed", key, recorder.files, writer.root)
-    key = keys.sitemap(appeals, pages, index_paths) if keys else b""
-    if not (cache and cache.reuse("sitemap", key, writer)):
-        with _Recorder(writer) as recorder:
-            recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
-            recorder.write_text("robots.txt", feeds.robots_txt(config))
-        if cache:
-            cache.record("sitemap", key, recorder.files, writer.root)
+    def appeals_json(recorder: _Recorder) -> None:
+        record_text = None
+        if keys and cache:
+            def record_text(appeal: Appeal) -> str:
+                memo_key = cache.group_key("json", keys.config, keys.digest_of(appeal))
+                return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
+        recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
+
+    def sitemap(recorder: _Recorder) -> None:
+        recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))
+        recorder.write_text("robots.txt", feeds.robots_txt(config))
+
     story_photos = {a.image for a in appeals if a.image} | {p.image for p in pages if p.image}
+
+    def static_files(recorder: _Recorder) -> None:
+        recorder.write_text(".nojekyll", "")
+        if config.cname:
+            recorder.write_text("CNAME", config.cname + "\n")
+        copy_static(site_dir, recorder, story_photos)  # type: ignore[arg-type]
+
+    _cached_group(keys, "feeds", lambda k: k.feeds(appeals, pages, index_paths), writer, appeals_json)
+    _cached_group(
+        keys, "feed", lambda k: k.atom_feed(feeds.newest_entries(appeals, config)), writer,
+        lambda recorder: recorder.write_text("feed.xml", feeds.atom_feed(appeals, config)),
+    )
+    _cached_group(keys, "sitemap", lambda k: k.sitemap(appeals, pages, index_paths), writer, sitemap)
     # The static files are a group too: the fonts alone are larger than the
     # rest of a rebuild's writing.
-    key = keys.static_files(story_photos) if keys else b""
-    if not (cache and cache.reuse("static", key, writer)):
+    _cached_group(keys, "static", lambda k: k.static_files(story_photos), writer, static_files)
+
+
+def _cached_group(
+    keys: _GroupKeys | None, group: str, key_of: Callable[[_GroupKeys], bytes], writer: OutputWriter,
+    render: Callable[[_Recorder], None],
+) -> None:
+    """Render a group of files, unless the cache (there are keys only with a
+    cache) has them from a build with the same key."""
+    if keys is None:
         with _Recorder(writer) as recorder:
-            recorder.write_text(".nojekyll", "")
-            if config.cname:
-                recorder.write_text("CNAME", config.cname + "\n")
-            copy_static(site_dir, recorder, story_photos)  # type: ignore[arg-type]
-        if cache:
-            cache.record("static", key, recorder.files, writer.root)
+            render(recorder)
+        return
+    key = key_of(keys)
+    if keys.cache.reuse(group, key, writer):
+        return
+    with _Recorder(writer) as recorder:
+        render(recorder)
+    keys.cache.record(group, key, recorder.files, writer.root)
 
 
 def _embed_code(appeal: Appeal, config: SiteConfig) -> Any:
