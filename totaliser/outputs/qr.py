@@ -21,11 +21,11 @@ segno's own output.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, cast
-from xml.sax.saxutils import escape
 
 from segno import consts, encoder
 
@@ -67,7 +67,7 @@ def qr_svg(url: str, label: str) -> str:
     code = make_code(url)
     size = len(code.matrix) + 2 * BORDER
     return (
-        f'<svg viewBox="0 0 {size} {size}" class="qr-code"><title>{escape(label)}</title>'
+        f'<svg viewBox="0 0 {size} {size}" class="qr-code"><title>{html.escape(label, quote=False)}</title>'
         f'<path fill="#fff" d="M0 0h{size}v{size}h-{size}z"/>'
         f'<path stroke="#000" d="{svg_path(code.matrix)}"/></svg>'
     )
