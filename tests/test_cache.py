@@ -11,7 +11,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -225,6 +225,28 @@ def test_rebuilding_unchanged_content_reuses_the_previous_files(site: Path, tmp_
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
+@pytest.fixture(params=["checked here", "checked in a forked process"])
+def hand_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Whether files were changed by hand is checked in this process for a
+    small site, and in a forked one for a large site: both ways are tested."""
+    from totaliser import cache, parallel
+
+    forked = request.param == "checked in a forked process"
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    monkeypatch.setattr(cache, "MIN_FORKED_CHECK", 0 if forked else 10**9)
+    started: list[int] = []
+    start = parallel.Background._start
+
+    def counted(self: parallel.Background) -> None:
+        start(self)
+        started.append(self._pid)
+
+    monkeypatch.setattr(parallel.Background, "_start", counted)
+    yield
+    assert bool(started) == forked
+
+
+@pytest.mark.usefixtures("hand_check")
 def test_a_file_edited_by_hand_in_the_output_is_rendered_again(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)
@@ -236,6 +258,7 @@ def test_a_file_edited_by_hand_in_the_output_is_rendered_again(site: Path, tmp_p
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
+@pytest.mark.usefixtures("hand_check")
 def test_a_file_added_by_hand_to_the_output_does_not_survive(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)

@@ -46,7 +46,7 @@ def should_fork(items: int) -> bool:
     return items >= MIN_ITEMS and worker_count() > 1 and can_fork()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """A worker ends when its build does: a build killed mid-way must not leave
     workers writing into a staging folder the next build is clearing."""
     if sys.platform.startswith("linux"):
@@ -82,7 +82,7 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
     # memory they share with this process is not copied page by page.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
             for part in pool.imap(_run_chunk, chunks):
                 results.extend(part)
                 if on_result:
@@ -91,6 +91,69 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
         _task = None
         gc.unfreeze()
     return results
+
+
+class Background:
+    """``task()`` computed in a forked process while this one goes on; ``result()``
+    waits for it. Computed in this process, on the first ``result()``, when
+    forking is unavailable or unsafe, or when the forked process fails."""
+
+    def __init__(self, task: Callable[[], Any], fork: bool = True):
+        self._task: Callable[[], Any] | None = task
+        self._done = False
+        self._value: Any = None
+        self._pid = 0
+        self._reader = -1
+        if fork and worker_count() > 1 and can_fork():
+            self._start()
+
+    def _start(self) -> None:
+        reader, writer = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the forked process: compute, send, and leave without cleaning up the parent's state
+            status = 1
+            try:
+                os.close(reader)
+                die_with_parent(parent)
+                assert self._task is not None
+                import pickle
+
+                data = pickle.dumps(self._task(), protocol=5)
+                with os.fdopen(writer, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+
+    def __del__(self) -> None:
+        # Never asked for (the build stopped at an error): let the process end
+        # and reap it, rather than leave it a zombie in a long-lived process.
+        if self._pid:
+            os.close(self._reader)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def result(self) -> Any:
+        if self._done:
+            return self._value
+        if self._pid:
+            import pickle
+
+            with os.fdopen(self._reader, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if os.waitstatus_to_exitcode(status) == 0:
+                self._value, self._task = pickle.loads(data), None
+                self._done = True
+                return self._value
+        assert self._task is not None
+        self._value, self._task = self._task(), None
+        self._done = True
+        return self._value
 
 
 class ForkedLoader:
