@@ -129,6 +129,20 @@ def _template_override(site: Path) -> None:
     target.write_text("<!-- our own card -->\n" + card, encoding="utf-8")
 
 
+def _theme_template_edited(name: str, marker: str) -> Callable[[Path], None]:
+    def edit_template(site: Path) -> None:
+        theme = (ROOT / "templates" / name).read_text(encoding="utf-8")
+        if "</body>" in theme:
+            edited = theme.replace("</body>", f"<!-- {marker} --></body>")
+        else:  # a template that extends another: inside its last block
+            before, _, after = theme.rpartition("{% endblock %}")
+            edited = f"{before}<!-- {marker} -->{{% endblock %}}{after}"
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates" / name).write_text(edited, encoding="utf-8")
+
+    return edit_template
+
+
 def _base_template_edited(site: Path) -> None:
     base = (ROOT / "templates/base.html").read_text(encoding="utf-8")
     (site / "templates").mkdir(exist_ok=True)
@@ -190,6 +204,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "page edited": _page_edited,
     "template override": _template_override,
     "base template": _base_template_edited,
+    "appeal template": _theme_template_edited("appeal.html", "edited appeal page"),
+    "poster template": _theme_template_edited("poster.html", "edited poster"),
+    "embed template": _theme_template_edited("embed.html", "edited embed"),
     "static file": _static_file,
     "static file added": _static_file_added,
     "static file becomes a folder": _static_file_becomes_folder,
@@ -234,6 +251,8 @@ def hand_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     forked = request.param == "checked in a forked process"
     monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
     monkeypatch.setattr(cache, "MIN_FORKED_CHECK", 0 if forked else 10**9)
+    # Earlier tests in the same worker (the browser's) may leave a thread running.
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
     started: list[int] = []
     start = parallel.Background._start
 
@@ -409,20 +428,44 @@ def test_a_template_change_renders_again_only_what_uses_it(site: Path, tmp_path:
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
-def test_a_template_no_listing_uses_counts_for_every_appeal(site: Path, tmp_path: Path) -> None:
-    # An appeal output whose template is not listed in APPEAL_TEMPLATES is
-    # still safe: a template used by no listing, page or 404 counts for appeals.
+# Every file of an appeal with a photo, by the part of its outputs that writes it.
+APPEAL_FILES = {
+    "page": ["index.html"], "embed": ["embed/index.html"], "poster": ["poster/index.html"],
+    "badge": ["thermometer.svg"], "card": ["card.png"], "photo": ["photo-480.jpg", "photo-480.webp"],
+}
+
+
+@pytest.mark.parametrize(("template", "part"), [("appeal.html", "page"), ("poster.html", "poster"), ("embed.html", "embed")])
+def test_a_template_change_renders_again_only_that_part_of_each_appeal(site: Path, tmp_path: Path, template: str, part: str) -> None:
     output = tmp_path / "output"
-    (site / "templates").mkdir(exist_ok=True)
-    (site / "templates/embed.html").write_text("one", encoding="utf-8")
+    built_twice(site, output)
+    folder = output / "appeals/sian-pritchard"
+    assert all((folder / name).is_file() for names in APPEAL_FILES.values() for name in names)
+    before = {name: _mtime(folder / name) for names in APPEAL_FILES.values() for name in names}
+    _theme_template_edited(template, "edited")(site)
+    build(BuildOptions(site, output, use_cache=True))
+    rendered = {name for name in before if _mtime(folder / name) != before[name]}
+    assert rendered == set(APPEAL_FILES[part])
+    assert b"<!-- edited -->" in (folder / APPEAL_FILES[part][0]).read_bytes()
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
+def test_a_template_no_listing_or_appeal_output_uses_counts_for_every_appeal(site: Path, tmp_path: Path) -> None:
+    # An appeal output whose template is not listed in APPEAL_PART_TEMPLATES
+    # is still safe: a template no known output uses counts for every appeal.
+    output = tmp_path / "output"
+    (site / "templates/partials").mkdir(parents=True, exist_ok=True)
+    (site / "templates/partials/unlisted.html").write_text("one", encoding="utf-8")
     built_twice(site, output)
     appeal_page = output / "appeals/jacob-buckett/index.html"
+    poster = output / "appeals/jacob-buckett/poster/index.html"
     home = output / "index.html"
-    before = (_mtime(appeal_page), _mtime(home))
-    (site / "templates/embed.html").write_text("two", encoding="utf-8")
+    before = (_mtime(appeal_page), _mtime(poster), _mtime(home))
+    (site / "templates/partials/unlisted.html").write_text("two", encoding="utf-8")
     build(BuildOptions(site, output, use_cache=True))
     assert _mtime(appeal_page) != before[0]
-    assert _mtime(home) == before[1]
+    assert _mtime(poster) != before[1]
+    assert _mtime(home) == before[2]
 
 
 # Changes made for speed that must not change a byte of the output.

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
 from totaliser import parallel
 from totaliser.parallel import Background
+
+REAL_CAN_FORK = parallel.can_fork
+
+
+@pytest.fixture(autouse=True)
+def forking_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Earlier tests in the same worker (the browser's) may leave a thread
+    # running, which turns forking off; what is forked here is safe anyway.
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
 
 
 def test_the_result_comes_from_a_forked_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +64,19 @@ def test_a_result_never_asked_for_leaves_no_process_behind(monkeypatch: pytest.M
     del background
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_nothing_is_forked_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A forked copy of a process with threads (the dev server) may inherit a lock held forever.
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    monkeypatch.setattr(parallel, "can_fork", REAL_CAN_FORK)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        background = Background(os.getpid)
+        assert background._pid == 0
+        assert background.result() == os.getpid()
+    finally:
+        release.set()
+        other.join()

@@ -235,6 +235,13 @@ class GroupRecord:
 
     key: bytes
     files: list[tuple[str, str]]  # path in the output, and the source named in messages
+    # A group made in parts (an appeal's page, embed, poster, ...): each part's
+    # own key (its templates), on top of the key they share (see reuse_parts).
+    parts: dict[str, bytes] | None = None
+
+    def same_output(self, other: GroupRecord) -> bool:
+        """Whether the two records' files have the same bytes."""
+        return self.key == other.key and self.parts == other.parts
 
 
 @dataclass
@@ -298,7 +305,10 @@ class BuildCache:
         self._state = _State(FORMAT, self.code)
         self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
         self.hits = 0
-        self._reused_groups: list[str] = []
+        # Groups whose files were taken from the previous output: all their
+        # files (None), or those of the parts that were not rendered again.
+        self._reused_groups: list[tuple[str, list[str] | None]] = []
+        self._claimed: dict[str, list[tuple[str, str]]] = {}  # a part-reused group's files, until it is recorded
         # Which templates a template uses, by the hash of its source: parsing
         # them all again would cost more than rendering a changed page.
         self.template_references = self._previous.template_references
@@ -405,12 +415,42 @@ class BuildCache:
             self._reused.add(relative)
             self._state.files[relative] = self._previous.files[relative]
         self._state.groups[group] = record
-        self._reused_groups.append(group)
+        self._reused_groups.append((group, None))
         return True
 
-    def record(self, group: str, key: bytes, files: Iterable[tuple[str, str]], root: Path) -> None:
-        """Remember the files just written for a group (paths relative to ``root``)."""
-        self._state.groups[group] = GroupRecord(key, list(files))
+    def reuse_parts(
+        self, group: str, key: bytes, parts: dict[str, bytes], writer: Writer, part_of: Callable[[str], str]
+    ) -> set[str]:
+        """Claim the files of a group made in parts whose own key is unchanged,
+        as ``reuse`` does for a whole group; returns the parts to render again
+        (every part when the key they share changed). ``part_of`` names the
+        part a file of the group belongs to."""
+        record = self._previous.groups.get(group)
+        if record is None or record.key != key or record.parts is None or record.parts.keys() != parts.keys():
+            return set(parts)
+        if record.parts == parts:
+            return set() if self.reuse(group, key, writer) else set(parts)
+        # A template changed: keep the parts that do not use it.
+        stale = {part for part, part_key in parts.items() if record.parts[part] != part_key}
+        changed_by_hand: set[str] = self._hand_check.result()[0]
+        for relative, _source in record.files:
+            if relative in writer.written or relative in changed_by_hand:
+                stale.add(part_of(relative))
+        claimed = [(relative, source) for relative, source in record.files if part_of(relative) not in stale]
+        for relative, source in claimed:
+            writer.written[relative] = source
+            self._reused.add(relative)
+            self._state.files[relative] = self._previous.files[relative]
+        self._claimed[group] = claimed
+        self._reused_groups.append((group, [relative for relative, _source in claimed]))
+        return stale
+
+    def record(
+        self, group: str, key: bytes, files: Iterable[tuple[str, str]], root: Path, parts: dict[str, bytes] | None = None
+    ) -> None:
+        """Remember the files just written for a group (paths relative to
+        ``root``), with those claimed from the last output by reuse_parts."""
+        self._state.groups[group] = GroupRecord(key, self._claimed.pop(group, []) + list(files), parts)
 
     def assemble(self, writer: Writer, site: Path) -> Path:
         """Make the complete new site at ``site`` from the files rendered into
@@ -434,13 +474,15 @@ class BuildCache:
             changed = sorted(base.files.keys() - writer.written.keys())
             for relative in changed:
                 _remove_file(site, relative)
-            for group in self._reused_groups:
-                record = self._state.groups[group]
+            for group, claimed in self._reused_groups:
+                record = self._previous.groups[group]
                 kept = base.groups.get(group)
-                unchanged = kept is not None and kept.key == record.key
-                for relative, _source in record.files:
+                # Part of a group (claimed is not None) is not compared by key: its
+                # spare copy is kept only if it is the very file reused.
+                unchanged = claimed is None and kept is not None and kept.same_output(record)
+                for relative in claimed if claimed is not None else (relative for relative, _source in record.files):
                     spare = base.files.get(relative)
-                    if unchanged and spare == self._state.files[relative]:
+                    if spare == self._state.files[relative]:
                         # The spare's copy is the live file itself (the same inode,
                         # checked in reuse()), and the spare's folders are as recorded:
                         # nothing to do, nothing more to check.

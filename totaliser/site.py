@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,33 +135,58 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Cache
 
 # The templates each group of outputs is rendered with: a change to one of
 # them (or to a template they include) re-renders that group and no other.
-APPEAL_TEMPLATES = ["appeal.html", "embed.html", "poster.html"]
 PAGE_TEMPLATES = ["page.html"]
 INDEX_TEMPLATES = ["index.html"]
 NOT_FOUND_TEMPLATES = ["404.html"]
+# An appeal's outputs are one group in parts: the file each part writes in
+# the appeal's folder (the photo part writes every other file there), and
+# the templates it is rendered with. A change to the appeal renders every
+# part again; a template change, only the parts that use that template.
+APPEAL_PART_FILES = {
+    "index.html": "page", "thermometer.svg": "badge", "embed/index.html": "embed",
+    "poster/index.html": "poster", "card.png": "card",
+}
+APPEAL_PART_TEMPLATES: dict[str, list[str]] = {
+    "page": ["appeal.html"], "badge": [], "embed": ["embed.html"], "poster": ["poster.html"], "card": [], "photo": [],
+}
+APPEAL_PARTS = frozenset(APPEAL_PART_TEMPLATES)
+APPEAL_TEMPLATES = [name for names in APPEAL_PART_TEMPLATES.values() for name in names]
+
+
+def appeal_part_of(appeal: Appeal, relative: str) -> str:
+    """The part of an appeal's outputs that writes this file."""
+    return APPEAL_PART_FILES.get(relative.removeprefix(appeal.url_path), "photo")
 
 
 def render_appeal_outputs(
-    appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems, previous_output: Path
+    appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems, previous_output: Path,
+    parts: frozenset[str] = APPEAL_PARTS,
 ) -> None:
-    """Every output of one appeal. They are cached together: anything added here
-    is reused or rendered again with the rest (add its templates to APPEAL_TEMPLATES)."""
+    """The outputs of one appeal, or only the parts named. Anything added here
+    needs its file in APPEAL_PART_FILES and its templates in APPEAL_PART_TEMPLATES."""
     # Imported here: a rebuild that renders no appeal never loads Pillow or segno.
     from .outputs import card, card_reuse, embed, poster, thermometer
 
     config = renderer.config
     env = renderer.env
-    photo = _photo(appeal.image, appeal.url_path, appeal.path, site_dir, writer, problems)
-    image = photo_context(photo, appeal.image_alt, config) if photo else None
-    card_url = config.absolute(f"{appeal.url_path}card.png")
-    writer.write_text(f"{appeal.url_path}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
+    folder = appeal.url_path
+    image = None
+    if appeal.image is not None and parts & {"photo", "page", "poster"}:
+        photo = _photo(appeal.image, folder, appeal.path, site_dir, writer if "photo" in parts else None, problems)
+        image = photo_context(photo, appeal.image_alt, config) if photo else None
+    if "page" in parts:
+        card_url = config.absolute(f"{folder}card.png")
+        writer.write_text(f"{folder}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
     # The appeal's reach: badge, embed, poster and social card.
-    reading = reading_for(appeal)
-    writer.write_text(f"{appeal.url_path}thermometer.svg", thermometer.badge_svg(reading, appeal.child), appeal.path)
-    writer.write_text(f"{appeal.url_path}embed/index.html", embed.embed_page(env, appeal, config), appeal.path)
-    writer.write_text(f"{appeal.url_path}poster/index.html", poster.poster_page(env, appeal, config, image), appeal.path)
-    card_png = card_reuse.card_bytes(card.card_spec(appeal, config), previous_output / f"{appeal.url_path}card.png")
-    writer.write_bytes(f"{appeal.url_path}card.png", card_png, appeal.path)
+    if "badge" in parts:
+        writer.write_text(f"{folder}thermometer.svg", thermometer.badge_svg(reading_for(appeal), appeal.child), appeal.path)
+    if "embed" in parts:
+        writer.write_text(f"{folder}embed/index.html", embed.embed_page(env, appeal, config), appeal.path)
+    if "poster" in parts:
+        writer.write_text(f"{folder}poster/index.html", poster.poster_page(env, appeal, config, image), appeal.path)
+    if "card" in parts:
+        card_png = card_reuse.card_bytes(card.card_spec(appeal, config), previous_output / f"{folder}card.png")
+        writer.write_bytes(f"{folder}card.png", card_png, appeal.path)
 
 
 def render_page_outputs(page: Page, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
@@ -200,21 +226,27 @@ def _render_site(
     index_paths = [page_path(number) for number in range(1, len(paginate(renderer.appeals)) + 1)]
     try:
         todo: list[tuple[str, bytes, Any]] = []
+        part_keys = keys.appeal_parts() if keys else None
         for appeal in renderer.appeals:
-            key = keys.appeal(appeal) if keys else b""
-            if cache and cache.reuse(f"appeal:{appeal.slug}", key, writer):
-                tick()
+            group = f"appeal:{appeal.slug}"
+            if keys is None or part_keys is None:
+                todo.append((group, b"", (appeal, APPEAL_PARTS)))
+                continue
+            key = keys.appeal(appeal)
+            stale = keys.cache.reuse_parts(group, key, part_keys, writer, partial(appeal_part_of, appeal))
+            if stale:
+                todo.append((group, key, (appeal, frozenset(stale))))
             else:
-                todo.append((f"appeal:{appeal.slug}", key, appeal))
+                tick()
         if todo:
             for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
                 env.get_template(name)
             from .outputs import card_reuse, poster  # noqa: F401 - loaded here once, not in every worker
 
-        def render_appeal(appeal: Appeal, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
-            render_appeal_outputs(appeal, renderer, site_dir, writer, problems, previous_output)
+        def render_appeal(item: tuple[Appeal, frozenset[str]], renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+            render_appeal_outputs(item[0], renderer, site_dir, writer, problems, previous_output, item[1])
 
-        _render_groups(todo, render_appeal, renderer, site_dir, writer, problems, cache, tick)
+        _render_groups(todo, render_appeal, renderer, site_dir, writer, problems, cache, tick, part_keys)
         todo = []
         for page in pages:
             key = keys.page(page) if keys else b""
@@ -222,7 +254,7 @@ def _render_site(
                 tick()
             else:
                 todo.append((f"page:{page.slug}", key, page))
-        _render_groups(todo, render_page_outputs, renderer, site_dir, writer, problems, cache, tick)
+        _render_groups(todo, render_page_outputs, renderer, site_dir, writer, problems, cache, tick, None)
 
         chunks = paginate(renderer.appeals)
         for number in range(1, len(chunks) + 1):
@@ -322,15 +354,17 @@ def _render_groups(
     problems: Problems,
     cache: BuildCache | None,
     tick: Callable[[int], None],
+    parts: dict[str, bytes] | None,
 ) -> None:
     """Render groups of outputs (one per appeal or page), in several processes
-    when there are many (a cold build, a template change)."""
+    when there are many (a cold build, a template change). ``parts`` are the
+    part keys of groups made in parts."""
     if not should_fork(len(todo)):
         for group, key, item in todo:
             with _Recorder(writer) as recorder:
                 render_one(item, renderer, site_dir, recorder, problems)
             if cache:
-                cache.record(group, key, recorder.files, writer.root)
+                cache.record(group, key, recorder.files, writer.root, parts)
             tick(1)
         return
 
@@ -355,7 +389,7 @@ def _render_groups(
         for relative, source in files:
             writer.register(relative, source)
         if cache:
-            cache.record(group, key, files, writer.root)
+            cache.record(group, key, files, writer.root, parts)
 
 
 class _Recorder:
@@ -415,12 +449,13 @@ class _GroupKeys:
         return self._templates[names]
 
     def unclaimed_templates(self) -> bytes:
-        """A hash of the templates that no listing, page or 404 uses. They count
-        for every appeal, so an appeal output whose template was not added to
-        APPEAL_TEMPLATES is still rendered again when that template changes."""
+        """A hash of the templates that no listing, page, 404 or part of an
+        appeal's outputs is known to use. They count for every appeal, so an
+        appeal output whose template was not added to APPEAL_PART_TEMPLATES is
+        still rendered again when that template changes."""
         if self._unclaimed is None:
             claimed: set[str] = set()
-            for names in (INDEX_TEMPLATES, PAGE_TEMPLATES, NOT_FOUND_TEMPLATES):
+            for names in (INDEX_TEMPLATES, PAGE_TEMPLATES, NOT_FOUND_TEMPLATES, *APPEAL_PART_TEMPLATES.values()):
                 used, _ = self._closure(tuple(names))
                 if used is None:
                     claimed = set()
@@ -439,12 +474,17 @@ class _GroupKeys:
         return self.cache.group_key(self.templates(templates), self.config, self.nav, self.static)
 
     def appeal(self, appeal: Appeal) -> bytes:
+        """The key every part of an appeal's outputs shares (their templates aside)."""
         if self._appeal_base is None:
             # What every appeal's key shares, hashed once rather than once an appeal.
             self._appeal_base = self.cache.group_key(
-                "appeal", self.templates(APPEAL_TEMPLATES), self.unclaimed_templates(), self.config, self.nav, self.static,
+                "appeal", self.unclaimed_templates(), self.config, self.nav, self.static,
             )
         return digest(self._appeal_base, self._digest(appeal), _photo_key(appeal.image))
+
+    def appeal_parts(self) -> dict[str, bytes]:
+        """Each part's own key: its templates."""
+        return {part: self.templates(names) if names else b"" for part, names in APPEAL_PART_TEMPLATES.items()}
 
     def page(self, page: Page) -> bytes:
         return self.cache.group_key(
@@ -545,11 +585,15 @@ def _photo_key(image: Path | None) -> str:
 
 
 def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: Any, problems: Problems) -> PhotoSet | None:
+    """Publish a story's photo in web sizes into ``folder``; with no writer,
+    only work out what publishing it writes (its files are reused)."""
     if image is None:
         return None
-    from .outputs.photos import PhotoError, publish_photo  # Pillow only when a story has a photo
+    from .outputs.photos import PhotoError, plan_photo, publish_photo  # Pillow only when a story has a photo
 
     try:
+        if writer is None:
+            return plan_photo(image, folder)
         photo, files = publish_photo(image, folder)
     except PhotoError as exc:
         problems.error(shown, 1, "image", f"{display_path(image, site_dir)} {exc}")
