@@ -306,6 +306,20 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
+def test_a_cut_short_content_cache_file_is_ignored(site: Path, tmp_path: Path) -> None:
+    # Stories' results are read from the cache only when rendered again: a
+    # file cut short must be found out when it is opened, not then.
+    output = tmp_path / "output"
+    built_twice(site, output)
+    for shard in (output / CACHE_DIR).glob("content-*.pickle"):
+        data = shard.read_bytes()
+        shard.unlink()  # a new file: the spare copy's link to it keeps the old bytes
+        shard.write_bytes(data[:-10])
+    _story_body(site)
+    build(BuildOptions(site, output, use_cache=True))
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
 def test_a_failed_build_leaves_the_output_and_its_cache_untouched(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)

@@ -74,7 +74,7 @@ SPARE_DIR = "spare"
 # file would be 70 MB, written again for every edit.
 SHARDS = 64
 SHARD_PREFIX = "content-"
-FORMAT = 5
+FORMAT = 6
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -132,6 +132,34 @@ def _signature(stat: os.stat_result) -> Signature | None:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
+class _CacheFile:
+    """An open cache file: results are read from it when first needed. Being
+    open, it stays readable even after a later build replaces it."""
+
+    def __init__(self, path: Path):
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = os.pread(self.fd, length, offset)
+        if len(data) != length:
+            raise OSError(f"the build cache file ended early ({len(data)} of {length} bytes)")
+        return data
+
+    def __del__(self) -> None:
+        os.close(self.fd)
+
+
+# A pickled result: its bytes, or the file, offset and length they are at.
+Blob = bytes | tuple[_CacheFile, int, int]
+
+
+def _blob_bytes(blob: Blob) -> bytes:
+    if isinstance(blob, bytes):
+        return blob
+    file, offset, length = blob
+    return file.read(offset, length)
+
+
 @dataclass
 class FileEntry:
     """A content file as it was checked last time."""
@@ -142,20 +170,28 @@ class FileEntry:
     problems: list[Problem]
     result_digest: bytes
     photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
-    blob: bytes = b""  # the result as read from the cache, pickled: saving it again is a copy
+    # The result pickled, as read from the cache (saving it again is a copy),
+    # or where it lies in a cache file, read when it is first needed.
+    blob: Blob = b""
     summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
 
     def __getstate__(self) -> dict[str, Any]:
+        # The result is saved apart, after the entries (see _write_shard).
         state = dict(self.__dict__)
         state["result"] = None
+        state["blob"] = b""
         state.pop("_stored", None)
-        if not self.blob and self.result is not None:
-            state["blob"] = pickle.dumps(self.result, protocol=5)
         return state
+
+    def pickled(self) -> bytes:
+        """The result, pickled."""
+        if self.blob:
+            return _blob_bytes(self.blob)
+        return pickle.dumps(self.result, protocol=5) if self.result is not None else b""
 
     def loaded(self) -> FileEntry:
         if self.result is None and self.blob:
-            self.result = pickle.loads(self.blob)
+            self.result = pickle.loads(_blob_bytes(self.blob))
         return self
 
     def view(self) -> Any:
@@ -186,7 +222,7 @@ class StoredAppeal:
 
     __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
 
-    def __init__(self, summary: tuple[Any, ...], blob: bytes):
+    def __init__(self, summary: tuple[Any, ...], blob: Blob):
         # Through the slots' own descriptors: __setattr__ refuses changes.
         for slot, value in zip(_SUMMARY_SLOTS, summary, strict=True):
             slot.__set__(self, value)
@@ -203,7 +239,7 @@ class StoredAppeal:
             raise AttributeError(name)
         whole = self._whole
         if whole is None:
-            whole = pickle.loads(self._blob)
+            whole = pickle.loads(_blob_bytes(self._blob))
             _WHOLE_SLOT.__set__(self, whole)
         return getattr(whole, name)
 
@@ -212,7 +248,7 @@ class StoredAppeal:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent to or from a worker process as the appeal it stands for.
-        return (pickle.loads, (self._blob,))
+        return (pickle.loads, (_blob_bytes(self._blob),))
 
     def __repr__(self) -> str:
         return f"StoredAppeal({self.path!r})"
@@ -309,6 +345,7 @@ class BuildCache:
         # files (None), or those of the parts that were not rendered again.
         self._reused_groups: list[tuple[str, list[str] | None]] = []
         self._claimed: dict[str, list[tuple[str, str]]] = {}  # a part-reused group's files, until it is recorded
+        self._same_parts: dict[str, bytes] | None = None  # a previous record's parts found equal to this build's
         # Which templates a template uses, by the hash of its source: parsing
         # them all again would cost more than rendering a changed page.
         self.template_references = self._previous.template_references
@@ -426,9 +463,15 @@ class BuildCache:
         (every part when the key they share changed). ``part_of`` names the
         part a file of the group belongs to."""
         record = self._previous.groups.get(group)
-        if record is None or record.key != key or record.parts is None or record.parts.keys() != parts.keys():
+        if record is None or record.key != key:
             return set(parts)
-        if record.parts == parts:
+        # Every record read from the cache shares one parts table: compared once.
+        if record.parts is not self._same_parts:
+            if record.parts is None or record.parts.keys() != parts.keys():
+                return set(parts)
+            if record.parts == parts:
+                self._same_parts = record.parts
+        if record.parts is self._same_parts:
             return set() if self.reuse(group, key, writer) else set(parts)
         # A template changed: keep the parts that do not use it.
         stale = {part for part, part_key in parts.items() if record.parts[part] != part_key}
@@ -524,7 +567,7 @@ class BuildCache:
             # Kept pickled in memory too, so that the next build saves them by copying.
             for entry in entries.values():
                 if not entry.blob and entry.result is not None:
-                    entry.blob = pickle.dumps(entry.result, protocol=5)
+                    entry.blob = entry.pickled()
         with (folder / CONTENT_FILE).open("wb") as handle:
             pickle.dump(content, handle, protocol=5)
         content.content = entries
@@ -537,8 +580,7 @@ class BuildCache:
 
     def _write_shards(self, entries: dict[str, FileEntry], folder: Path) -> None:
         """Write the content files whose entries changed; link the others from
-        the last cache (one pickle per file: each file's stories are let go once
-        written, where one big pickle would hold them all until the end)."""
+        the last cache."""
         shards: dict[int, list[tuple[str, FileEntry]]] = {}
         for key, entry in entries.items():
             shards.setdefault(_shard_of(key), []).append((key, entry))
@@ -554,8 +596,7 @@ class BuildCache:
             if same and (last / name).is_file():
                 _link(last / name, folder / name, replace=True)
                 continue
-            with (folder / f"{name}.totaliser-new").open("wb") as handle:
-                pickle.dump(items, handle, protocol=5)
+            _write_shard(folder / f"{name}.totaliser-new", items)
             os.replace(folder / f"{name}.totaliser-new", folder / name)
         # The spare's own cache folder is the new one: what it held of older
         # builds goes (a story deleted, or all of them under first-name privacy).
@@ -618,11 +659,48 @@ def _read_content(path: Path) -> _State | None:
             for number in range(SHARDS):
                 shard = path.with_name(f"{SHARD_PREFIX}{number:02d}.pickle")
                 if shard.is_file():  # none for a shard without stories
-                    with shard.open("rb") as handle:
-                        state.content.update(pickle.load(handle))
+                    state.content.update(_read_shard(shard))
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state
+
+
+# A content file (content-NN.pickle): the length of the entries' pickle, the
+# pickled entries (each with where its result lies), then the results. The
+# results, 5 KB a story, are read only for the stories rendered again: a
+# rebuild of 10,000 stories reads 3 MB of entries, not 57 MB.
+_LENGTH_BYTES = 8
+
+
+def _write_shard(path: Path, items: list[tuple[str, FileEntry]]) -> None:
+    results: list[bytes] = []
+    entries: list[tuple[str, FileEntry, int, int]] = []
+    offset = 0
+    for key, entry in items:
+        data = entry.pickled()
+        entries.append((key, entry, offset, len(data)))
+        results.append(data)
+        offset += len(data)
+    head = pickle.dumps(entries, protocol=5)
+    with path.open("wb") as handle:
+        handle.write(len(head).to_bytes(_LENGTH_BYTES, "little"))
+        handle.write(head)
+        handle.writelines(results)
+
+
+def _read_shard(path: Path) -> dict[str, FileEntry]:
+    file = _CacheFile(path)
+    length = int.from_bytes(file.read(0, _LENGTH_BYTES), "little")
+    start = _LENGTH_BYTES + length
+    entries: list[tuple[str, FileEntry, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
+    if entries and os.fstat(file.fd).st_size != start + entries[-1][2] + entries[-1][3]:
+        raise ValueError(f"{path.name}: not the length its entries say")
+    found: dict[str, FileEntry] = {}
+    for key, entry, offset, size in entries:
+        if size:
+            entry.blob = (file, start + offset, size)
+        found[key] = entry
+    return found
 
 
 def _read_state(path: Path) -> _State | None:

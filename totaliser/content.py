@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,8 +162,11 @@ def content_files(site_dir: Path, folder: Path) -> list[Path]:
     directory = site_dir / folder
     if not directory.is_dir():
         return []
-    # Sorted by name, which is the order of the paths, without pathlib's slow comparisons.
-    return sorted((p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith(".")), key=lambda p: p.name)
+    # Names sorted and filtered as strings: pathlib's properties and comparisons
+    # cost 30 ms at 10,000 stories, more than the rest of listing them.
+    with os.scandir(directory) as entries:
+        names = sorted(entry.name for entry in entries if entry.name.endswith(".md") and not entry.name.startswith("."))
+    return [directory / name for name in names]
 
 
 # Reads one file: (path, the problems to record into) -> Appeal or Page or None.
