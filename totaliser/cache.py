@@ -14,23 +14,25 @@ What it keeps:
 * For every content file (``content-NN.pickle``, 64 files by a hash of the
   path, so that an edit rewrites one of them and the others are linked from
   the last cache): its size, modification time and a hash of its bytes, with
-  the checked ``Appeal`` or ``Page`` and the warnings it gave. A file whose
-  bytes are unchanged is not parsed again (YAML and Markdown are most of a
-  cold build). An appeal is kept pickled beside a small summary of what
-  listings, totals, the feed's order and the sitemap read (``StoredAppeal``):
-  only the appeals rendered again are unpickled whole. Files with errors are
-  never kept, and a draft is kept only as "a draft" unless the build includes
-  drafts.
-* In ``content.pickle``: compiled templates, which templates each template
-  uses, and small results kept by the hash of their inputs (appeals.json's
-  records).
+  the checked ``Appeal`` or ``Page``, the warnings it gave and its
+  appeals.json record. A file whose bytes are unchanged is not parsed again
+  (YAML and Markdown are most of a cold build). An appeal is kept pickled
+  beside a small summary of what listings, totals, the feed's order and the
+  sitemap read (``StoredAppeal``), and the pickle is read from the file only
+  for the appeals rendered again. Files with errors are never kept, and a
+  draft is kept only as "a draft" unless the build includes drafts.
+* In ``content.pickle``: compiled templates and which templates each
+  template uses.
 * In ``outputs.pickle``, for every group of output files (an appeal's
   outputs, one index page, the feed, ...): a key made of everything the
-  group is rendered from, and each file's size, modification time and inode.
-  When the key is the same the files of the previous output are hard-linked
-  into staging instead of being rendered: a link copies nothing, and since
-  no build writes a file in place, the previous output stays exactly as it
-  was.
+  group is rendered from, and each file's size, modification time and inode;
+  the same for the spare copy a rebuild starts from (see ``assemble``). When
+  the key is the same the files of
+  the previous output are hard-linked into staging instead of being
+  rendered: a link copies nothing, and since no build writes a file in
+  place, the previous output stays exactly as it was. An appeal's outputs
+  are one group in parts, so that a template change renders again only the
+  parts that use it.
 
 A process that builds again and again (``serve``) keeps the last build's
 cache in memory (``CacheMemory``) and reads it back from disk only when the
@@ -174,12 +176,13 @@ class FileEntry:
     # or where it lies in a cache file, read when it is first needed.
     blob: Blob = b""
     summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
+    record: Blob = b""  # its appeals.json record, UTF-8 (see BuildCache.kept_with_story)
 
     def __getstate__(self) -> dict[str, Any]:
-        # The result is saved apart, after the entries (see _write_shard).
+        # The result and record are saved apart, after the entries (see _write_shard).
         state = dict(self.__dict__)
         state["result"] = None
-        state["blob"] = b""
+        state["blob"] = state["record"] = b""
         state.pop("_stored", None)
         return state
 
@@ -290,7 +293,6 @@ class _State:
     files: dict[str, FileStamp] = field(default_factory=dict)  # every file of the output
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
-    memo: dict[bytes, Any] = field(default_factory=dict)  # small results (a JSON record) by the hash of their inputs
     bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
     # The output before last, kept as the spare copy (groups, files, dirs only).
     # Saved in the same pickle as this output's, most of its records are the
@@ -340,6 +342,8 @@ class BuildCache:
         self._previous = self._remembered() or self._read_previous()
         self._state = _State(FORMAT, self.code)
         self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
+        self.entries: dict[str, FileEntry] = {}  # shown path of a content file -> its cache entry
+        self._new_records: set[int] = set()  # entries given a record in this build
         self.hits = 0
         # Groups whose files were taken from the previous output: all their
         # files (None), or those of the parts that were not rendered again.
@@ -350,12 +354,10 @@ class BuildCache:
         # them all again would cost more than rendering a changed page.
         self.template_references = self._previous.template_references
         self._state.template_references = self.template_references
-        self._state.memo = self._previous.memo
         # Compiled templates are carried over whole: a build that renders no
         # page must leave them for the next one. (One entry per template file,
         # replaced when it is compiled again, so this does not grow.)
         self._state.bytecode = self._previous.bytecode
-        self._memo_pruned = False
         self._reused: set[str] = set()  # output files taken from the previous output
         self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
         self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
@@ -369,17 +371,17 @@ class BuildCache:
             fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
         )
 
-    def memo(self, key: bytes, compute: Callable[[], Any]) -> Any:
-        """``compute()``, or its result from the last build if ``key`` is the same.
-        Only results asked for again are carried over, so the cache does not grow."""
-        if not self._memo_pruned:
-            # The first use starts a fresh table: only results asked for again are
-            # kept. A build that asks for none keeps the last build's table whole.
-            self._state.memo = {}
-            self._memo_pruned = True
-        value = self._previous.memo[key] if key in self._previous.memo else compute()
-        self._state.memo[key] = value
-        return value
+    def kept_with_story(self, story: str, compute: Callable[[], str]) -> str:
+        """A text made from one story and the settings alone (its appeals.json
+        record), kept in the story's cache entry: made again only when the
+        story changes (a change to the settings drops every entry)."""
+        entry = self.entries.get(story)
+        if entry is None:
+            return compute()
+        if not entry.record:
+            entry.record = compute().encode("utf-8", "surrogatepass")
+            self._new_records.add(id(entry))  # its content file is written again
+        return _blob_bytes(entry.record).decode("utf-8", "surrogatepass")
 
     def template_bytecode(self) -> Any:
         """A Jinja bytecode cache kept in this cache: templates are compiled once,
@@ -415,7 +417,6 @@ class BuildCache:
         state.content_context = content.content_context
         state.content = content.content
         state.template_references = content.template_references
-        state.memo = content.memo
         state.bytecode = content.bytecode
         return state
 
@@ -466,15 +467,17 @@ class BuildCache:
         if record is None or record.key != key:
             return set(parts)
         # Every record read from the cache shares one parts table: compared once.
-        if record.parts is not self._same_parts:
-            if record.parts is None or record.parts.keys() != parts.keys():
+        kept_parts = record.parts
+        if kept_parts is not self._same_parts:
+            if kept_parts is None or kept_parts.keys() != parts.keys():
                 return set(parts)
-            if record.parts == parts:
-                self._same_parts = record.parts
-        if record.parts is self._same_parts:
+            if kept_parts == parts:
+                self._same_parts = kept_parts
+        if kept_parts is self._same_parts:
             return set() if self.reuse(group, key, writer) else set(parts)
+        assert kept_parts is not None
         # A template changed: keep the parts that do not use it.
-        stale = {part for part, part_key in parts.items() if record.parts[part] != part_key}
+        stale = {part for part, part_key in parts.items() if kept_parts[part] != part_key}
         changed_by_hand: set[str] = self._hand_check.result()[0]
         for relative, _source in record.files:
             if relative in writer.written or relative in changed_by_hand:
@@ -554,7 +557,7 @@ class BuildCache:
         outputs = _State(state.format, state.code, groups=state.groups, files=state.files, dirs=state.dirs, spare=state.spare)
         content = _State(
             state.format, state.code, state.content_context, state.content,
-            template_references=state.template_references, memo=state.memo, bytecode=state.bytecode,
+            template_references=state.template_references, bytecode=state.bytecode,
         )
         with (folder / STATE_FILE).open("wb") as handle:
             pickle.dump(outputs, handle, protocol=5)
@@ -583,7 +586,10 @@ class BuildCache:
         the last cache."""
         shards: dict[int, list[tuple[str, FileEntry]]] = {}
         for key, entry in entries.items():
-            shards.setdefault(_shard_of(key), []).append((key, entry))
+            number = _shard_of(key)
+            shards.setdefault(number, []).append((key, entry))
+            if id(entry) in self._new_records:
+                self._changed_shards.add(number)
         before: dict[int, set[str]] = {}
         for key in self._previous.content:
             before.setdefault(_shard_of(key), set()).add(key)
@@ -666,39 +672,42 @@ def _read_content(path: Path) -> _State | None:
 
 
 # A content file (content-NN.pickle): the length of the entries' pickle, the
-# pickled entries (each with where its result lies), then the results. The
-# results, 5 KB a story, are read only for the stories rendered again: a
-# rebuild of 10,000 stories reads 3 MB of entries, not 57 MB.
+# pickled entries (each with where its result and record lie), then the
+# results and records. A result, 5 KB a story, is read only for a story
+# rendered again, and the records only when appeals.json is: a rebuild of
+# 10,000 stories reads 3 MB of entries, not 57 MB of results and 14 of records.
 _LENGTH_BYTES = 8
 
 
 def _write_shard(path: Path, items: list[tuple[str, FileEntry]]) -> None:
-    results: list[bytes] = []
-    entries: list[tuple[str, FileEntry, int, int]] = []
+    parts: list[bytes] = []
+    entries: list[tuple[str, FileEntry, int, int, int]] = []
     offset = 0
     for key, entry in items:
-        data = entry.pickled()
-        entries.append((key, entry, offset, len(data)))
-        results.append(data)
-        offset += len(data)
+        result, record = entry.pickled(), _blob_bytes(entry.record)
+        entries.append((key, entry, offset, len(result), len(record)))
+        parts += [result, record]
+        offset += len(result) + len(record)
     head = pickle.dumps(entries, protocol=5)
     with path.open("wb") as handle:
         handle.write(len(head).to_bytes(_LENGTH_BYTES, "little"))
         handle.write(head)
-        handle.writelines(results)
+        handle.writelines(parts)
 
 
 def _read_shard(path: Path) -> dict[str, FileEntry]:
     file = _CacheFile(path)
     length = int.from_bytes(file.read(0, _LENGTH_BYTES), "little")
     start = _LENGTH_BYTES + length
-    entries: list[tuple[str, FileEntry, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
-    if entries and os.fstat(file.fd).st_size != start + entries[-1][2] + entries[-1][3]:
+    entries: list[tuple[str, FileEntry, int, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
+    if entries and os.fstat(file.fd).st_size != start + sum(entries[-1][2:]):
         raise ValueError(f"{path.name}: not the length its entries say")
     found: dict[str, FileEntry] = {}
-    for key, entry, offset, size in entries:
-        if size:
-            entry.blob = (file, start + offset, size)
+    for key, entry, offset, result_size, record_size in entries:
+        if result_size:
+            entry.blob = (file, start + offset, result_size)
+        if record_size:
+            entry.record = (file, start + offset + result_size, record_size)
         found[key] = entry
     return found
 
@@ -844,6 +853,7 @@ class CachedLoader:
             results.append(result)
             if entry.result_digest:
                 self.cache.digests[result.path] = entry.result_digest
+                self.cache.entries[result.path] = entry
         return results
 
     def _key(self, kind: str, path: Path) -> str:

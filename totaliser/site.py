@@ -285,8 +285,7 @@ def _render_site(
         record_text = None
         if keys and cache:
             def record_text(appeal: Appeal) -> str:
-                memo_key = b"json" + keys.config + keys.digest_of(appeal)  # the memo is kept only for the same code
-                return cache.memo(memo_key, lambda: feeds.appeal_record_text(appeal, config))  # type: ignore[no-any-return]
+                return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_text(appeal, config))
         recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
 
     def sitemap(recorder: _Recorder) -> None:
