@@ -26,11 +26,11 @@ What it keeps:
 * In ``outputs.pickle``, for every group of output files (an appeal's
   outputs, one index page, the feed, ...): a key made of everything the
   group is rendered from, and each file's size, modification time and inode;
-  the same for the spare copy a rebuild starts from (see ``assemble``). When
-  the key is the same the files of
-  the previous output are hard-linked into staging instead of being
-  rendered: a link copies nothing, and since no build writes a file in
-  place, the previous output stays exactly as it was. An appeal's outputs
+  the same for the spare copy a rebuild starts from (see ``assemble``).
+  When the key is the same the files of the previous output are hard-linked
+  into staging instead of being rendered: a link copies nothing, and since
+  no build writes a file in place, the previous output stays exactly as it
+  was. An appeal's outputs
   are one group in parts, so that a template change renders again only the
   parts that use it.
 
