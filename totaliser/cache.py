@@ -358,7 +358,8 @@ class BuildCache:
         # page must leave them for the next one. (One entry per template file,
         # replaced when it is compiled again, so this does not grow.)
         self._state.bytecode = self._previous.bytecode
-        self._reused: set[str] = set()  # output files taken from the previous output
+        self._rendered: set[str] = set()  # output files rendered in this build (the others are reused)
+        self._hand_changes: tuple[set[str], bool] | None = None
         self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
         self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
         # Whether the last output's files are still as written is asked of
@@ -442,16 +443,13 @@ class BuildCache:
         record = self._previous.groups.get(group)
         if record is None or record.key != key:
             return False
-        changed_by_hand: set[str] = self._hand_check.result()[0]
+        written = writer.written
+        changed_by_hand = self._changed_by_hand()[0]
         for relative, _source in record.files:
-            if relative in writer.written:
-                return False  # let the writer report the collision when rendering
-            if relative in changed_by_hand:
-                return False  # render it again
-        for relative, source in record.files:
-            writer.written[relative] = source
-            self._reused.add(relative)
-            self._state.files[relative] = self._previous.files[relative]
+            if relative in written or relative in changed_by_hand:
+                # Rendered again: changed by hand, or let the writer report the collision.
+                return False
+        written.update(record.files)
         self._state.groups[group] = record
         self._reused_groups.append((group, None))
         return True
@@ -478,15 +476,12 @@ class BuildCache:
         assert kept_parts is not None
         # A template changed: keep the parts that do not use it.
         stale = {part for part, part_key in parts.items() if kept_parts[part] != part_key}
-        changed_by_hand: set[str] = self._hand_check.result()[0]
+        changed_by_hand = self._changed_by_hand()[0]
         for relative, _source in record.files:
             if relative in writer.written or relative in changed_by_hand:
                 stale.add(part_of(relative))
         claimed = [(relative, source) for relative, source in record.files if part_of(relative) not in stale]
-        for relative, source in claimed:
-            writer.written[relative] = source
-            self._reused.add(relative)
-            self._state.files[relative] = self._previous.files[relative]
+        writer.written.update(claimed)
         self._claimed[group] = claimed
         self._reused_groups.append((group, [relative for relative, _source in claimed]))
         return stale
@@ -496,7 +491,14 @@ class BuildCache:
     ) -> None:
         """Remember the files just written for a group (paths relative to
         ``root``), with those claimed from the last output by reuse_parts."""
-        self._state.groups[group] = GroupRecord(key, self._claimed.pop(group, []) + list(files), parts)
+        files = list(files)
+        self._rendered.update(relative for relative, _source in files)
+        self._state.groups[group] = GroupRecord(key, self._claimed.pop(group, []) + files, parts)
+
+    def _changed_by_hand(self) -> tuple[set[str], bool]:
+        if self._hand_changes is None:
+            self._hand_changes = self._hand_check.result()
+        return self._hand_changes
 
     def assemble(self, writer: Writer, site: Path) -> Path:
         """Make the complete new site at ``site`` from the files rendered into
@@ -510,9 +512,13 @@ class BuildCache:
         fresh = writer.root
         base = self._take_spare(site)
         prefix = str(site) + os.sep
+        rendered = self._rendered
+        reused = writer.written.keys() - rendered
+        previous_files = self._previous.files
+        files = self._state.files = {relative: previous_files[relative] for relative in reused}
         if base is None:
             fresh.rename(site)
-            for relative in sorted(self._reused):
+            for relative in sorted(reused):
                 _link(self.output / relative, site / relative)
             changed: list[str] | None = None
         else:
@@ -528,24 +534,22 @@ class BuildCache:
                 unchanged = claimed is None and kept is not None and kept.same_output(record)
                 for relative in claimed if claimed is not None else (relative for relative, _source in record.files):
                     spare = base.files.get(relative)
-                    if spare == self._state.files[relative]:
+                    if spare == files[relative]:
                         # The spare's copy is the live file itself (the same inode,
                         # checked in reuse()), and the spare's folders are as recorded:
                         # nothing to do, nothing more to check.
                         continue
                     if unchanged and _same_file(prefix + relative, spare):
-                        self._state.files[relative] = base.files[relative]  # the spare's own copy stays
+                        files[relative] = base.files[relative]  # the spare's own copy stays
                     else:
                         _link(self.output / relative, site / relative, replace=True)
                         changed.append(relative)
-            for relative in writer.written:
-                if relative not in self._reused:
-                    _move(fresh / relative, site / relative)
-                    changed.append(relative)
-        for relative in writer.written:
-            if relative not in self._reused:
-                stat = os.stat(prefix + relative)
-                self._state.files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            for relative in rendered:
+                _move(fresh / relative, site / relative)
+                changed.append(relative)
+        for relative in rendered:
+            stat = os.stat(prefix + relative)
+            files[relative] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         self._state.dirs = _folder_times(site, writer.written, base.dirs if base else None, changed)
         folder = site / CACHE_DIR
         folder.mkdir(exist_ok=True)
@@ -616,7 +620,7 @@ class BuildCache:
         if not spare.is_dir():
             return None
         state = self._previous.spare
-        trusted = state is not None and self._hand_check.result()[1]
+        trusted = state is not None and self._changed_by_hand()[1]
         # The staging folder's own parent is the only place it may go; a
         # spare that cannot be trusted is deleted there.
         spare.rename(site)
@@ -801,14 +805,17 @@ def _folder_times(
 
     ``known`` holds times already checked (the spare's) and ``changed`` the
     files added, replaced or removed since: only their folders are asked again."""
-    root = str(site)
-    again = _folders(changed) if changed is not None else None
-    times: dict[str, int | None] = {}
-    for folder in sorted(_folders(files)):
-        if known is not None and again is not None and folder not in again and folder in known:
-            times[folder] = known[folder]
-        else:
-            times[folder] = _folder_time(os.path.join(root, folder))
+    root = str(site) + os.sep
+    if known is None or changed is None:
+        return {folder: _folder_time(root + folder) for folder in sorted(_folders(files))}
+    # Only the folders of changed files can have come or gone: a removed
+    # file's folder went with it if it was left empty (_remove_file).
+    again = _folders(changed)
+    times = {folder: time for folder, time in known.items() if folder not in again}
+    for folder in sorted(again):
+        found = _folder_time(root + folder)
+        if found is not None:
+            times[folder] = found
     return times
 
 
