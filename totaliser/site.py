@@ -286,7 +286,7 @@ def _render_site(
         if keys and cache:
             def record_text(appeal: Appeal) -> str:
                 return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_text(appeal, config))
-        recorder.write_text("appeals.json", feeds.appeals_json(appeals, config, record_text))
+        recorder.write_text("appeals.json", feeds.appeals_json(renderer.appeals, config, record_text, ordered=True))
 
     def sitemap(recorder: _Recorder) -> None:
         recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))

@@ -136,16 +136,18 @@ def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: 
 
 
 def appeals_json(
-    appeals: Sequence[Appeal], config: SiteConfig, record_text: Callable[[Appeal], str] | None = None
+    appeals: Sequence[Appeal], config: SiteConfig, record_text: Callable[[Appeal], str] | None = None,
+    *, ordered: bool = False,
 ) -> str:
-    """appeals.json: every published appeal, amounts as JSON numbers.
+    """appeals.json: every published appeal, amounts as JSON numbers, in the
+    home page's order (``ordered``: the appeals are in it already).
 
     Each record is written on its own (``record_text`` may return a copy kept
     from an earlier build), then they are joined as ``json.dumps(..., indent=2)``
     would lay them out.
     """
     write = record_text or (lambda appeal: appeal_record_text(appeal, config))
-    records = [write(appeal) for appeal in order_appeals(appeals)]
+    records = [write(appeal) for appeal in (appeals if ordered else order_appeals(appeals))]
     if not records:
         return '{\n  "appeals": []\n}\n'
     return '{\n  "appeals": [\n    ' + ",\n    ".join(records) + "\n  ]\n}\n"
