@@ -290,3 +290,118 @@ def test_a_strange_host_header_never_reaches_the_page(tmp_path: Path) -> None:
     assert b"connect-src 'self' ws://localhost:8123\"" in good
     odd = server.decorate(page, 'evil"><script>alert(1)</script>')
     assert b"<script>alert" not in odd and b"ws://127.0.0.1:8123\"" in odd
+
+
+# ---------------------------------------------------------------------------
+# Watching: inotify on Linux (polling elsewhere), and saves that take steps
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+JACOB_PAGE = "/appeals-site/appeals/jacob-buckett/"
+SENTINEL = "content/pages/about.md"
+
+
+def _assert_no_rebuild_in_between(server: Server, listener: ReloadListener) -> None:
+    """Save another file: the next reload must be for it alone, so the save
+    before gave exactly one rebuild (a second one, of a half-done save, would
+    come first or be merged with this one, named first as it sorts first)."""
+    edit(server.site / SENTINEL, "title:", "title: Still")
+    assert listener.next_reload()["path"] == SENTINEL
+
+
+@linux_only
+def test_a_save_written_slowly_is_built_once_it_is_finished(server: Server) -> None:
+    story = server.site / STORY
+    listener = ReloadListener(server.port)
+    try:
+        text = story.read_text(encoding="utf-8").replace("Help Jacob take his next steps", "Jacob, saved slowly")
+        cut = text.index("target:")  # inside the front matter: built half-written, the story would be an error
+        with story.open("w", encoding="utf-8") as handle:
+            handle.write(text[:cut])
+            handle.flush()
+            time.sleep(0.2)  # an editor writing a large file, or a slow disk: the file is still open
+            handle.write(text[cut:])
+        assert listener.next_reload()["path"] == STORY
+        _, page, _ = server.fetch(JACOB_PAGE)
+        assert "Jacob, saved slowly" in page and "totaliser-build-errors" not in page
+        _assert_no_rebuild_in_between(server, listener)
+    finally:
+        listener.close()
+    assert server.stop() == 0
+    assert not [line for line in server.errors if STORY in line]
+
+
+@linux_only
+def test_a_save_that_renames_the_old_file_away_first_never_loses_the_story(server: Server) -> None:
+    story = server.site / STORY
+    listener = ReloadListener(server.port)
+    try:
+        text = story.read_text(encoding="utf-8").replace("Help Jacob take his next steps", "Jacob, saved as vim does")
+        backup = story.with_name(story.name + "~")
+        probe = story.with_name("4913")  # vim's test that it may create files here
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+        story.rename(backup)
+        time.sleep(0.1)  # the editor paused by a busy machine: for now the story is not there
+        story.write_text(text, encoding="utf-8")
+        backup.unlink()
+        assert listener.next_reload()["path"] == STORY
+        status, page, _ = server.fetch(JACOB_PAGE)
+        assert status == 200 and "Jacob, saved as vim does" in page
+        _assert_no_rebuild_in_between(server, listener)
+    finally:
+        listener.close()
+    assert server.stop() == 0
+
+
+def test_files_in_a_new_folder_are_published_and_a_deleted_one_goes(server: Server) -> None:
+    listener = ReloadListener(server.port)
+    try:
+        folder = server.site / "static" / "extra"
+        folder.mkdir()
+        time.sleep(0.2)  # the folder alone changes nothing; what is put in it later does
+        (folder / "note.txt").write_text("a new static file", encoding="utf-8")
+        assert listener.next_reload()["path"] == "static/extra/note.txt"
+        status, body, _ = server.fetch("/appeals-site/static/extra/note.txt")
+        assert status == 200 and body == "a new static file"
+        (folder / "note.txt").unlink()
+        assert listener.next_reload()["path"] == "static/extra/note.txt"
+        status, _, _ = server.fetch("/appeals-site/static/extra/note.txt")
+        assert status == 404
+    finally:
+        listener.close()
+    assert server.stop() == 0
+
+
+@linux_only
+def test_the_watcher_reports_each_settled_save_once_and_ignores_what_is_not_content(tmp_path: Path) -> None:
+    from totaliser.watching import FolderEvents, SourceWatcher
+
+    site = copy_example_site(tmp_path / "site")
+    watcher = SourceWatcher(site, site / "output")
+    FolderEvents(watcher).close()  # inotify works here: the events path is the one tested
+    stopping = threading.Event()
+    found: queue.Queue[list[str]] = queue.Queue()
+
+    def run() -> None:
+        for changed in watcher.changes(watcher.snapshot(), stopping):
+            found.put(changed)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.2)  # let it start watching
+        story = site / STORY
+        (site / "content" / "appeals" / ".jacob-buckett.md.swp").write_text("swap", encoding="utf-8")
+        (site / "content" / "appeals" / "notes.md~").write_text("backup", encoding="utf-8")
+        (site / "output").mkdir(exist_ok=True)
+        (site / "output" / "x.html").write_text("built", encoding="utf-8")
+        story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        assert found.get(timeout=WAIT) == [STORY]
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates" / "extra.html").write_text("<p>x</p>", encoding="utf-8")
+        (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert found.get(timeout=WAIT) == ["site.yaml", "templates/extra.html"]
+    finally:
+        stopping.set()
+        thread.join(WAIT)
+    assert found.empty()
