@@ -27,7 +27,6 @@ IN_MOVE_SELF = 0x00000800
 IN_Q_OVERFLOW = 0x00004000  # events were lost: the queue was full
 IN_IGNORED = 0x00008000  # the watch is gone (its folder was deleted or moved away)
 IN_ONLYDIR = 0x01000000
-IN_DONT_FOLLOW = 0x02000000
 IN_EXCL_UNLINK = 0x04000000
 IN_ISDIR = 0x40000000
 
@@ -35,7 +34,7 @@ IN_ISDIR = 0x40000000
 # (touch), and names coming and going in the folder.
 FOLDER_EVENTS = (
     IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
-    | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
+    | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK
 )
 
 _HEADER = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len; then the name

@@ -172,6 +172,7 @@ class SourceWatcher:
 
     def _event_changes(self, last: Snapshot, stopping: threading.Event, events: FolderEvents) -> Iterator[list[str]]:
         interval = SAFETY_POLL_SECONDS
+        missed = False  # a change came without events: this file system sends none, so look often
         next_look = time.monotonic() + interval
         while not stopping.is_set():
             if events.wait(min(STOP_CHECK_SECONDS, max(0.0, next_look - time.monotonic()))):
@@ -184,15 +185,21 @@ class SourceWatcher:
                 return
             started = time.monotonic()
             current = self.snapshot()
-            interval = max(SAFETY_POLL_SECONDS, (time.monotonic() - started) / POLL_SHARE)
-            next_look = time.monotonic() + interval
+            took = time.monotonic() - started
             if not touched and current != last:
-                # Seen by the safety net alone: settle the slow way.
-                while not stopping.wait(SETTLE_SECONDS):
-                    settled = self.snapshot()
-                    if settled == current:
-                        break
-                    current = settled
+                if events.wait(0):  # events came meanwhile: they say what changed
+                    touched = events.settle(stopping)
+                else:
+                    missed = True
+                    # Seen by the safety net alone: settle the slow way.
+                    while not stopping.wait(SETTLE_SECONDS):
+                        settled = self.snapshot()
+                        if settled == current:
+                            break
+                        current = settled
+                current = self.snapshot()
+            interval = max(POLL_SECONDS if missed else SAFETY_POLL_SECONDS, took / POLL_SHARE)
+            next_look = time.monotonic() + interval
             # A file written again within one tick of the file clock, to the
             # same size, has the same snapshot: its events still count.
             changed = sorted(set(changed_paths(last, current)) | (touched & current.keys()))
