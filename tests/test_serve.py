@@ -419,6 +419,12 @@ def test_the_watcher_reports_each_settled_save_once_and_ignores_what_is_not_cont
         (site / "templates" / "extra.html").write_text("<p>x</p>", encoding="utf-8")
         (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
         assert watching.next() == ["site.yaml", "templates/extra.html"]
+        # A folder made with a file in it at once (before it can be watched), then a file deleted.
+        (site / "static" / "new").mkdir()
+        (site / "static" / "new" / "a.txt").write_text("a", encoding="utf-8")
+        assert watching.next() == ["static/new/a.txt"]
+        (site / "templates" / "extra.html").unlink()
+        assert watching.next() == ["templates/extra.html"]
         if not polled:
             # The same size and, put back, the same time: no snapshot can tell,
             # the events do (a save within one tick of the file clock).

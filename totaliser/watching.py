@@ -118,6 +118,15 @@ class SourceWatcher:
                         self._add(os.path.join(directory, file_name), f"{shown}/{file_name}", found)
         return found
 
+    def updated(self, last: Snapshot, names: set[str]) -> Snapshot:
+        """``last`` with only the named files looked at again: what events said
+        changed, without the cost of a whole snapshot (50 ms at 10,000 stories)."""
+        current = dict(last)
+        for name in names:
+            current.pop(name, None)
+            self._add(os.path.join(self.site, name), name, current)
+        return current
+
     def wanted_folder(self, parent: str, name: str) -> bool:
         return not name.startswith(".") and not self._ignored(Path(parent, name))
 
@@ -175,31 +184,36 @@ class SourceWatcher:
         missed = False  # a change came without events: this file system sends none, so look often
         next_look = time.monotonic() + interval
         while not stopping.is_set():
+            took = 0.0
             if events.wait(min(STOP_CHECK_SECONDS, max(0.0, next_look - time.monotonic()))):
                 touched = events.settle(stopping)
+                # Only the files the events name are looked at again, unless a
+                # folder came or went (or events were lost): then all of them.
+                current = self.snapshot() if events.whole else self.updated(last, touched)
             elif time.monotonic() >= next_look:
-                touched = set()  # the safety net's look, with no event to say why
+                # The safety net's look, with no event to say why.
+                started = time.monotonic()
+                current = self.snapshot()
+                took = time.monotonic() - started
+                touched = set()
+                if current != last:
+                    if events.wait(0):  # events came meanwhile: they say what changed
+                        touched = events.settle(stopping)
+                    else:
+                        missed = True
+                        # Seen by the safety net alone: settle the slow way.
+                        while not stopping.wait(SETTLE_SECONDS):
+                            settled = self.snapshot()
+                            if settled == current:
+                                break
+                            current = settled
+                    current = self.snapshot()
+                interval = max(POLL_SECONDS if missed else SAFETY_POLL_SECONDS, took / POLL_SHARE)
+                next_look = time.monotonic() + interval
             else:
                 continue
             if stopping.is_set():
                 return
-            started = time.monotonic()
-            current = self.snapshot()
-            took = time.monotonic() - started
-            if not touched and current != last:
-                if events.wait(0):  # events came meanwhile: they say what changed
-                    touched = events.settle(stopping)
-                else:
-                    missed = True
-                    # Seen by the safety net alone: settle the slow way.
-                    while not stopping.wait(SETTLE_SECONDS):
-                        settled = self.snapshot()
-                        if settled == current:
-                            break
-                        current = settled
-                current = self.snapshot()
-            interval = max(POLL_SECONDS if missed else SAFETY_POLL_SECONDS, took / POLL_SHARE)
-            next_look = time.monotonic() + interval
             # A file written again within one tick of the file clock, to the
             # same size, has the same snapshot: its events still count.
             changed = sorted(set(changed_paths(last, current)) | (touched & current.keys()))
@@ -229,6 +243,7 @@ class FolderEvents:
         self.writing: set[str] = set()
         self.removed: set[str] = set()
         self.created: set[str] = set()  # made since the last settle: its removal is no loss
+        self.whole = False  # the last settle saw a folder come or go, or lost events: look at every file
 
     def _watch_tree(self, root: str) -> None:
         if not os.path.isdir(root) or not self.watcher.wanted_folder(os.path.dirname(root), os.path.basename(root)):
@@ -245,6 +260,7 @@ class FolderEvents:
     def settle(self, stopping: threading.Event) -> set[str]:
         """Wait until the changes have settled; the shown paths of the files they touched."""
         touched: set[str] = set()
+        self.whole = False
         last_event = time.monotonic()
         events = self.pending
         while True:
@@ -290,9 +306,13 @@ class FolderEvents:
 
     def _note(self, event: Event, touched: set[str]) -> None:
         mask = event.mask
-        if not event.name or mask & IN_ISDIR or mask & (IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF):
-            return  # a folder: the snapshot says what changed in it
         path = event.path
+        if not event.name or mask & IN_ISDIR or mask & (IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF):
+            self.whole = True  # a folder: a whole snapshot says what changed in it
+            return
+        if os.path.dirname(path) == self.site and event.name not in WATCHED_FILES:
+            self.whole = True  # a file where a watched folder should be
+            return
         if mask & (IN_CREATE | IN_MODIFY):
             self.writing.add(path)
         if mask & (IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM):
