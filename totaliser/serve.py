@@ -160,10 +160,13 @@ class DevServer:
         # for it and reports its errors as for any save.
         with self._building, contextlib.suppress(Exception):
             build(self.options, memory=self.memory)
-        from .markup import StoryRenderer
-        from .outputs import card, card_reuse, chart, embed, feeds, poster, thermometer  # noqa: F401
+        # Anything wrong here shows in the build that needs it, with its message:
+        # the watcher thread must go on watching.
+        with contextlib.suppress(Exception):
+            from .markup import StoryRenderer
+            from .outputs import card, card_reuse, chart, embed, feeds, poster, thermometer  # noqa: F401
 
-        StoryRenderer().to_html("Markdown, *loaded* before the first save.")
+            StoryRenderer().to_html("Markdown, *loaded* before the first save.")
 
     def watch(self, first: Snapshot) -> None:
         """Watch for changes until stopped; rebuild once they settle, then reload browsers."""
