@@ -9,6 +9,7 @@ the caller then falls back to polling.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import struct
@@ -66,6 +67,8 @@ class Inotify:
             errno = ctypes.get_errno()
             raise OSError(errno, os.strerror(errno))
         self.fd: int = fd
+        self._poller = select.poll()  # not select(): it fails for a descriptor above 1023
+        self._poller.register(fd, select.POLLIN)
         self.folders: dict[int, str] = {}  # watch descriptor -> folder
 
     def watch(self, folder: str) -> None:
@@ -79,8 +82,7 @@ class Inotify:
 
     def read(self, timeout: float) -> list[Event]:
         """The events waiting, or those that come within ``timeout`` seconds (none: [])."""
-        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
-        if not ready:
+        if not self._poller.poll(max(0, math.ceil(timeout * 1000))):
             return []
         events: list[Event] = []
         while True:
