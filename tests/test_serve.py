@@ -26,6 +26,7 @@ import pytest
 from tests.conftest import ROOT, copy_example_site
 from totaliser.errors import Problem
 from totaliser.serve import _allow_websocket, changed_paths, error_panel
+from totaliser.watching import Snapshot
 
 WAIT = 60.0  # seconds: generous, for a loaded machine; the loops stop as soon as the condition holds
 STORY = "content/appeals/jacob-buckett.md"
@@ -300,6 +301,13 @@ JACOB_PAGE = "/appeals-site/appeals/jacob-buckett/"
 SENTINEL = "content/pages/about.md"
 
 
+def _wait_until_watching(server: Server, listener: ReloadListener) -> None:
+    """Save a file and wait for its reload: serve is then past its warm-up and
+    watching, so the save that follows is seen step by step as it happens."""
+    edit(server.site / SENTINEL, "title:", "title: Now")
+    assert listener.next_reload()["path"] == SENTINEL
+
+
 def _assert_no_rebuild_in_between(server: Server, listener: ReloadListener) -> None:
     """Save another file: the next reload must be for it alone, so the save
     before gave exactly one rebuild (a second one, of a half-done save, would
@@ -313,12 +321,13 @@ def test_a_save_written_slowly_is_built_once_it_is_finished(server: Server) -> N
     story = server.site / STORY
     listener = ReloadListener(server.port)
     try:
+        _wait_until_watching(server, listener)
         text = story.read_text(encoding="utf-8").replace("Help Jacob take his next steps", "Jacob, saved slowly")
         cut = text.index("target:")  # inside the front matter: built half-written, the story would be an error
         with story.open("w", encoding="utf-8") as handle:
             handle.write(text[:cut])
             handle.flush()
-            time.sleep(0.2)  # an editor writing a large file, or a slow disk: the file is still open
+            time.sleep(0.2)  # well over the settle, well under the hold: an editor writing a large file, or a slow disk; the file is still open
             handle.write(text[cut:])
         assert listener.next_reload()["path"] == STORY
         _, page, _ = server.fetch(JACOB_PAGE)
@@ -335,13 +344,14 @@ def test_a_save_that_renames_the_old_file_away_first_never_loses_the_story(serve
     story = server.site / STORY
     listener = ReloadListener(server.port)
     try:
+        _wait_until_watching(server, listener)
         text = story.read_text(encoding="utf-8").replace("Help Jacob take his next steps", "Jacob, saved as vim does")
         backup = story.with_name(story.name + "~")
         probe = story.with_name("4913")  # vim's test that it may create files here
         probe.write_text("", encoding="utf-8")
         probe.unlink()
         story.rename(backup)
-        time.sleep(0.1)  # the editor paused by a busy machine: for now the story is not there
+        time.sleep(0.2)  # well over the settle, well under the hold: the editor paused by a busy machine; for now the story is not there
         story.write_text(text, encoding="utf-8")
         backup.unlink()
         assert listener.next_reload()["path"] == STORY
@@ -382,10 +392,14 @@ class WatcherThread:
         self.stopping = threading.Event()
         self.found: queue.Queue[list[str]] = queue.Queue()
         first = self.watcher.snapshot()
-        changes = self.watcher._polled_changes(first, self.stopping) if polled else self.watcher.changes(first, self.stopping)
-        self.thread = threading.Thread(target=lambda: [self.found.put(changed) for changed in changes], daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(first, polled), daemon=True)
         self.thread.start()
         time.sleep(0.2)  # let it start watching
+
+    def _run(self, first: Snapshot, polled: bool) -> None:
+        with self.watcher.events() as events:
+            for changed in self.watcher.changes(first, self.stopping, None if polled else events):
+                self.found.put(changed)
 
     def next(self) -> list[str]:
         return self.found.get(timeout=WAIT)

@@ -170,11 +170,13 @@ class DevServer:
 
     def watch(self, first: Snapshot) -> None:
         """Watch for changes until stopped; rebuild once they settle, then reload browsers."""
-        self.warm_up()
-        for changed in self.watcher.changes(first, self.stopping):
-            self.rebuild(changed)
-            if self.loop is not None:
-                self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
+        with self.watcher.events() as events:
+            # Events start now: a save during the warm-up is heard when it ends.
+            self.warm_up()
+            for changed in self.watcher.changes(first, self.stopping, events):
+                self.rebuild(changed)
+                if self.loop is not None:
+                    self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
 
     def signal_reload(self, changed: str) -> None:
         """Tell every connected browser to reload (runs on the server's loop)."""

@@ -142,21 +142,28 @@ class SourceWatcher:
             return
         found[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
-    def changes(self, last: Snapshot, stopping: threading.Event) -> Iterator[list[str]]:
-        """The watched files that changed (shown paths, sorted), each time
-        changes have settled, until ``stopping`` is set."""
+    @contextlib.contextmanager
+    def events(self) -> Iterator[FolderEvents | None]:
+        """inotify on the watched folders from now on (events are kept until
+        ``changes`` reads them), or None where it cannot be used."""
         try:
             events = FolderEvents(self)
         except OSError:
-            events = None  # not Linux, or no inotify watches left: poll
+            yield None  # not Linux, or no inotify watches left: poll
+            return
         try:
-            if events is None:
-                yield from self._polled_changes(last, stopping)
-            else:
-                yield from self._event_changes(last, stopping, events)
+            yield events
         finally:
-            if events is not None:
-                events.close()
+            events.close()
+
+    def changes(self, last: Snapshot, stopping: threading.Event, events: FolderEvents | None) -> Iterator[list[str]]:
+        """The watched files that changed since ``last`` (shown paths, sorted),
+        each time changes have settled, until ``stopping`` is set: told by
+        ``events``, or by polling if that is None."""
+        if events is None:
+            yield from self._polled_changes(last, stopping)
+        else:
+            yield from self._event_changes(last, stopping, events)
 
     def _polled_changes(self, last: Snapshot, stopping: threading.Event) -> Iterator[list[str]]:
         interval = POLL_SECONDS
