@@ -1,12 +1,27 @@
 #!/usr/bin/env python3
-"""Save-to-reload latency of `build.py serve`: from writing a story to the
-reload message reaching a connected browser's LiveReload socket.
+"""Save-to-reload latency of `build.py serve`: from writing a story to a
+connected browser being told to reload, and to it showing the new page.
 
-    python bench/serve_latency.py bench/corpus-1000 [--edits 5]
+    python bench/serve_latency.py bench/corpus-1000 [--edits 7] [--no-browser]
 
 It copies the site into a temporary folder (the original is never touched),
-starts the dev server on a free port, connects as livereload.js does, then
-edits one story several times, printing each latency and the median.
+starts the dev server on a free port, and edits one story several times. For
+each edit it prints two figures, both from the moment the story is written:
+
+* *reload*: headless Chromium, showing the story's page with livereload.js,
+  starts loading the page again (livereload.js does so as soon as the
+  reload message arrives);
+* *shown*: Chromium has fetched the page again (with its styles and scripts,
+  as served) and painted the edited story: the first contentful paint of the
+  reloaded page, on the same clock as the write. This is "save to the
+  browser showing it".
+
+Without Chromium (/usr/bin/chromium) and Playwright, or with --no-browser,
+*reload* is the reload message reaching a LiveReload client on the socket
+(connected as livereload.js is, handshake included), and *shown* is not
+measured. (The socket client is not used with the browser: this process,
+busy driving Chromium, would note the message late.)
+
 Benchmarks are not tests: nothing here fails on a slow machine.
 """
 
@@ -15,45 +30,111 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PAUSE = 1.0  # seconds between edits: let the previous change settle fully
 
 
-async def _measure(port: int, story: Path, edits: int) -> list[float]:
-    from tornado.websocket import websocket_connect
+class SocketClient:
+    """A LiveReload client on its own thread, noting when each reload arrives."""
 
-    connection = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
-    await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
-    await connection.read_message()  # the server's hello
-    # livereload.js then says which page it shows; only then is it sent reloads.
-    await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
-    original = story.read_text(encoding="utf-8")
-    latencies = []
-    for number in range(edits):
-        await asyncio.sleep(1.0)  # let the previous change settle fully
-        started = time.perf_counter()
-        story.write_text(original + f"\n\nEdit number {number}.\n", encoding="utf-8")
+    def __init__(self, port: int):
+        self.port = port
+        self.reloads: list[float] = []
+        self.ready = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._listen(), self.loop)
+        if not self.ready.wait(30):
+            raise RuntimeError("could not connect to the LiveReload socket")
+
+    async def _listen(self) -> None:
+        from tornado.websocket import websocket_connect
+
+        connection = await websocket_connect(f"ws://127.0.0.1:{self.port}/livereload")
+        await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await connection.read_message()  # the server's hello
+        # livereload.js then says which page it shows; only then is it sent reloads.
+        await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{self.port}/", "plugins": {}}))
+        self.ready.set()
         while True:
-            message = json.loads(await connection.read_message())
-            if message.get("command") == "reload":
-                break
-        latencies.append(time.perf_counter() - started)
-    connection.close()
-    return latencies
+            message = await connection.read_message()
+            if message is None:
+                return
+            if json.loads(message).get("command") == "reload":
+                self.reloads.append(time.time())
+
+    def wait_for(self, count: int, timeout: float = 30) -> float:
+        deadline = time.monotonic() + timeout
+        while len(self.reloads) < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.reloads[count - 1] if len(self.reloads) >= count else float("nan")
+
+
+class BrowserClient:
+    """Headless Chromium showing the story's page, reloaded by livereload.js."""
+
+    def __init__(self, url: str):
+        from playwright.sync_api import sync_playwright
+
+        self.playwright = sync_playwright().start()
+        self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        self.page = self.browser.new_page()
+        self.page.goto(url)
+        self.page.wait_for_function(
+            "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected()",
+            timeout=30_000,
+        )
+
+    def wait_for(self, text: str) -> tuple[float, float]:
+        """When the page showing ``text`` started loading, and when it was first
+        painted (seconds since the epoch)."""
+        self.page.wait_for_function(f"() => document.body && document.body.textContent.includes({json.dumps(text)})", timeout=30_000)
+        times: Any = self.page.evaluate(
+            """() => {
+                const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                return [performance.timeOrigin, paint ? performance.timeOrigin + paint.startTime : Date.now()];
+            }"""
+        )
+        return float(times[0]) / 1000, float(times[1]) / 1000
+
+    def close(self) -> None:
+        self.browser.close()
+        self.playwright.stop()
+
+
+def _browser_available() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site", type=Path)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true", help="measure to the reload message only")
     args = parser.parse_args()
+    use_browser = not args.no_browser and _browser_available()
+    if not args.no_browser and not use_browser:
+        print("Chromium or Playwright is missing: measuring to the reload message only.", file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch) / "site"
         shutil.copytree(args.site, site, ignore=shutil.ignore_patterns("output", ".output.staging"))
@@ -62,21 +143,51 @@ def main() -> int:
             [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
+        browser: BrowserClient | None = None
         try:
             assert process.stdout is not None
             for line in process.stdout:
                 if "Serving at" in line:
-                    port = int(line.split()[2].split(":")[2].split("/")[0])
+                    url = line.split()[2]
+                    port = int(url.split(":")[2].split("/")[0])
                     break
             else:
                 print("serve did not start", file=sys.stderr)
                 return 1
-            latencies = asyncio.run(_measure(port, story, args.edits))
+            # Keep reading serve's terminal, so that it never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+            client = SocketClient(port) if not use_browser else None
+            if use_browser:
+                browser = BrowserClient(f"{url}appeals/{story.stem}/")
+            original = story.read_text(encoding="utf-8")
+            reloads: list[float] = []
+            shown: list[float] = []
+            for number in range(args.edits):
+                time.sleep(PAUSE)
+                marker = f"Edit number {number}."
+                started = time.time()
+                story.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+                if browser is not None:
+                    # The page starts loading again as soon as the reload message
+                    # arrives (livereload.js calls location.reload() at once).
+                    load_started, painted = browser.wait_for(marker)
+                    reloads.append(load_started - started)
+                    shown.append(painted - started)
+                else:
+                    assert client is not None
+                    reloads.append(client.wait_for(number + 1) - started)
         finally:
+            if browser is not None:
+                browser.close()
             process.terminate()
             process.wait(timeout=30)
-    print("save-to-reload seconds:", ", ".join(f"{s:.3f}" for s in latencies))
-    print(f"median {statistics.median(latencies):.3f} s over {len(latencies)} edits")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    where = "Chromium starting to load the page again" if shown else "the reload message on the LiveReload socket"
+    print(f"save to {where}, seconds:", ", ".join(f"{s:.3f}" for s in reloads))
+    print(f"median {statistics.median(reloads):.3f} s over {len(reloads)} edits")
+    if shown:
+        print("save to the edited page painted in Chromium, seconds:", ", ".join(f"{s:.3f}" for s in shown))
+        print(f"median {statistics.median(shown):.3f} s over {len(shown)} edits")
     return 0
 
 

@@ -8,11 +8,12 @@ and reload the browser.
   GitHub Pages; ``/`` redirects there. Only served HTML is changed on the way
   out: the livereload client script is added, and the page's
   Content-Security-Policy is widened just enough for its WebSocket.
-* A watcher thread polls ``content/``, ``templates/``, ``static/`` and
-  ``site.yaml`` (never the output or staging folder), waits for changes to
-  settle, and rebuilds. Every change rebuilds the whole site through
-  ``site.build()``: at the size of a newspaper's appeals site that takes about
-  a second, and it keeps one code path for serve and build.
+* A watcher thread watches ``content/``, ``templates/``, ``static/`` and
+  ``site.yaml`` (never the output or staging folder; see watching.py: events
+  on Linux, polling elsewhere), waits for changes to settle, and rebuilds.
+  Every change rebuilds the site through ``site.build()`` with the cache kept
+  in memory, so a save renders only what it changed, and serve and build
+  share one code path.
 * A build that fails leaves the last good site in place: it is still served,
   with the errors (file:line: field: message) shown at the top of every page
   and printed in the terminal. The next good build clears them, and the
@@ -26,10 +27,10 @@ connected browsers when to reload.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import html
 import mimetypes
-import os
 import re
 import signal
 import socket
@@ -37,7 +38,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -48,17 +48,11 @@ from .cache import CacheMemory
 from .config import load_config
 from .errors import ContentErrors, Problem, Problems, UsageError
 from .site import BuildOptions, build
-from .staging import check_output_folder, staging_folder
+from .staging import check_output_folder
+from .watching import Snapshot, SourceWatcher, changed_paths
 
-# A snapshot stats every watched file: about 5 ms for a thousand stories, so
-# polling often costs little and keeps save-to-reload short. A large site is
-# polled less often: a snapshot takes at most a tenth of the time.
-POLL_SECONDS = 0.05
-POLL_SHARE = 0.1
-# Long enough for an editor's save (often a write then a rename) to finish.
-SETTLE_SECONDS = 0.05
-WATCHED_FOLDERS = ("content", "templates", "static")
-WATCHED_FILES = ("site.yaml",)
+__all__ = ["DevServer", "changed_paths", "serve"]
+
 ASSETS_PATH = "/__totaliser__/"
 
 _CSP_META = re.compile(
@@ -86,61 +80,6 @@ class BuildState:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-# ---------------------------------------------------------------------------
-# Watching
-
-
-# Per file: modification time, size and inode (editors that save by writing a
-# new file and renaming it over the old one change the inode).
-Snapshot = dict[str, tuple[int, int, int]]
-
-
-class SourceWatcher:
-    """Takes snapshots (modification time and size) of the files a build reads."""
-
-    def __init__(self, site_dir: Path, output_dir: Path):
-        self.site_dir = site_dir
-        # Never watch what the build writes, even if it lies inside a watched folder.
-        self.ignored = (output_dir.resolve(), staging_folder(output_dir))
-
-    def snapshot(self) -> Snapshot:
-        # Plain strings, not Path objects: this runs ten times a second, and
-        # pathlib would cost more than the stat calls themselves.
-        found: Snapshot = {}
-        site = str(self.site_dir)
-        for name in WATCHED_FILES:
-            self._add(os.path.join(site, name), name, found)
-        for folder in WATCHED_FOLDERS:
-            root = os.path.join(site, folder)
-            if not os.path.isdir(root):
-                continue
-            for directory, subdirs, files in os.walk(root):
-                subdirs[:] = [d for d in subdirs if not d.startswith(".") and not self._ignored(Path(directory, d))]
-                shown = os.path.relpath(directory, site).replace(os.sep, "/")
-                for file_name in files:
-                    # Editors' swap and backup files and raise's temporary files are not content.
-                    if file_name.startswith(".") or file_name.endswith("~"):
-                        continue
-                    self._add(os.path.join(directory, file_name), f"{shown}/{file_name}", found)
-        return found
-
-    def _ignored(self, path: Path) -> bool:
-        resolved = path.resolve()
-        return any(resolved == ignored or ignored in resolved.parents for ignored in self.ignored)
-
-    @staticmethod
-    def _add(path: str, name: str, found: Snapshot) -> None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return
-        found[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
-def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
-    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
 
 
 # ---------------------------------------------------------------------------
@@ -208,30 +147,36 @@ class DevServer:
 
     # -- watching -----------------------------------------------------------
 
+    def warm_up(self) -> None:
+        """Pay now, while the first page is being read, what the first save
+        would otherwise pay on top of its rebuild (about half a second at a
+        thousand stories): the build cache's spare copy of the output, which the
+        first cached build makes (see cache.py), and importing what renders a
+        story and an appeal's outputs."""
+        if not self.state.ok:
+            return
+        # Nothing has changed, so this build renders nothing and swaps in the
+        # same site; if something did change meanwhile, the watcher rebuilds
+        # for it and reports its errors as for any save.
+        with self._building, contextlib.suppress(Exception):
+            build(self.options, memory=self.memory)
+        # Anything wrong here shows in the build that needs it, with its message:
+        # the watcher thread must go on watching.
+        with contextlib.suppress(Exception):
+            from .markup import StoryRenderer
+            from .outputs import card, card_reuse, chart, embed, feeds, poster, thermometer  # noqa: F401
+
+            StoryRenderer().to_html("Markdown, *loaded* before the first save.")
+
     def watch(self, first: Snapshot) -> None:
-        """Poll for changes until stopped; rebuild once they settle, then reload browsers."""
-        last = first
-        interval = POLL_SECONDS
-        while not self.stopping.wait(interval):
-            started = time.monotonic()
-            current = self.watcher.snapshot()
-            interval = max(POLL_SECONDS, (time.monotonic() - started) / POLL_SHARE)
-            if current == last:
-                continue
-            # Wait for the changes to settle: an editor saving, or a git pull
-            # touching many files, gives one rebuild, not one per file.
-            while not self.stopping.wait(SETTLE_SECONDS):
-                settled = self.watcher.snapshot()
-                if settled == current:
-                    break
-                current = settled
-            if self.stopping.is_set():
-                return
-            changed = changed_paths(last, current)
-            last = current
-            self.rebuild(changed)
-            if self.loop is not None:
-                self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
+        """Watch for changes until stopped; rebuild once they settle, then reload browsers."""
+        with self.watcher.events() as events:
+            # Events start now: a save during the warm-up is heard when it ends.
+            self.warm_up()
+            for changed in self.watcher.changes(first, self.stopping, events):
+                self.rebuild(changed)
+                if self.loop is not None:
+                    self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
 
     def signal_reload(self, changed: str) -> None:
         """Tell every connected browser to reload (runs on the server's loop)."""
