@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote, urlencode
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from totaliser import staging
 from totaliser.outputs import pages, thermometer
 
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -50,3 +53,42 @@ def test_equal_readings_written_differently_draw_the_same() -> None:
     written = thermometer.Reading(Decimal("250.00"), Decimal("1E+3"), "GBP", (("Half", Decimal("500.0")),))
     assert plain == written
     assert thermometer._drawing(plain, False, None) == thermometer._drawing(written, False, None)
+
+
+def _refused_as_a_path(relative: str, flavour: type[PurePath]) -> bool:
+    parts = flavour(relative).parts
+    return not parts or flavour(relative).is_absolute() or ".." in parts or bool(flavour(relative).drive)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ09._-/\\: ~", max_size=16))
+def test_names_passing_the_writers_quick_check_are_inside_its_folder(relative: str) -> None:
+    if staging._PLAIN_RELATIVE.fullmatch(relative):
+        assert not _refused_as_a_path(relative, PurePosixPath)
+        assert not _refused_as_a_path(relative, PureWindowsPath)
+
+
+@pytest.mark.parametrize("relative", ["appeals/a/index.html", "a.b/c-d_e/f", "feed.xml", "page/2/index.html"])
+def test_the_build_s_own_names_pass_the_quick_check(relative: str) -> None:
+    assert staging._PLAIN_RELATIVE.fullmatch(relative)
+
+
+def test_the_writer_makes_nested_folders_and_refuses_a_file_in_a_folder_s_place(tmp_path: Path) -> None:
+    root = tmp_path / "staging"
+    root.mkdir()
+    first = staging.OutputWriter(root)
+    first.write_text("appeals/a/index.html", "page")
+    first.write_text("appeals/a/embed/index.html", "embed")
+    first.write_bytes("appeals/a/poster/deep/x.bin", b"\0")
+    # A second writer into the same folder (as forked workers are) finds the folders made.
+    second = staging.OutputWriter(root)
+    second.write_text("appeals/a/poster/index.html", "poster")
+    second.write_text("appeals/b/index.html", "other")
+    assert (root / "appeals/a/embed/index.html").read_text() == "embed"
+    assert (root / "appeals/a/poster/deep/x.bin").read_bytes() == b"\0"
+    assert (root / "appeals/b/index.html").read_text() == "other"
+    second.write_text("appeals/c", "a file where a folder is wanted")
+    third = staging.OutputWriter(root)
+    third.write_text("appeals/x.html", "x")
+    with pytest.raises(OSError):
+        third.write_text("appeals/c/index.html", "page")
