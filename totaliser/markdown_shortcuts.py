@@ -164,14 +164,14 @@ def block_needs(processor: Any) -> tuple[tuple[str, ...] | None, tuple[str, ...]
     ``processor`` to take it; (None, None) for a rule this module does not know."""
     kind = type(processor)
     name = kind.__name__
-    expression = getattr(processor, "RE", None)
+    # HRProcessor searches with SEARCH_RE (its RE is the same expression, as text).
+    expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
     if name in _BLOCK_MODULES:
         # The indent of four spaces above is Python-Markdown's tab length.
         if kind.__module__ != _BLOCK_MODULES[name] or expression is not None or processor.tab_length != 4:
             return None, None
         return _BLOCK_NEEDS[(name, None)]
-    # HRProcessor keeps its expression as text (and compiled as SEARCH_RE).
-    pattern = expression if isinstance(expression, str) else getattr(expression, "pattern", None)
+    pattern = getattr(expression, "pattern", None)
     return _BLOCK_NEEDS.get((name, pattern), (None, None)) if isinstance(pattern, str) else (None, None)
 
 
