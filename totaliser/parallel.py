@@ -20,6 +20,7 @@ from .errors import Problem, Problems
 
 # Below this many items one process is faster than starting workers.
 MIN_ITEMS = 64
+CHUNKS_PER_WORKER = 16
 JOBS_VARIABLE = "TOTALISER_JOBS"
 
 _task: Callable[[Any], Any] | None = None
@@ -89,8 +90,10 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
     if len(items) == 1:
         return results
     workers = worker_count()
-    # Several chunks a worker so that an uneven chunk does not leave a core idle.
-    size = max(1, -(-(len(items) - 1) // (workers * 4)))
+    # Many chunks a worker, so that the workers finish close together (a core
+    # waits at most one small chunk for the other at the end): sending a chunk
+    # costs only its bounds, and its results are sent whatever their chunk.
+    size = max(1, -(-(len(items) - 1) // (workers * CHUNKS_PER_WORKER)))
     bounds = [(start, min(start + size, len(items))) for start in range(1, len(items), size)]
     _task = task
     _items = items
