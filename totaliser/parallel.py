@@ -20,9 +20,13 @@ from .errors import Problem, Problems
 
 # Below this many items one process is faster than starting workers.
 MIN_ITEMS = 64
+CHUNKS_PER_WORKER = 16
 JOBS_VARIABLE = "TOTALISER_JOBS"
 
 _task: Callable[[Any], Any] | None = None
+# The items of the fork_map under way: workers inherit them, and are sent
+# only where each chunk starts and ends, not the items themselves pickled.
+_items: Sequence[Any] = ()
 
 
 def worker_count() -> int:
@@ -58,37 +62,53 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _task is not None
-    return [_task(item) for item in chunk]
+    start, stop = bounds
+    return [_task(item) for item in _items[start:stop]]
 
 
 def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callable[[int], None] | None = None) -> list[Any]:
     """``[task(item) for item in items]``, in order, computed by forked workers.
 
-    ``task`` need not be picklable (workers inherit it); its results must be.
-    ``on_result(count)`` is called in this process as each chunk comes back.
+    ``task`` need not be picklable (workers inherit it), nor need the items;
+    the results must be picklable. ``on_result(count)`` is called in this
+    process as each chunk comes back.
+
+    The first item is done here, before the workers start: whatever it
+    loads on first use (Python-Markdown, fonts, tables, kept strips) is then
+    loaded once and shared by every worker instead of loaded by each.
     """
-    global _task
+    global _task, _items
     import multiprocessing
 
+    if not items:
+        return []
+    results: list[Any] = [task(items[0])]
+    if on_result:
+        on_result(1)
+    if len(items) == 1:
+        return results
     workers = worker_count()
-    # Several chunks a worker so that an uneven chunk does not leave a core idle.
-    size = max(1, -(-len(items) // (workers * 4)))
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    # Many chunks a worker, so that the workers finish close together (a core
+    # waits at most one small chunk for the other at the end): sending a chunk
+    # costs only its bounds, and its results are sent whatever their chunk.
+    size = max(1, -(-(len(items) - 1) // (workers * CHUNKS_PER_WORKER)))
+    bounds = [(start, min(start + size, len(items))) for start in range(1, len(items), size)]
     _task = task
-    results: list[Any] = []
+    _items = items
     # Frozen objects are left alone by the workers' garbage collector, so the
     # memory they share with this process is not copied page by page.
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
-            for part in pool.imap(_run_chunk, chunks):
+            for part in pool.imap(_run_chunk, bounds):
                 results.extend(part)
                 if on_result:
                     on_result(len(part))
     finally:
         _task = None
+        _items = ()
         gc.unfreeze()
     return results
 

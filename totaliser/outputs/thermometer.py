@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from html import escape
 
 from ..money import format_money, format_money_short, percent
@@ -78,6 +79,19 @@ def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | 
     amounts as text, for use in an <img> elsewhere. Inline, the SVG is hidden
     from screen readers because the progressbar around it speaks for it.
     """
+    if not standalone:
+        return _inline_svg(reading)
+    return _drawing(reading, standalone, title)
+
+
+@lru_cache(maxsize=16)
+def _inline_svg(reading: Reading) -> str:
+    # Kept: an appeal's page, embed and poster show the same inline drawing.
+    # (Equal readings draw alike: every figure is read by value.)
+    return _drawing(reading, False, None)
+
+
+def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
     colour = FUNDED_COLOUR if reading.funded else FILL_COLOUR
     fill_top = _level(reading.fraction)
     tube_left = TUBE_X

@@ -1,0 +1,110 @@
+"""Quicker ways of making an output, each checked against the plain way it replaces."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from totaliser import staging
+from totaliser.outputs import card, pages, thermometer
+
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(TEXT, TEXT, max_size=4))
+def test_share_query_is_urlencode_with_quote(fields: dict[str, str]) -> None:
+    assert pages.query(fields) == urlencode(fields, quote_via=quote)
+
+
+def test_share_query_of_real_share_text() -> None:
+    fields = {"subject": "Aarav’s appeal: £41,500 & more", "body": "A line\n\nhttps://example.org/appeals/a-b/?x=1#y"}
+    assert pages.query(fields) == urlencode(fields, quote_via=quote)
+
+
+AMOUNTS = st.decimals(min_value=0, max_value=2_000_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def readings(draw: st.DrawFn) -> thermometer.Reading:
+    target = draw(st.decimals(min_value=1, max_value=2_000_000, places=2, allow_nan=False, allow_infinity=False))
+    amounts = sorted(draw(st.lists(AMOUNTS.filter(lambda a: a <= target), max_size=4)))
+    milestones = tuple((draw(st.text(max_size=20)), amount) for amount in amounts)
+    return thermometer.Reading(draw(AMOUNTS), target, draw(st.sampled_from(["GBP", "EUR", "USD", "PLN"])), milestones)
+
+
+@settings(max_examples=200, deadline=None)
+@given(readings())
+def test_the_kept_inline_thermometer_is_the_drawing(reading: thermometer.Reading) -> None:
+    first = thermometer.thermometer_svg(reading)
+    assert first == thermometer._drawing(reading, False, None)
+    # Asked again (as the embed and the poster do), the same.
+    assert thermometer.thermometer_svg(reading) == first
+
+
+def test_equal_readings_written_differently_draw_the_same() -> None:
+    """Kept drawings are found by equal readings: 1000 and 1000.00 must draw alike."""
+    plain = thermometer.Reading(Decimal("250"), Decimal("1000"), "GBP", (("Half", Decimal("500")),))
+    written = thermometer.Reading(Decimal("250.00"), Decimal("1E+3"), "GBP", (("Half", Decimal("500.0")),))
+    assert plain == written
+    assert thermometer._drawing(plain, False, None) == thermometer._drawing(written, False, None)
+
+
+def _refused_as_a_path(relative: str, flavour: type[PurePath]) -> bool:
+    parts = flavour(relative).parts
+    return not parts or flavour(relative).is_absolute() or ".." in parts or bool(flavour(relative).drive)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ09._-/\\: ~", max_size=16))
+def test_names_passing_the_writers_quick_check_are_inside_its_folder(relative: str) -> None:
+    if staging._PLAIN_RELATIVE.fullmatch(relative):
+        assert not _refused_as_a_path(relative, PurePosixPath)
+        assert not _refused_as_a_path(relative, PureWindowsPath)
+
+
+@pytest.mark.parametrize("relative", ["appeals/a/index.html", "a.b/c-d_e/f", "feed.xml", "page/2/index.html"])
+def test_the_build_s_own_names_pass_the_quick_check(relative: str) -> None:
+    assert staging._PLAIN_RELATIVE.fullmatch(relative)
+
+
+def test_the_writer_makes_nested_folders_and_refuses_a_file_in_a_folder_s_place(tmp_path: Path) -> None:
+    root = tmp_path / "staging"
+    root.mkdir()
+    first = staging.OutputWriter(root)
+    first.write_text("appeals/a/index.html", "page")
+    first.write_text("appeals/a/embed/index.html", "embed")
+    first.write_bytes("appeals/a/poster/deep/x.bin", b"\0")
+    # A second writer into the same folder (as forked workers are) finds the folders made.
+    second = staging.OutputWriter(root)
+    second.write_text("appeals/a/poster/index.html", "poster")
+    second.write_text("appeals/b/index.html", "other")
+    assert (root / "appeals/a/embed/index.html").read_text() == "embed"
+    assert (root / "appeals/a/poster/deep/x.bin").read_bytes() == b"\0"
+    assert (root / "appeals/b/index.html").read_text() == "other"
+    second.write_text("appeals/c", "a file where a folder is wanted")
+    third = staging.OutputWriter(root)
+    third.write_text("appeals/x.html", "x")
+    with pytest.raises(OSError):
+        third.write_text("appeals/c/index.html", "page")
+
+
+@pytest.mark.parametrize(("ink", "ground"), card.TEXT_PAIRS)
+def test_edge_tables_are_the_nearest_colours(ink: card.Colour, ground: card.Colour) -> None:
+    """As the table was first written: min() over the steps, the first of equally near ones."""
+    index = card._palette_index()
+    steps = [
+        tuple(round(low + (high - low) * step / card.EDGE_STEPS) for high, low in zip(ink, ground, strict=True))
+        for step in range(card.EDGE_STEPS + 1)
+    ]
+    expected = []
+    for coverage in range(256):
+        blend = [(low * (255 - coverage) + high * coverage + 127) // 255 for high, low in zip(ink, ground, strict=True)]
+        nearest = min(steps, key=lambda step: sum((a - b) ** 2 for a, b in zip(step, blend, strict=True)))
+        expected.append(index[nearest])  # type: ignore[index]
+    assert card._edge_table(ink, ground) == expected
