@@ -6,9 +6,11 @@ import datetime
 import functools
 import http.server
 import io
+import pickle
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -466,3 +468,33 @@ def test_poster_qr_leads_to_the_donation_link_while_open_and_to_the_appeal_once_
     assert donation_target(amy, loaded.config) == DONATE
     amy.status = "closed"
     assert donation_target(amy, loaded.config) == BASE + "appeals/amy-example/"
+
+
+def test_a_card_reused_loads_no_pillow(tmp_path: Path) -> None:
+    # Checked in a fresh interpreter: reusing a card must not import Pillow's
+    # image modules (a rebuild that edits one story would pay 15 ms for them).
+    previous = tmp_path / "card.png"
+    previous.write_bytes(card.card_png(spec()))
+    code = (
+        "import pickle, sys; from pathlib import Path; from totaliser.outputs import card_reuse; "
+        "spec = pickle.loads(bytes.fromhex(sys.argv[2])); "
+        "assert card_reuse.card_bytes(spec, Path(sys.argv[1])) == Path(sys.argv[1]).read_bytes(); "
+        "print(sorted(name for name in sys.modules if name.startswith('PIL.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(previous), pickle.dumps(spec(), protocol=5).hex()],
+        capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.strip() == "['PIL._version']"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no key", "not a png"])
+def test_a_card_without_a_readable_key_is_drawn_again(tmp_path: Path, damage: str) -> None:
+    current = spec()
+    drawn = card.card_png(current)
+    previous = tmp_path / "card.png"
+    previous.write_bytes(
+        {"truncated": drawn[:60], "no key": drawn.replace(b"totaliser-card", b"another-field!"), "not a png": b"GIF89a" + drawn[6:]}[damage]
+    )
+    assert card_reuse.stored_key(previous) is None
+    assert card_reuse.card_bytes(current, previous) == drawn

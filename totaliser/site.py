@@ -165,7 +165,7 @@ def render_appeal_outputs(
     """The outputs of one appeal, or only the parts named. Anything added here
     needs its file in APPEAL_PART_FILES and its templates in APPEAL_PART_TEMPLATES."""
     # Imported here: a rebuild that renders no appeal never loads Pillow or segno.
-    from .outputs import card, card_reuse, embed, poster, thermometer
+    from .outputs import card_reuse, card_spec, embed, poster, thermometer
 
     config = renderer.config
     env = renderer.env
@@ -185,7 +185,7 @@ def render_appeal_outputs(
     if "poster" in parts:
         writer.write_text(f"{folder}poster/index.html", poster.poster_page(env, appeal, config, image), appeal.path)
     if "card" in parts:
-        card_png = card_reuse.card_bytes(card.card_spec(appeal, config), previous_output / f"{folder}card.png")
+        card_png = card_reuse.card_bytes(card_spec.card_spec(appeal, config), previous_output / f"{folder}card.png")
         writer.write_bytes(f"{folder}card.png", card_png, appeal.path)
 
 
@@ -241,7 +241,8 @@ def _render_site(
         if todo:
             for name in APPEAL_TEMPLATES:  # compiled once here, not once in every worker
                 env.get_template(name)
-            from .outputs import card_reuse, poster  # noqa: F401 - loaded here once, not in every worker
+        # (What rendering an appeal loads, Pillow or segno, is loaded once too:
+        # fork_map renders the first appeal here before forking.)
 
         def render_appeal(item: tuple[Appeal, frozenset[str]], renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
             render_appeal_outputs(item[0], renderer, site_dir, writer, problems, previous_output, item[1])

@@ -12,30 +12,25 @@ would make the card differ from machine to machine.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import PIL
 from PIL import Image, ImageDraw, ImageFont
 
-from ..config import SiteConfig
-from ..content import Appeal
-from ..money import format_money, percent
 from ..render import theme_folder
+from .card_spec import KEY_FIELD, CardSpec, card_spec
 from .png import STRIP_ROWS, palette_png
+
+__all__ = ["KEY_FIELD", "CardSpec", "card_png", "card_spec", "layout"]
 
 FONTS = theme_folder("static") / "fonts"
 
 WIDTH = 1200
 HEIGHT = 630
 MARGIN = 64
-# Bump when the drawing changes, so cards reused from a previous build are redrawn.
-CARD_VERSION = "5"
-KEY_FIELD = "totaliser-card"
 
 PAPER = (250, 250, 249)
 INK = (28, 25, 23)
@@ -67,26 +62,6 @@ EDGE_STEPS = 16
 
 
 @dataclass(frozen=True)
-class CardSpec:
-    """Everything a card shows; two equal specs draw identical bytes."""
-
-    site_title: str
-    child: str
-    condition: str
-    raised_text: str
-    target_text: str
-    percent: int
-    fraction: Decimal  # 0 to 1, how full the bar is
-    funded: bool
-
-    def key(self) -> str:
-        """A digest of the spec, the drawing's version and Pillow's: equal keys, equal cards."""
-        # The fields in order (as astuple would give them, without its deep copy).
-        text = "\x1f".join(str(part) for part in (*vars(self).values(), CARD_VERSION, PIL.__version__))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
 class TextBox:
     """One piece of text as drawn: its top-left corner, size and font."""
 
@@ -107,23 +82,6 @@ class TextBox:
     @property
     def bottom(self) -> int:
         return self.y + self.height
-
-
-def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
-    """What an appeal's card shows. ``appeal.child`` is already the first name
-    alone under ``privacy: first_name``."""
-    target = appeal.target
-    fraction = min(appeal.raised / target, Decimal(1)) if target > 0 else Decimal(0)
-    return CardSpec(
-        site_title=config.title,
-        child=appeal.child,
-        condition=appeal.condition,
-        raised_text=format_money(appeal.raised, appeal.currency),
-        target_text=format_money(appeal.target, appeal.currency),
-        percent=percent(appeal.raised, appeal.target),
-        fraction=fraction.quantize(Decimal("0.001")),
-        funded=appeal.raised >= appeal.target,
-    )
 
 
 @lru_cache(maxsize=64)
