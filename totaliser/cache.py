@@ -140,8 +140,19 @@ class _CacheFile:
 
     def __init__(self, path: Path):
         self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # A stretch read whole on first use (the records: appeals.json asks for all).
+        self.together: tuple[int, int] = (0, 0)
+        self._together: bytes | None = None
 
     def read(self, offset: int, length: int) -> bytes:
+        start, end = self.together
+        if start <= offset and offset + length <= end:
+            if self._together is None:
+                self._together = self._read(start, end - start)
+            return self._together[offset - start : offset - start + length]
+        return self._read(offset, length)
+
+    def _read(self, offset: int, length: int) -> bytes:
         data = os.pread(self.fd, length, offset)
         if len(data) != length:
             raise OSError(f"the build cache file ended early ({len(data)} of {length} bytes)")
@@ -676,42 +687,46 @@ def _read_content(path: Path) -> _State | None:
 
 
 # A content file (content-NN.pickle): the length of the entries' pickle, the
-# pickled entries (each with where its result and record lie), then the
-# results and records. A result, 5 KB a story, is read only for a story
-# rendered again, and the records only when appeals.json is: a rebuild of
-# 10,000 stories reads 3 MB of entries, not 57 MB of results and 14 of records.
+# pickled entries (each with the lengths of its result and record), then the
+# results, then the records. A result, 5 KB a story, is read only for a story
+# rendered again, and the records (read together) only when appeals.json is:
+# a rebuild of 10,000 stories reads 3 MB of entries, not 57 MB of results and
+# 14 of records.
 _LENGTH_BYTES = 8
 
 
 def _write_shard(path: Path, items: list[tuple[str, FileEntry]]) -> None:
-    parts: list[bytes] = []
-    entries: list[tuple[str, FileEntry, int, int, int]] = []
-    offset = 0
-    for key, entry in items:
-        result, record = entry.pickled(), _blob_bytes(entry.record)
-        entries.append((key, entry, offset, len(result), len(record)))
-        parts += [result, record]
-        offset += len(result) + len(record)
+    results = [entry.pickled() for _key, entry in items]
+    records = [_blob_bytes(entry.record) for _key, entry in items]
+    entries = [
+        (key, entry, len(result), len(record)) for (key, entry), result, record in zip(items, results, records, strict=True)
+    ]
     head = pickle.dumps(entries, protocol=5)
     with path.open("wb") as handle:
         handle.write(len(head).to_bytes(_LENGTH_BYTES, "little"))
         handle.write(head)
-        handle.writelines(parts)
+        handle.writelines(results)
+        handle.writelines(records)
 
 
 def _read_shard(path: Path) -> dict[str, FileEntry]:
     file = _CacheFile(path)
     length = int.from_bytes(file.read(0, _LENGTH_BYTES), "little")
-    start = _LENGTH_BYTES + length
-    entries: list[tuple[str, FileEntry, int, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
-    if entries and os.fstat(file.fd).st_size != start + sum(entries[-1][2:]):
+    entries: list[tuple[str, FileEntry, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
+    result_at = _LENGTH_BYTES + length
+    record_at = result_at + sum(result_size for _key, _entry, result_size, _record_size in entries)
+    end = record_at + sum(record_size for _key, _entry, _result_size, record_size in entries)
+    if os.fstat(file.fd).st_size != end:
         raise ValueError(f"{path.name}: not the length its entries say")
+    file.together = (record_at, end)
     found: dict[str, FileEntry] = {}
-    for key, entry, offset, result_size, record_size in entries:
+    for key, entry, result_size, record_size in entries:
         if result_size:
-            entry.blob = (file, start + offset, result_size)
+            entry.blob = (file, result_at, result_size)
+            result_at += result_size
         if record_size:
-            entry.record = (file, start + offset + result_size, record_size)
+            entry.record = (file, record_at, record_size)
+            record_at += record_size
         found[key] = entry
     return found
 
