@@ -521,3 +521,20 @@ def test_markdown_set_up_from_objects_converts_like_extra_by_name() -> None:
     )
     by_name = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     assert _make_markdown().convert(text) == by_name.convert(text)
+
+
+@given(
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3)),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3)),
+)
+def test_the_spare_copy_is_saved_as_its_difference_from_the_output(spare_values: dict[str, int], output_values: dict[str, int]) -> None:
+    from totaliser.cache import FORMAT, _spare_difference, _spare_state, _State
+
+    stamps = {name: (value, value, value) for name, value in spare_values.items()}
+    spare = _State(FORMAT, b"code", files=stamps, dirs=dict(spare_values))
+    output = _State(FORMAT, b"code", files={name: (value, value, value) for name, value in output_values.items()}, dirs=dict(output_values))
+    output.spare = _spare_difference(spare, output)
+    restored = _spare_state(output)
+    assert restored is not None
+    assert (restored.files, restored.dirs) == (spare.files, spare.dirs)
+    assert output.spare.dirs.keys() <= spare_values.keys() | output_values.keys()

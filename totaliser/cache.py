@@ -76,7 +76,7 @@ SPARE_DIR = "spare"
 # file would be 70 MB, written again for every edit.
 SHARDS = 64
 SHARD_PREFIX = "content-"
-FORMAT = 6
+FORMAT = 7
 # A file changed less than this long ago may change again within the same
 # clock tick without its time changing: its time is not trusted, its bytes are
 # hashed (the same care git takes with its index).
@@ -305,9 +305,9 @@ class _State:
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
     bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
-    # The output before last, kept as the spare copy (groups, files, dirs only).
-    # Saved in the same pickle as this output's, most of its records are the
-    # same objects and cost nothing to store or read a second time.
+    # The output before last, kept as the spare copy: how its groups, files
+    # and folders differ from this output's (None: not in the spare). A
+    # rebuild changes a few of them, so this is small (see _spare_state).
     spare: _State | None = None
 
 
@@ -376,8 +376,9 @@ class BuildCache:
         # Whether the last output's files are still as written is asked of
         # every file a rebuild reuses: at 10,000 appeals, 80,000 stat calls,
         # made on another core while this process reads the content.
-        previous, spare = self._previous, self._previous.spare
-        spare_folders = spare.dirs if spare is not None else {}
+        previous = self._previous
+        self._spare = _spare_state(previous)
+        spare_folders = self._spare.dirs if self._spare is not None else {}
         self._hand_check = Background(
             lambda: _changed_by_hand(self._prefix, previous.files, str(self.output / CACHE_DIR / SPARE_DIR) + os.sep, spare_folders),
             fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
@@ -567,8 +568,7 @@ class BuildCache:
         state = self._state
         # The output this one replaces becomes the spare copy (keep_as_spare).
         previous = self._previous
-        if previous.code:
-            state.spare = _State(previous.format, previous.code, groups=previous.groups, files=previous.files, dirs=previous.dirs)
+        state.spare = _spare_difference(previous, state) if previous.code else None
         outputs = _State(state.format, state.code, groups=state.groups, files=state.files, dirs=state.dirs, spare=state.spare)
         content = _State(
             state.format, state.code, state.content_context, state.content,
@@ -630,7 +630,7 @@ class BuildCache:
         spare = self.output / CACHE_DIR / SPARE_DIR
         if not spare.is_dir():
             return None
-        state = self._previous.spare
+        state = self._spare
         trusted = state is not None and self._changed_by_hand()[1]
         # The staging folder's own parent is the only place it may go; a
         # spare that cannot be trusted is deleted there.
@@ -740,6 +740,42 @@ def _read_state(path: Path) -> _State | None:
     return state if isinstance(state, _State) else None
 
 
+def _spare_difference(spare: _State, output: _State) -> _State:
+    """How the spare's groups, files and folders differ from the output's
+    (None: not in the spare). Reused records are the same objects in both."""
+
+    def differences(kept: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+        found = {
+            name: value for name, value in kept.items() if (now := current.get(name)) is not value and now != value
+        }
+        found.update((name, None) for name in current.keys() - kept.keys())
+        return found
+
+    return _State(
+        spare.format, spare.code, groups=differences(spare.groups, output.groups),
+        files=differences(spare.files, output.files), dirs=differences(spare.dirs, output.dirs),
+    )
+
+
+def _spare_state(output: _State) -> _State | None:
+    """The spare's groups, files and folders: the output's, as they differ."""
+    difference = output.spare
+    if difference is None:
+        return None
+
+    def applied(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        kept = dict(current)
+        kept.update(changes)
+        for name in [name for name, value in changes.items() if value is None]:
+            del kept[name]
+        return kept
+
+    return _State(
+        difference.format, difference.code, groups=applied(output.groups, difference.groups),
+        files=applied(output.files, difference.files), dirs=applied(output.dirs, difference.dirs),
+    )
+
+
 def _changed_by_hand(
     prefix: str, files: dict[str, FileStamp], spare_prefix: str, spare_folders: dict[str, int | None]
 ) -> tuple[set[str], bool]:
@@ -822,7 +858,8 @@ def _folder_times(
     files added, replaced or removed since: only their folders are asked again."""
     root = str(site) + os.sep
     if known is None or changed is None:
-        return {folder: _folder_time(root + folder) for folder in sorted(_folders(files))}
+        times = {folder: _folder_time(root + folder) for folder in sorted(_folders(files))}
+        return {folder: time for folder, time in times.items() if time is not None}
     # Only the folders of changed files can have come or gone: a removed
     # file's folder went with it if it was left empty (_remove_file).
     again = _folders(changed)
