@@ -2,9 +2,12 @@
 
 Forking lets each worker start with everything the parent has already loaded
 (the checked content, the compiled templates) instead of sending it over a
-pipe. Work is done in one process when forking is unavailable (Windows,
-macOS's default), unsafe (the process runs other threads, as a dev server
-does), not worth its start-up cost, or turned off with ``TOTALISER_JOBS=1``.
+pipe. Work is done in one process when forking is unavailable (Windows),
+unsafe (the process runs other threads, as a dev server does), not worth its
+start-up cost, or turned off with ``TOTALISER_JOBS=1``.
+
+``fork_map`` spreads a list of items over workers; ``Background`` computes one
+result in a forked process while this one goes on.
 """
 
 from __future__ import annotations
