@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import copy_example_site
 from tests.test_cache import age, age_all, cold, edit, tree
-from totaliser.cache import CACHE_DIR, SHARD_PREFIX, SUMMARY_FIELDS, BuildCache, CacheMemory, StoredAppeal, _summary
+from totaliser.cache import CACHE_DIR, SHARD_PREFIX, BuildCache, CacheMemory
+from totaliser.cache_entries import SUMMARY_FIELDS, StoredAppeal, summary_of
 from totaliser.content import Appeal
 from totaliser.site import BuildOptions, build, load_site
 
@@ -31,7 +32,7 @@ def _appeals(site: Path) -> list[Appeal]:
 
 def test_a_stored_appeal_answers_as_the_whole_appeal(site: Path) -> None:
     for appeal in _appeals(site):
-        summary = _summary(appeal)
+        summary = summary_of(appeal)
         assert summary is not None
         stored = StoredAppeal(summary, pickle.dumps(appeal, protocol=5))
         for name in [f.name for f in dataclasses.fields(Appeal)] + ["url_path", "percent", "still_needed", "last_changed", "update_dates", "main_donation"]:
@@ -42,7 +43,7 @@ def test_a_stored_appeal_answers_as_the_whole_appeal(site: Path) -> None:
 
 def test_a_stored_appeal_is_unpickled_only_for_what_its_summary_lacks(site: Path) -> None:
     appeal = _appeals(site)[0]
-    summary = _summary(appeal)
+    summary = summary_of(appeal)
     assert summary is not None
     stored = StoredAppeal(summary, pickle.dumps(appeal, protocol=5))
     for name in SUMMARY_FIELDS + ("url_path", "percent", "still_needed"):

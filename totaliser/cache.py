@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .content import Appeal
+from .cache_entries import DraftMarker, FileEntry, Signature, blob_bytes, read_entries, summary_of, write_entries
 from .errors import Problem, Problems
 from .parallel import Background, fork_map, should_fork
 from .staging import remove_tree
@@ -124,7 +124,6 @@ def code_fingerprint() -> bytes:
     return digest(*parts)
 
 
-Signature = tuple[int, int, int]  # size, modification time (ns), inode
 FileStamp = tuple[int, int, int]  # an output file's size, modification time (ns) and inode
 
 
@@ -132,151 +131,6 @@ def _signature(stat: os.stat_result) -> Signature | None:
     if time.time() - stat.st_mtime < RACY_SECONDS:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-class _CacheFile:
-    """An open cache file: results are read from it when first needed. Being
-    open, it stays readable even after a later build replaces it."""
-
-    def __init__(self, path: Path):
-        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        # A stretch read whole on first use (the records: appeals.json asks for all).
-        self.together: tuple[int, int] = (0, 0)
-        self._together: bytes | None = None
-
-    def read(self, offset: int, length: int) -> bytes:
-        start, end = self.together
-        if start <= offset and offset + length <= end:
-            if self._together is None:
-                self._together = self._read(start, end - start)
-            return self._together[offset - start : offset - start + length]
-        return self._read(offset, length)
-
-    def _read(self, offset: int, length: int) -> bytes:
-        data = os.pread(self.fd, length, offset)
-        if len(data) != length:
-            raise OSError(f"the build cache file ended early ({len(data)} of {length} bytes)")
-        return data
-
-    def __del__(self) -> None:
-        os.close(self.fd)
-
-
-# A pickled result: its bytes, or the file, offset and length they are at.
-Blob = bytes | tuple[_CacheFile, int, int]
-
-
-def _blob_bytes(blob: Blob) -> bytes:
-    if isinstance(blob, bytes):
-        return blob
-    file, offset, length = blob
-    return file.read(offset, length)
-
-
-@dataclass
-class FileEntry:
-    """A content file as it was checked last time."""
-
-    signature: Signature | None
-    hash: bytes
-    result: Any  # Appeal, Page, or None for a draft left out
-    problems: list[Problem]
-    result_digest: bytes
-    photo: tuple[str, str | None] | None = None  # the photo found, and a file that would hide it
-    # The result pickled, as read from the cache (saving it again is a copy),
-    # or where it lies in a cache file, read when it is first needed.
-    blob: Blob = b""
-    summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
-    record: Blob = b""  # its appeals.json record, UTF-8 (see BuildCache.kept_with_story)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The result and record are saved apart, after the entries (see _write_shard).
-        state = dict(self.__dict__)
-        state["result"] = None
-        state["blob"] = state["record"] = b""
-        state.pop("_stored", None)
-        return state
-
-    def pickled(self) -> bytes:
-        """The result, pickled."""
-        if self.blob:
-            return _blob_bytes(self.blob)
-        return pickle.dumps(self.result, protocol=5) if self.result is not None else b""
-
-    def loaded(self) -> FileEntry:
-        if self.result is None and self.blob:
-            self.result = pickle.loads(_blob_bytes(self.blob))
-        return self
-
-    def view(self) -> Any:
-        """The checked result: an appeal kept with its summary is not unpickled
-        until something other than the summary is asked of it."""
-        if self.result is None and self.summary is not None and self.blob:
-            # One per entry: a dev server's next build finds it already unpickled.
-            stored = self.__dict__.get("_stored")
-            if stored is None:
-                stored = self.__dict__["_stored"] = StoredAppeal(self.summary, self.blob)
-            return stored
-        return self.loaded().result
-
-
-# What listings, totals, the feeds' order, the sitemap and cache keys read of
-# every appeal. A rebuild needs every appeal for those, but the whole of only
-# the few it renders again: at 10,000 appeals unpickling them all would cost
-# a second.
-SUMMARY_FIELDS = (
-    "slug", "path", "status", "date", "deadline", "target", "raised", "currency", "gift_aid", "image",
-    "last_changed", "update_dates", "still_needed",
-)
-
-
-class StoredAppeal:
-    """An ``Appeal`` from the cache: its summary at hand, the rest unpickled
-    on first use (then every attribute is the whole appeal's)."""
-
-    __slots__ = (*SUMMARY_FIELDS, "_blob", "_whole")
-
-    def __init__(self, summary: tuple[Any, ...], blob: Blob):
-        # Through the slots' own descriptors: __setattr__ refuses changes.
-        for slot, value in zip(_SUMMARY_SLOTS, summary, strict=True):
-            slot.__set__(self, value)
-        _BLOB_SLOT.__set__(self, blob)
-        _WHOLE_SLOT.__set__(self, None)
-
-    # Worked out from the summary, as Appeal does.
-    url_path = Appeal.url_path
-    percent = Appeal.percent
-
-    def __getattr__(self, name: str) -> Any:
-        # Only called for what the summary does not hold.
-        if name.startswith("__") or name in self.__slots__:
-            raise AttributeError(name)
-        whole = self._whole
-        if whole is None:
-            whole = pickle.loads(_blob_bytes(self._blob))
-            _WHOLE_SLOT.__set__(self, whole)
-        return getattr(whole, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{name}: a checked appeal is not changed")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Sent to or from a worker process as the appeal it stands for.
-        return (pickle.loads, (_blob_bytes(self._blob),))
-
-    def __repr__(self) -> str:
-        return f"StoredAppeal({self.path!r})"
-
-
-_SUMMARY_SLOTS = tuple(getattr(StoredAppeal, name) for name in SUMMARY_FIELDS)
-_BLOB_SLOT = getattr(StoredAppeal, "_blob")  # noqa: B009 - the slot descriptor
-_WHOLE_SLOT = getattr(StoredAppeal, "_whole")  # noqa: B009 - the slot descriptor
-
-
-def _summary(result: Any) -> tuple[Any, ...] | None:
-    if not isinstance(result, Appeal):
-        return None
-    return tuple(getattr(result, name) for name in SUMMARY_FIELDS)
 
 
 @dataclass
@@ -416,7 +270,7 @@ class BuildCache:
         if not entry.record:
             entry.record = compute().encode("utf-8", "surrogatepass")
             self._new_records.add(id(entry))  # its content file is written again
-        return _blob_bytes(entry.record).decode("utf-8", "surrogatepass")
+        return blob_bytes(entry.record).decode("utf-8", "surrogatepass")
 
     def template_bytecode(self) -> Any:
         """A Jinja bytecode cache kept in this cache: templates are compiled once,
@@ -640,7 +494,7 @@ class BuildCache:
             if same and (last / name).is_file():
                 _link(last / name, folder / name, replace=True)
                 continue
-            _write_shard(folder / f"{name}.totaliser-new", items)
+            write_entries(folder / f"{name}.totaliser-new", items)
             os.replace(folder / f"{name}.totaliser-new", folder / name)
         # The spare's own cache folder is the new one: what it held of older
         # builds goes (a story deleted, or all of them under first-name privacy).
@@ -703,55 +557,10 @@ def _read_content(path: Path) -> _State | None:
             for number in range(SHARDS):
                 shard = path.with_name(f"{SHARD_PREFIX}{number:02d}.pickle")
                 if shard.is_file():  # none for a shard without stories
-                    state.content.update(_read_shard(shard))
+                    state.content.update(read_entries(shard))
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a cold build
         return None
     return state
-
-
-# A content file (content-NN.pickle): the length of the entries' pickle, the
-# pickled entries (each with the lengths of its result and record), then the
-# results, then the records. A result, 5 KB a story, is read only for a story
-# rendered again, and the records (read together) only when appeals.json is:
-# a rebuild of 10,000 stories reads 3 MB of entries, not 57 MB of results and
-# 14 of records.
-_LENGTH_BYTES = 8
-
-
-def _write_shard(path: Path, items: list[tuple[str, FileEntry]]) -> None:
-    results = [entry.pickled() for _key, entry in items]
-    records = [_blob_bytes(entry.record) for _key, entry in items]
-    entries = [
-        (key, entry, len(result), len(record)) for (key, entry), result, record in zip(items, results, records, strict=True)
-    ]
-    head = pickle.dumps(entries, protocol=5)
-    with path.open("wb") as handle:
-        handle.write(len(head).to_bytes(_LENGTH_BYTES, "little"))
-        handle.write(head)
-        handle.writelines(results)
-        handle.writelines(records)
-
-
-def _read_shard(path: Path) -> dict[str, FileEntry]:
-    file = _CacheFile(path)
-    length = int.from_bytes(file.read(0, _LENGTH_BYTES), "little")
-    entries: list[tuple[str, FileEntry, int, int]] = pickle.loads(file.read(_LENGTH_BYTES, length))
-    result_at = _LENGTH_BYTES + length
-    record_at = result_at + sum(result_size for _key, _entry, result_size, _record_size in entries)
-    end = record_at + sum(record_size for _key, _entry, _result_size, record_size in entries)
-    if os.fstat(file.fd).st_size != end:
-        raise ValueError(f"{path.name}: not the length its entries say")
-    file.together = (record_at, end)
-    found: dict[str, FileEntry] = {}
-    for key, entry, result_size, record_size in entries:
-        if result_size:
-            entry.blob = (file, result_at, result_size)
-            result_at += result_size
-        if record_size:
-            entry.record = (file, record_at, record_size)
-            record_at += record_size
-        found[key] = entry
-    return found
 
 
 def _read_state(path: Path) -> _State | None:
@@ -971,14 +780,14 @@ class CachedLoader:
     def _remember(self, kind: str, path: Path, result: Any, items: list[Problem], file_hash: bytes | None) -> FileEntry:
         if getattr(result, "status", None) == "draft" and not self.include_drafts:
             # The content of a draft left out is never kept, not even in the cache.
-            marker = _DraftMarker()
+            marker = DraftMarker()
             entry = FileEntry(None, file_hash or b"", marker, items, b"", blob=pickle.dumps(marker, protocol=5))
         else:
             # Hashed through pickle; the pickled bytes are made again when the
             # cache is saved, rather than kept in memory meanwhile.
             result_digest = object_digest(result) if result is not None else b""
             entry = FileEntry(
-                None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), summary=_summary(result)
+                None, file_hash or b"", result, items, result_digest, self._photo_of(path, result), summary=summary_of(result)
             )
         has_errors = any(p.is_error for p in items)
         if file_hash is not None and not has_errors:
@@ -1001,12 +810,6 @@ class CachedLoader:
         if image.is_relative_to(self.site_root) and not image.is_relative_to(path.parent.resolve()):
             shadow = str(path.parent / image.relative_to(self.site_root))
         return str(image), shadow
-
-
-class _DraftMarker:
-    """Stands for a draft left out of the build: only its status is kept."""
-
-    status = "draft"
 
 
 def _read_hash(path: Path) -> bytes | None:
