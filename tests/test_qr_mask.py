@@ -11,6 +11,8 @@ SVG path.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 import segno
@@ -224,3 +226,17 @@ def test_svg_path_with_empty_rows_and_rows_ending_dark() -> None:
                 matrix[i] = bytearray(width)
             assert svg_path(tuple(bytes(row) for row in matrix)) == path_one_run_at_a_time(matrix)
     assert svg_path(tuple(bytes(21) for _ in range(21))) == ""
+
+
+def test_making_a_code_does_not_load_segnos_writers() -> None:
+    # Checked in a fresh interpreter, where segno is not loaded yet: its
+    # writers (and urllib, http.client, ssl) stay out; a later `import segno`
+    # still gives the whole package, and the same code.
+    code = (
+        "import sys; from totaliser.outputs import qr; svg = qr.qr_svg('https://example.org/give/Amy', 'Give'); "
+        "loaded = sorted(name for name in ('segno.writers', 'ssl', 'http.client') if name in sys.modules); "
+        "import segno; assert segno.encoder is qr.encoder; "
+        "print(loaded, svg == qr.qr_svg('https://example.org/give/Amy', 'Give'), segno.make('https://example.org/give/Amy', error='m').version)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["[]", "True", str(qr.make_code("https://example.org/give/Amy").version)]
