@@ -65,6 +65,13 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _start_worker(parent: int) -> None:
+    die_with_parent(parent)
+    # The build may have paused the cycle collector while it loads what lives
+    # until its end; a worker's own work makes garbage of its own.
+    gc.enable()
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _task is not None
     start, stop = bounds
@@ -104,7 +111,7 @@ def fork_map(task: Callable[[Any], Any], items: Sequence[Any], on_result: Callab
     # memory they share with this process is not copied page by page.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _start_worker, (os.getpid(),)) as pool:
             for part in pool.imap(_run_chunk, bounds):
                 results.extend(part)
                 if on_result:

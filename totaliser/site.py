@@ -6,6 +6,7 @@ reaches the output folder until the whole site has been rendered.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -97,7 +98,19 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Cache
     site_dir = options.site_dir
     check_output_folder(options.output, site_dir)
     cache = BuildCache(options.output, memory) if options.use_cache else None
-    loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
+    # The cache and the checked content live until the build ends: Python's
+    # cycle collector would go over them again and again as they are made and
+    # as the build goes on (at 10,000 appeals, 0.15 s of a one-edit rebuild).
+    # It is paused while they are loaded, then they are frozen: left out of
+    # its passes until the build ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = load_site(site_dir, options.base_url, options.include_drafts, cache)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
     staging = prepare_staging(options.output)
     try:
         if cache:
@@ -117,6 +130,8 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Cache
     except BaseException:
         remove_tree(staging)
         raise
+    finally:
+        gc.unfreeze()  # a dev server builds again and again: let them go when they are garbage
     appeals = loaded.content.appeals
     statuses: dict[str, int] = {}
     for appeal in appeals:
