@@ -298,11 +298,14 @@ def _render_site(
     # text changes appeals.json, but the feed only when the story is among its
     # newest entries, and the sitemap only when an address or date changes.
     def appeals_json(recorder: _Recorder) -> None:
-        record_text = None
-        if keys and cache:
-            def record_text(appeal: Appeal) -> str:
-                return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_text(appeal, config))
-        recorder.write_text("appeals.json", feeds.appeals_json(renderer.appeals, config, record_text, ordered=True))
+        if cache is None:
+            recorder.write_text("appeals.json", feeds.appeals_json(renderer.appeals, config, ordered=True))
+            return
+
+        def record_utf8(appeal: Appeal) -> bytes:
+            return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_text(appeal, config).encode("utf-8"))
+
+        recorder.write_bytes("appeals.json", feeds.appeals_json_utf8(renderer.appeals, record_utf8))
 
     def sitemap(recorder: _Recorder) -> None:
         recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))

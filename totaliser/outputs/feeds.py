@@ -149,8 +149,25 @@ def appeals_json(
     write = record_text or (lambda appeal: appeal_record_text(appeal, config))
     records = [write(appeal) for appeal in (appeals if ordered else order_appeals(appeals))]
     if not records:
-        return '{\n  "appeals": []\n}\n'
-    return '{\n  "appeals": [\n    ' + ",\n    ".join(records) + "\n  ]\n}\n"
+        return _NO_APPEALS
+    return _OPENING + _BETWEEN.join(records) + _CLOSING
+
+
+# appeals.json around its records, as json.dumps(..., indent=2) lays it out.
+_NO_APPEALS = '{\n  "appeals": []\n}\n'
+_OPENING = '{\n  "appeals": [\n    '
+_BETWEEN = ",\n    "
+_CLOSING = "\n  ]\n}\n"
+
+
+def appeals_json_utf8(appeals_in_order: Sequence[Appeal], record_utf8: Callable[[Appeal], bytes]) -> bytes:
+    """appeals.json as UTF-8 from each record's UTF-8 (as the build cache
+    keeps them), the appeals already in the home page's order: the bytes of
+    ``appeals_json``, without decoding 10,000 records and encoding them again."""
+    records = [record_utf8(appeal) for appeal in appeals_in_order]
+    if not records:
+        return _NO_APPEALS.encode("utf-8")
+    return b"".join((_OPENING.encode("utf-8"), _BETWEEN.encode("utf-8").join(records), _CLOSING.encode("utf-8")))
 
 
 def appeal_record_text(appeal: Appeal, config: SiteConfig) -> str:
