@@ -507,11 +507,6 @@ def test_appeals_json_written_record_by_record_is_laid_out_as_json_dumps(site: P
     whole = {"appeals": [feeds.appeal_record(a, loaded.config) for a in feeds.order_appeals(appeals)]}
     assert feeds.appeals_json(appeals, loaded.config) == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
     assert feeds.appeals_json([], loaded.config) == json.dumps({"appeals": []}, indent=2) + "\n"
-    # From records kept as UTF-8 by the cache: the same bytes.
-    in_order = feeds.order_appeals(appeals)
-    utf8 = feeds.appeals_json_utf8(in_order, lambda appeal: feeds.appeal_record_text(appeal, loaded.config).encode("utf-8"))
-    assert utf8 == feeds.appeals_json(appeals, loaded.config).encode("utf-8")
-    assert feeds.appeals_json_utf8([], lambda appeal: b"") == feeds.appeals_json([], loaded.config).encode("utf-8")
 
 
 def test_markdown_set_up_from_objects_converts_like_extra_by_name() -> None:

@@ -30,9 +30,8 @@ What it keeps:
   When the key is the same the files of the previous output are hard-linked
   into staging instead of being rendered: a link copies nothing, and since
   no build writes a file in place, the previous output stays exactly as it
-  was. An appeal's outputs
-  are one group in parts, so that a template change renders again only the
-  parts that use it.
+  was. An appeal's outputs are one group in parts, so that a template change
+  renders again only the parts that use it.
 
 A process that builds again and again (``serve``) keeps the last build's
 cache in memory (``CacheMemory``) and reads it back from disk only when the
@@ -228,7 +227,6 @@ class BuildCache:
         self.code = memory.code if memory is not None and memory.code is not None else code_fingerprint()
         self._previous = self._remembered() or self._read_previous()
         self._state = _State(FORMAT, self.code)
-        self.digests: dict[str, bytes] = {}  # shown path of a content file -> hash of its checked object
         self.entries: dict[str, FileEntry] = {}  # shown path of a content file -> its cache entry
         self._new_records: set[int] = set()  # entries given a record in this build
         self.hits = 0
@@ -246,7 +244,6 @@ class BuildCache:
         # replaced when it is compiled again, so this does not grow.)
         self._state.bytecode = self._previous.bytecode
         self._rendered: set[str] = set()  # output files rendered in this build (the others are reused)
-        self._hand_changes: tuple[set[str], bool] | None = None
         self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
         self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
         # Whether the last output's files are still as written is asked of
@@ -259,6 +256,11 @@ class BuildCache:
             lambda: _changed_by_hand(self._prefix, previous.files, str(self.output / CACHE_DIR / SPARE_DIR) + os.sep, spare_folders),
             fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
         )
+
+    def digest_of(self, story: str) -> bytes | None:
+        """The hash of a content file's checked object, by its shown path."""
+        entry = self.entries.get(story)
+        return entry.result_digest if entry is not None else None
 
     def kept_with_story(self, story: str, compute: Callable[[], bytes]) -> bytes:
         """Bytes made from one story and the settings alone (its appeals.json
@@ -332,7 +334,7 @@ class BuildCache:
         if record is None or record.key != key:
             return False
         written = writer.written
-        changed_by_hand = self._changed_by_hand()[0]
+        changed_by_hand = self._hand_check.result()[0]
         paths = record.paths
         if not written.keys().isdisjoint(paths) or (changed_by_hand and not changed_by_hand.isdisjoint(paths)):
             # Rendered again: changed by hand, or let the writer report the collision.
@@ -365,7 +367,7 @@ class BuildCache:
         assert kept_parts is not None
         # A template changed: keep the parts that do not use it.
         stale = {part for part, part_key in parts.items() if kept_parts[part] != part_key}
-        changed_by_hand = self._changed_by_hand()[0]
+        changed_by_hand = self._hand_check.result()[0]
         for relative, _source in record.files:
             if relative in writer.written or relative in changed_by_hand:
                 stale.add(part_of(relative))
@@ -383,11 +385,6 @@ class BuildCache:
         files = list(files)
         self._rendered.update(relative for relative, _source in files)
         self._state.groups[group] = GroupRecord.of(key, self._claimed.pop(group, []) + files, parts)
-
-    def _changed_by_hand(self) -> tuple[set[str], bool]:
-        if self._hand_changes is None:
-            self._hand_changes = self._hand_check.result()
-        return self._hand_changes
 
     def assemble(self, writer: Writer, site: Path) -> Path:
         """Make the complete new site at ``site`` from the files rendered into
@@ -508,7 +505,7 @@ class BuildCache:
         if not spare.is_dir():
             return None
         state = self._spare
-        trusted = state is not None and self._changed_by_hand()[1]
+        trusted = state is not None and self._hand_check.result()[1]
         # The staging folder's own parent is the only place it may go; a
         # spare that cannot be trusted is deleted there.
         spare.rename(site)
@@ -743,7 +740,6 @@ class CachedLoader:
             result = entry.view()
             results.append(result)
             if entry.result_digest:
-                self.cache.digests[result.path] = entry.result_digest
                 self.cache.entries[result.path] = entry
         return results
 

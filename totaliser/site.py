@@ -298,12 +298,10 @@ def _render_site(
     # text changes appeals.json, but the feed only when the story is among its
     # newest entries, and the sitemap only when an address or date changes.
     def appeals_json(recorder: _Recorder) -> None:
-        if cache is None:
-            recorder.write_text("appeals.json", feeds.appeals_json(renderer.appeals, config, ordered=True))
-            return
-
         def record_utf8(appeal: Appeal) -> bytes:
-            return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_text(appeal, config).encode("utf-8"))
+            if cache is None:
+                return feeds.appeal_record_utf8(appeal, config)
+            return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_utf8(appeal, config))
 
         recorder.write_bytes("appeals.json", feeds.appeals_json_utf8(renderer.appeals, record_utf8))
 
@@ -451,11 +449,8 @@ class _GroupKeys:
         self._totals: bytes | None = None
         self._appeal_base: bytes | None = None
 
-    def digest_of(self, item: Appeal | Page) -> bytes:
-        return self._digest(item)
-
     def _digest(self, item: Appeal | Page) -> bytes:
-        found = self.cache.digests.get(item.path)
+        found = self.cache.digest_of(item.path)
         return found if found is not None else object_digest(item)
 
     def templates(self, names: Iterable[str]) -> bytes:

@@ -135,39 +135,29 @@ def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: 
     return "".join(parts)
 
 
-def appeals_json(
-    appeals: Sequence[Appeal], config: SiteConfig, record_text: Callable[[Appeal], str] | None = None,
-    *, ordered: bool = False,
-) -> str:
+def appeals_json(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     """appeals.json: every published appeal, amounts as JSON numbers, in the
-    home page's order (``ordered``: the appeals are in it already).
-
-    Each record is written on its own (``record_text`` may return a copy kept
-    from an earlier build), then they are joined as ``json.dumps(..., indent=2)``
-    would lay them out.
-    """
-    write = record_text or (lambda appeal: appeal_record_text(appeal, config))
-    records = [write(appeal) for appeal in (appeals if ordered else order_appeals(appeals))]
-    if not records:
-        return _NO_APPEALS
-    return _OPENING + _BETWEEN.join(records) + _CLOSING
-
-
-# appeals.json around its records, as json.dumps(..., indent=2) lays it out.
-_NO_APPEALS = '{\n  "appeals": []\n}\n'
-_OPENING = '{\n  "appeals": [\n    '
-_BETWEEN = ",\n    "
-_CLOSING = "\n  ]\n}\n"
+    home page's order."""
+    in_order = order_appeals(appeals)
+    return appeals_json_utf8(in_order, lambda appeal: appeal_record_utf8(appeal, config)).decode("utf-8")
 
 
 def appeals_json_utf8(appeals_in_order: Sequence[Appeal], record_utf8: Callable[[Appeal], bytes]) -> bytes:
-    """appeals.json as UTF-8 from each record's UTF-8 (as the build cache
-    keeps them), the appeals already in the home page's order: the bytes of
-    ``appeals_json``, without decoding 10,000 records and encoding them again."""
+    """appeals.json as UTF-8, the appeals already in the home page's order.
+
+    Each record is written on its own (``record_utf8`` may return a copy the
+    build cache kept), then they are joined as ``json.dumps(..., indent=2)``
+    would lay them out: as UTF-8, so that 10,000 kept records are not decoded
+    and the whole encoded again.
+    """
     records = [record_utf8(appeal) for appeal in appeals_in_order]
     if not records:
-        return _NO_APPEALS.encode("utf-8")
-    return b"".join((_OPENING.encode("utf-8"), _BETWEEN.encode("utf-8").join(records), _CLOSING.encode("utf-8")))
+        return b'{\n  "appeals": []\n}\n'
+    return b'{\n  "appeals": [\n    ' + b",\n    ".join(records) + b"\n  ]\n}\n"
+
+
+def appeal_record_utf8(appeal: Appeal, config: SiteConfig) -> bytes:
+    return appeal_record_text(appeal, config).encode("utf-8")
 
 
 def appeal_record_text(appeal: Appeal, config: SiteConfig) -> str:
