@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote, urlencode
@@ -108,3 +109,16 @@ def test_edge_tables_are_the_nearest_colours(ink: card.Colour, ground: card.Colo
         nearest = min(steps, key=lambda step: sum((a - b) ** 2 for a, b in zip(step, blend, strict=True)))
         expected.append(index[nearest])  # type: ignore[index]
     assert card._edge_table(ink, ground) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_folders_are_swapped_in_one_step_on_linux(tmp_path: Path) -> None:
+    # The C library is found without ctypes.util.find_library (which runs
+    # `ldconfig -p`); the swap must still be the atomic one, not the fallback.
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "mark").write_text("new")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "mark").write_text("old")
+    assert staging._exchange(tmp_path / "new", tmp_path / "old")
+    assert (tmp_path / "old" / "mark").read_text() == "new"
+    assert (tmp_path / "new" / "mark").read_text() == "old"

@@ -86,15 +86,12 @@ _AT_FDCWD = -100
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two folders with Linux's renameat2; False where unsupported."""
     import ctypes  # here, not at the top: it is slow to import and needed once a build
-    import ctypes.util
 
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
     try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+        # The C library this Python runs on, already loaded: finding it by
+        # name (ctypes.util.find_library) runs `ldconfig -p` in a new process.
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, TypeError):  # not Linux, or a C library without renameat2
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
