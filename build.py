@@ -4,9 +4,7 @@
 The same as the `totaliser` command installed by `pip install .`.
 """
 
-import sys
-
-from totaliser.cli import main
+from totaliser.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

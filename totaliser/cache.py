@@ -225,7 +225,21 @@ class BuildCache:
         if memory is not None and memory.code is None:
             memory.code = code_fingerprint()
         self.code = memory.code if memory is not None and memory.code is not None else code_fingerprint()
-        self._previous = self._remembered() or self._read_previous()
+        remembered = self._remembered()
+        previous = self._previous = remembered or self._read_outputs()
+        # Whether the last output's files are still as written is asked of
+        # every file a rebuild reuses: at 10,000 appeals, 80,000 stat calls,
+        # made on another core while this process reads the checked content
+        # (so started before that is read).
+        self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
+        self._spare = _spare_state(previous)
+        spare_folders = self._spare.dirs if self._spare is not None else {}
+        self._hand_check = Background(
+            lambda: _changed_by_hand(self._prefix, previous.files, str(self.output / CACHE_DIR / SPARE_DIR) + os.sep, spare_folders),
+            fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
+        )
+        if remembered is None and not self._read_content_into(previous):
+            self._spare = None  # nor is the spare copy used (it is deleted: see _take_spare)
         self._state = _State(FORMAT, self.code)
         self.entries: dict[str, FileEntry] = {}  # shown path of a content file -> its cache entry
         self._new_records: set[int] = set()  # entries given a record in this build
@@ -245,17 +259,6 @@ class BuildCache:
         self._state.bytecode = self._previous.bytecode
         self._rendered: set[str] = set()  # output files rendered in this build (the others are reused)
         self._changed_shards: set[int] = set()  # content files with an entry new or changed in this build
-        self._prefix = str(self.output) + os.sep  # string paths: many files are checked, pathlib is slow
-        # Whether the last output's files are still as written is asked of
-        # every file a rebuild reuses: at 10,000 appeals, 80,000 stat calls,
-        # made on another core while this process reads the content.
-        previous = self._previous
-        self._spare = _spare_state(previous)
-        spare_folders = self._spare.dirs if self._spare is not None else {}
-        self._hand_check = Background(
-            lambda: _changed_by_hand(self._prefix, previous.files, str(self.output / CACHE_DIR / SPARE_DIR) + os.sep, spare_folders),
-            fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
-        )
 
     def digest_of(self, story: str) -> bytes | None:
         """The hash of a content file's checked object, by its shown path."""
@@ -300,16 +303,28 @@ class BuildCache:
             return None  # another build, or a hand, changed the cache since
         return memory.state
 
-    def _read_previous(self) -> _State:
+    def _read_outputs(self) -> _State:
+        """The last build's output files and groups (its content: _read_content_into)."""
         state = _read_state(self.output / CACHE_DIR / STATE_FILE)
-        content = _read_content(self.output / CACHE_DIR / CONTENT_FILE)
-        if state is None or content is None or any(s.format != FORMAT or s.code != self.code for s in (state, content)):
+        if state is None or state.format != FORMAT or state.code != self.code:
             return _State(FORMAT, b"")
+        return state
+
+    def _read_content_into(self, state: _State) -> bool:
+        """Add the last build's checked content to its outputs' state; if
+        it cannot be read, empty the state (no output is reused without the
+        content it was made from) and return False."""
+        if not state.code:
+            return False
+        content = _read_content(self.output / CACHE_DIR / CONTENT_FILE)
+        if content is None or content.format != FORMAT or content.code != self.code:
+            state.__dict__.update(_State(FORMAT, b"").__dict__)
+            return False
         state.content_context = content.content_context
         state.content = content.content
         state.template_references = content.template_references
         state.bytecode = content.bytecode
-        return state
+        return True
 
     # -- content ---------------------------------------------------------
 
