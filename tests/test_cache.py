@@ -231,6 +231,18 @@ def test_a_cached_rebuild_equals_a_cold_build(change: str, site: Path, tmp_path:
     assert tree(output) == expected
 
 
+def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Path) -> None:
+    # Each rebuild starts from the spare copy left by the one before last, so
+    # what one change rendered is reused (and linked over the spare's older
+    # copy) by the rebuilds after it.
+    output = tmp_path / "output"
+    built_twice(site, output)
+    for step, change in enumerate(["story body", "story total", "appeal template", "story deleted", "story added", "story title"]):
+        CHANGES[change](site)
+        build(BuildOptions(site, output, use_cache=True))
+        assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
+
+
 def test_rebuilding_unchanged_content_reuses_the_previous_files(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)
@@ -538,3 +550,26 @@ def test_the_spare_copy_is_saved_as_its_difference_from_the_output(spare_values:
     assert restored is not None
     assert (restored.files, restored.dirs) == (spare.files, spare.dirs)
     assert output.spare.dirs.keys() <= spare_values.keys() | output_values.keys()
+
+
+@given(
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3)),
+    st.sets(st.sampled_from("abcdefgh")), st.sets(st.sampled_from("abcdefgh")),
+    st.dictionaries(st.sampled_from("ijkl"), st.integers(0, 3)),
+)
+def test_the_spare_s_difference_needs_comparing_only_what_the_build_touched(
+    spare_values: dict[str, int], touched: set[str], removed: set[str], added: dict[str, int]
+) -> None:
+    # A rebuild copies the records it reuses (the same objects) and makes new
+    # ones for what it renders (equal or not); the difference found comparing
+    # only those is the one found comparing everything.
+    from totaliser.cache import FORMAT, _spare_difference, _State
+
+    spare_files = {name: (value, value, value) for name, value in spare_values.items()}
+    files = {name: stamp for name, stamp in spare_files.items() if name not in removed}
+    files.update((name, (value + 1, value, value) if value % 2 else (value, value, value)) for name, value in spare_values.items() if name in touched and name not in removed)
+    files.update((name, (value, value, value)) for name, value in added.items())
+    spare = _State(FORMAT, b"code", files=spare_files)
+    output = _State(FORMAT, b"code", files=files)
+    names = {"groups": (), "files": touched, "dirs": ()}
+    assert _spare_difference(spare, output, names).files == _spare_difference(spare, output).files
