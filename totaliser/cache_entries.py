@@ -30,15 +30,22 @@ class CacheFile:
         self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         # A stretch read whole on first use (the records: appeals.json asks for all).
         self.together: tuple[int, int] = (0, 0)
-        self._together: bytes | None = None
+        self._together: memoryview | None = None
 
     def read(self, offset: int, length: int) -> bytes:
         start, end = self.together
         if start <= offset and offset + length <= end:
-            if self._together is None:
-                self._together = self._read(start, end - start)
-            return self._together[offset - start : offset - start + length]
+            return bytes(self.view(offset, length))
         return self._read(offset, length)
+
+    def view(self, offset: int, length: int) -> memoryview:
+        """Bytes of the stretch read together, without copying them."""
+        start, end = self.together
+        if not start <= offset <= offset + length <= end:
+            return memoryview(self._read(offset, length))
+        if self._together is None:
+            self._together = memoryview(self._read(start, end - start))
+        return self._together[offset - start : offset - start + length]
 
     def _read(self, offset: int, length: int) -> bytes:
         data = os.pread(self.fd, length, offset)
@@ -61,6 +68,14 @@ def blob_bytes(blob: Blob) -> bytes:
     return file.read(offset, length)
 
 
+def blob_view(blob: Blob) -> bytes | memoryview:
+    """The blob's bytes, or a view of them where they were read (no copy)."""
+    if isinstance(blob, bytes):
+        return blob
+    file, offset, length = blob
+    return file.view(offset, length)
+
+
 @dataclass
 class FileEntry:
     """A content file as it was checked last time."""
@@ -75,7 +90,7 @@ class FileEntry:
     # or where it lies in a cache file, read when it is first needed.
     blob: Blob = b""
     summary: tuple[Any, ...] | None = None  # an appeal's SUMMARY_FIELDS (see StoredAppeal)
-    record: Blob = b""  # its appeals.json record, UTF-8 (see BuildCache.kept_with_story)
+    record: Blob = b""  # its appeals.json record, UTF-8 (see BuildCache.kept_with_stories)
 
     def __getstate__(self) -> dict[str, Any]:
         # The result and record are saved apart, after the entries (see _write_shard).

@@ -298,12 +298,14 @@ def _render_site(
     # text changes appeals.json, but the feed only when the story is among its
     # newest entries, and the sitemap only when an address or date changes.
     def appeals_json(recorder: _Recorder) -> None:
-        def record_utf8(appeal: Appeal) -> bytes:
-            if cache is None:
-                return feeds.appeal_record_utf8(appeal, config)
-            return cache.kept_with_story(appeal.path, lambda: feeds.appeal_record_utf8(appeal, config))
-
-        recorder.write_bytes("appeals.json", feeds.appeals_json_utf8(renderer.appeals, record_utf8))
+        in_order = renderer.appeals
+        if cache is None:
+            records: list[bytes | memoryview] = [feeds.appeal_record_utf8(appeal, config) for appeal in in_order]
+        else:
+            records = cache.kept_with_stories(
+                [appeal.path for appeal in in_order], lambda index: feeds.appeal_record_utf8(in_order[index], config)
+            )
+        recorder.write_bytes("appeals.json", feeds.appeals_json_utf8(records))
 
     def sitemap(recorder: _Recorder) -> None:
         recorder.write_text("sitemap.xml", feeds.sitemap(appeals, pages, index_paths, config))

@@ -6,7 +6,7 @@ import datetime
 import heapq
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..config import SiteConfig
@@ -139,21 +139,25 @@ def appeals_json(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     """appeals.json: every published appeal, amounts as JSON numbers, in the
     home page's order."""
     in_order = order_appeals(appeals)
-    return appeals_json_utf8(in_order, lambda appeal: appeal_record_utf8(appeal, config)).decode("utf-8")
+    return appeals_json_utf8([appeal_record_utf8(appeal, config) for appeal in in_order]).decode("utf-8")
 
 
-def appeals_json_utf8(appeals_in_order: Sequence[Appeal], record_utf8: Callable[[Appeal], bytes]) -> bytes:
-    """appeals.json as UTF-8, the appeals already in the home page's order.
+def appeals_json_utf8(records: Sequence[bytes | memoryview]) -> bytes:
+    """appeals.json as UTF-8, from each appeal's record (appeal_record_utf8)
+    in the home page's order.
 
-    Each record is written on its own (``record_utf8`` may return a copy the
-    build cache kept), then they are joined as ``json.dumps(..., indent=2)``
-    would lay them out: as UTF-8, so that 10,000 kept records are not decoded
-    and the whole encoded again.
+    Each record is written on its own (the build cache keeps them), then they
+    are joined as ``json.dumps(..., indent=2)`` would lay them out: as UTF-8,
+    so that 10,000 kept records are not decoded and the whole encoded again.
     """
-    records = [record_utf8(appeal) for appeal in appeals_in_order]
     if not records:
         return b'{\n  "appeals": []\n}\n'
-    return b'{\n  "appeals": [\n    ' + b",\n    ".join(records) + b"\n  ]\n}\n"
+    # One join, the opening and closing lines added to the first and last
+    # records: at 10,000 appeals the whole is 14 MB, each copy of it 5 ms.
+    parts = list(records)
+    parts[0] = b'{\n  "appeals": [\n    ' + parts[0]
+    parts[-1] = bytes(parts[-1]) + b"\n  ]\n}\n"
+    return b",\n    ".join(parts)
 
 
 def appeal_record_utf8(appeal: Appeal, config: SiteConfig) -> bytes:
