@@ -45,6 +45,8 @@ import threading
 import time
 from pathlib import Path
 
+from machine import describe as describe_machine  # bench/ is this script's folder, so on the path
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_GENERATOR = REPO / ".." / "shared" / "bench" / "gen_corpus.py"
 
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Totaliser build benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"median wall seconds of whole `python build.py` processes")
     # Other work on the machine slows every figure: say how busy it was.
-    print(f"load average before starting: {os.getloadavg()[0]:.2f}\n")
+    print(f"load average before starting: {os.getloadavg()[0]:.2f}; {describe_machine()}\n")
     rows = []
     try:
         for n in sizes:
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| {n:,} | {cold:.2f} s | {none:.2f} s | {edit:.2f} s | {total:.2f} s | {template:.2f} s | {memory:.0f} MB | {same} |".format(**row))
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}; {describe_machine()}")
     return 0
 
 

@@ -41,6 +41,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine import describe as describe_machine  # bench/ is this script's folder, so on the path
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -181,7 +183,7 @@ def main() -> int:
                 browser.close()
             process.terminate()
             process.wait(timeout=30)
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {describe_machine()}")
     where = "Chromium starting to load the page again" if shown else "the reload message on the LiveReload socket"
     print(f"save to {where}, seconds:", ", ".join(f"{s:.3f}" for s in reloads))
     print(f"median {statistics.median(reloads):.3f} s over {len(reloads)} edits")
