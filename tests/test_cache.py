@@ -243,6 +243,33 @@ def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Pat
         assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
 
 
+def test_the_cache_records_exactly_the_files_and_folders_of_the_output_and_its_spare(site: Path, tmp_path: Path) -> None:
+    # A rebuild patches what it records instead of listing every file again:
+    # after stories come and go, the records must still name what is there
+    # (a stale name would be checked, and looked for, in every later build).
+    from totaliser.cache import _read_state, _spare_state
+
+    def listed(folder: Path) -> tuple[set[str], set[str]]:
+        files, folders = set(), set()
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder)
+            if relative.parts[0] != CACHE_DIR:
+                (files if path.is_file() else folders).add(relative.as_posix())
+        return files, folders
+
+    output = tmp_path / "output"
+    built_twice(site, output)
+    for change in ["story deleted", "story body", "story added", "story total", "static file becomes a folder", "appeal template"]:
+        CHANGES[change](site)
+        build(BuildOptions(site, output, use_cache=True))
+        state = _read_state(output / CACHE_DIR / STATE_FILE)
+        assert state is not None
+        assert (set(state.files), set(state.dirs)) == listed(output), f"the output, after {change}"
+        spare = _spare_state(state)
+        assert spare is not None
+        assert (set(spare.files), set(spare.dirs)) == listed(output / CACHE_DIR / SPARE_DIR), f"the spare, after {change}"
+
+
 def test_rebuilding_unchanged_content_reuses_the_previous_files(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)
@@ -563,13 +590,20 @@ def test_the_spare_s_difference_needs_comparing_only_what_the_build_touched(
     # A rebuild copies the records it reuses (the same objects) and makes new
     # ones for what it renders (equal or not); the difference found comparing
     # only those is the one found comparing everything.
-    from totaliser.cache import FORMAT, _spare_difference, _State
+    from totaliser.cache import FORMAT, _spare_difference, _spare_state, _State
 
     spare_files = {name: (value, value, value) for name, value in spare_values.items()}
     files = {name: stamp for name, stamp in spare_files.items() if name not in removed}
     files.update((name, (value + 1, value, value) if value % 2 else (value, value, value)) for name, value in spare_values.items() if name in touched and name not in removed)
     files.update((name, (value, value, value)) for name, value in added.items())
-    spare = _State(FORMAT, b"code", files=spare_files)
-    output = _State(FORMAT, b"code", files=files)
-    names = {"groups": (), "files": touched, "dirs": ()}
-    assert _spare_difference(spare, output, names).files == _spare_difference(spare, output).files
+    # Folders too (named like the files here): the output's are other folders, with other times.
+    spare = _State(FORMAT, b"code", files=spare_files, dirs=dict(spare_values))
+    output = _State(FORMAT, b"code", files=files, dirs={name: 10 + stamp[0] for name, stamp in files.items()})
+    # A name new to the output is always one the build made.
+    names = {"groups": (), "files": touched | added.keys(), "dirs": added.keys()}
+    found = _spare_difference(spare, output, names)
+    assert found.files == _spare_difference(spare, output).files
+    output.spare = found
+    restored = _spare_state(output)
+    assert restored is not None
+    assert (restored.files, restored.dirs) == (spare.files, spare.dirs)

@@ -416,15 +416,21 @@ class BuildCache:
         base = self._take_spare(site)
         prefix = str(site) + os.sep
         rendered = self._rendered
-        reused = writer.written.keys() - rendered
+        written = writer.written
         previous = self._previous
         previous_files = previous.files
-        files = self._state.files = dict(previous_files)  # the same stamp objects: see _spare_difference
-        for relative in previous_files.keys() - reused:
-            del files[relative]
+        # Every file written was rendered or reused from the last output. The
+        # reused keep their stamps (the same objects: see _spare_difference);
+        # the last output's files not written again go, and counting says
+        # whether there are any, without comparing 50,000 names.
+        files = self._state.files = dict(previous_files)
+        rendered_before = sum(relative in previous_files for relative in rendered)
+        if len(previous_files) != len(written) - len(rendered) + rendered_before:
+            for relative in previous_files.keys() - written.keys():
+                del files[relative]
         if base is None:
             fresh.rename(site)
-            for relative in sorted(reused):
+            for relative in sorted(written.keys() - rendered):
                 _link(self.output / relative, site / relative)
             changed: list[str] | None = None
         else:
@@ -436,7 +442,8 @@ class BuildCache:
             # same inode, checked by the hand-change check), except where the
             # spare differed from the live output: only those are linked again.
             assert previous.spare is not None  # there is a base only where there is a spare
-            for relative in sorted(previous.spare.files.keys() & reused):
+            differed = [relative for relative in previous.spare.files if relative in written and relative not in rendered]
+            for relative in sorted(differed):
                 _link(self.output / relative, site / relative, replace=True)
                 changed.append(relative)
             for relative in rendered:
@@ -455,12 +462,8 @@ class BuildCache:
         elif base is None or changed is None:
             state.spare = _spare_difference(previous, state)
         else:
-            # Only what this build changed can differ, and the folders whose
-            # times it took from the spare where the spare differed.
-            assert previous.spare is not None
-            state.spare = _spare_difference(previous, state, {
-                "groups": self._recorded, "files": rendered, "dirs": _folders(changed) | previous.spare.dirs.keys(),
-            })
+            # Only what this build changed can differ (or be new).
+            state.spare = _spare_difference(previous, state, {"groups": self._recorded, "files": rendered, "dirs": _folders(changed)})
         outputs = _State(state.format, state.code, groups=state.groups, files=state.files, dirs=state.dirs, spare=state.spare)
         content = _State(
             state.format, state.code, state.content_context, state.content,
@@ -588,19 +591,32 @@ def _read_state(path: Path) -> _State | None:
 
 
 def _spare_difference(spare: _State, output: _State, touched: dict[str, Iterable[str]] | None = None) -> _State:
-    """How the spare's groups, files and folders differ from the output's
-    (None: not in the spare).
+    """How the spare's groups and files differ from the output's (None: not
+    in the spare), and the spare's folders.
 
-    ``touched`` names, by table, what may differ besides names found in one
-    and not the other: everything else must be the very same object in both
-    (a reused record, a stamp copied over). At 10,000 appeals comparing all
-    90,000 names costs more than the rest of saving the cache."""
+    ``touched`` names, by table, what may differ: every name new to the
+    output, and every one whose record was made again. Everything else must
+    be the very same object in both (a reused record, a stamp copied over).
+    At 10,000 appeals comparing all 60,000 names costs more than the rest of
+    saving the cache.
+
+    Folders are kept whole: the spare's are other folders than the output's,
+    with times of their own, so a difference would hold every one of them."""
 
     def differences(name: str) -> dict[str, Any]:
         kept: dict[str, Any] = getattr(spare, name)
         current: dict[str, Any] = getattr(output, name)
-        found = dict.fromkeys(current.keys() - kept.keys())
-        compared = kept.keys() if touched is None else (kept.keys() - current.keys()) | (kept.keys() & touched[name])
+        if touched is None:
+            found = dict.fromkeys(current.keys() - kept.keys())
+            compared: Iterable[str] = kept.keys()
+        else:
+            names = touched[name]
+            found = dict.fromkeys(key for key in names if key in current and key not in kept)
+            compared = [key for key in names if key in kept]
+            # Names in the spare alone (files no longer made): counting says
+            # whether there are any before 60,000 names are compared.
+            if len(kept) != len(current) - len(found):
+                compared.extend(kept.keys() - current.keys())
         for key in compared:
             value = kept[key]
             now = current.get(key)
@@ -608,7 +624,12 @@ def _spare_difference(spare: _State, output: _State, touched: dict[str, Iterable
                 found[key] = value
         return found
 
-    return _State(spare.format, spare.code, groups=differences("groups"), files=differences("files"), dirs=differences("dirs"))
+    folders = dict(spare.dirs)
+    new_folders = output.dirs.keys() - spare.dirs.keys() if touched is None else (
+        folder for folder in touched["dirs"] if folder in output.dirs and folder not in spare.dirs
+    )
+    folders.update(dict.fromkeys(new_folders))
+    return _State(spare.format, spare.code, groups=differences("groups"), files=differences("files"), dirs=folders)
 
 
 def _spare_state(output: _State) -> _State | None:
