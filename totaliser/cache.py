@@ -435,7 +435,7 @@ class BuildCache:
             changed: list[str] | None = None
         else:
             # Stale files go first, so that a file and a folder may swap names.
-            changed = sorted(base.files.keys() - writer.written.keys())
+            changed = sorted(base.files.keys() - written.keys())
             for relative in changed:
                 _remove_file(site, relative)
             # A reused file's copy in the spare is the live file itself (the
