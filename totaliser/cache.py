@@ -176,9 +176,10 @@ class _State:
     dirs: dict[str, int | None] = field(default_factory=dict)  # every folder under the top one: mtime_ns
     template_references: dict[bytes, list[str | None]] = field(default_factory=dict)  # source hash -> names it uses
     bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's bucket key
-    # The output before last, kept as the spare copy: how its groups, files
-    # and folders differ from this output's (None: not in the spare). A
-    # rebuild changes a few of them, so this is small (see _spare_state).
+    # The output before last, kept as the spare copy: how its groups and
+    # files differ from this output's (None: not in the spare), and its
+    # folders. A rebuild changes a few files, so this is small but for the
+    # folders (see _spare_difference and _spare_state).
     spare: _State | None = None
 
 
@@ -235,7 +236,10 @@ class BuildCache:
             fork=len(previous.files) + len(spare_folders) >= MIN_FORKED_CHECK,
         )
         if remembered is None and not self._read_content_into(previous):
-            self._spare = None  # nor is the spare copy used (it is deleted: see _take_spare)
+            # No output is reused without the content it was made from, nor
+            # is the spare copy (it is deleted: see _take_spare).
+            self._previous = _State(FORMAT, b"")
+            self._spare = None
         self._state = _State(FORMAT, self.code)
         self.entries: dict[str, FileEntry] = {}  # shown path of a content file -> its cache entry
         self._new_records: set[int] = set()  # entries given a record in this build
@@ -314,14 +318,12 @@ class BuildCache:
         return state
 
     def _read_content_into(self, state: _State) -> bool:
-        """Add the last build's checked content to its outputs' state; if
-        it cannot be read, empty the state (no output is reused without the
-        content it was made from) and return False."""
+        """Add the last build's checked content to its outputs' state;
+        whether it could be read."""
         if not state.code:
             return False
         content = _read_content(self.output / CACHE_DIR / CONTENT_FILE)
         if content is None or content.format != FORMAT or content.code != self.code:
-            state.__dict__.update(_State(FORMAT, b"").__dict__)
             return False
         state.content_context = content.content_context
         state.content = content.content
