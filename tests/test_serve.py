@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import ROOT, copy_example_site
 from totaliser.errors import Problem
-from totaliser.serve import _allow_websocket, changed_paths, error_panel
+from totaliser.serve import _allow_websocket, changed_paths, error_panel, reload_path
 from totaliser.watching import Snapshot
 
 WAIT = 60.0  # seconds: generous, for a loaded machine; the loops stop as soon as the condition holds
@@ -257,23 +257,60 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
     assert not (site / "output").exists()
 
 
+CONNECTED = "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected && window.LiveReload.connector._isSocketConnected()"
+
+
 @pytest.mark.browser
-def test_the_browser_reloads_by_itself(server: Server, browser: Any) -> None:
-    page = browser.new_page()
+def test_the_browser_shows_a_saved_story_in_place_and_reloads_for_the_rest(server: Server, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 640})
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
     try:
         page.goto(f"{server.url}appeals/jacob-buckett/")
-        # livereload.js logs once its WebSocket is open: the page's CSP let it through.
-        page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected && window.LiveReload.connector._isSocketConnected()", timeout=WAIT * 1000)
+        # livereload.js says when its WebSocket is open: the page's CSP let it through.
+        page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+        assert page.evaluate("() => document.querySelectorAll('.countdown').length") == 1
+        # A mark only this document has, and a reader scrolled down the story.
+        page.evaluate("() => { window.sameDocument = true; window.scrollTo(0, 900); }")
+
         edit(server.site / STORY, 'title: "Help Jacob take his next steps"', 'title: "Jacob on his feet"')
         page.wait_for_function("() => document.querySelector('h1').textContent.includes('Jacob on his feet')", timeout=WAIT * 1000)
-        assert not [line for line in console if "Content Security Policy" in line]
+        assert page.evaluate("() => window.sameDocument") is True  # shown in place, not reloaded
+        assert page.title().startswith("Jacob on his feet")
+        assert page.evaluate("() => window.scrollY") == 900
+        # The page's script ran again over the new body: one countdown, not none or two.
+        page.wait_for_function("() => document.querySelectorAll('.countdown').length === 1", timeout=WAIT * 1000)
+
+        # A broken save changes the page's head (the error panel's styles): reloaded, panel shown.
+        edit(server.site / STORY, "target: 36000", "target: fifty grand")
+        page.wait_for_selector("#totaliser-build-errors", timeout=WAIT * 1000)
+        assert page.evaluate("() => window.sameDocument") is None
+        page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+        page.evaluate("() => { window.sameDocument = true; }")
+        edit(server.site / STORY, "target: fifty grand", "target: 37000")
+        page.wait_for_function("() => !document.querySelector('#totaliser-build-errors')", timeout=WAIT * 1000)
+        assert page.evaluate("() => window.sameDocument") is None
+        page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+        page.evaluate("() => { window.sameDocument = true; }")
+
+        # A stylesheet is not a story: the page is loaded again in whole, with it.
+        stylesheet = server.site / "static" / "css" / "site.css"
+        stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\nh1 { letter-spacing: 3px; }\n", encoding="utf-8")
+        page.wait_for_function("() => getComputedStyle(document.querySelector('h1')).letterSpacing === '3px'", timeout=WAIT * 1000)
+        assert page.evaluate("() => window.sameDocument") is None
+        assert not [line for line in console if "Content Security Policy" in line or line.startswith("page error")]
     finally:
         page.close()
 
 
 def test_changed_paths_and_policy_helpers() -> None:
+    # A reload names a file that is not a story whenever one changed: only a
+    # story's text is shown in place.
+    assert reload_path([]) == "*"
+    assert reload_path(["content/appeals/a.md", "content/pages/b.md"]) == "content/appeals/a.md"
+    assert reload_path(["content/appeals/a.md", "content/appeals/a.jpg"]) == "content/appeals/a.jpg"
+    assert reload_path(["site.yaml", "content/appeals/a.md"]) == "site.yaml"
     assert changed_paths({"a": (1, 1, 1), "b": (1, 1, 1), "d": (1, 1, 1)}, {"a": (2, 1, 1), "c": (1, 1, 1), "d": (1, 1, 1)}) == ["a", "b", "c"]
     assert _allow_websocket(b"default-src 'self'", "h:1") == b"default-src 'self'; connect-src 'self' ws://h:1"
     assert _allow_websocket(b"connect-src 'self'; img-src 'self'", "h:1") == b"connect-src 'self' ws://h:1; img-src 'self'"

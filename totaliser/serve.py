@@ -14,6 +14,11 @@ and reload the browser.
   Every change rebuilds the site through ``site.build()`` with the cache kept
   in memory, so a save renders only what it changed, and serve and build
   share one code path.
+* The browser shows a saved story or page in place: refresh.js (a
+  livereload.js plugin) fetches the page again and swaps in its new body,
+  which is quicker than reloading it and keeps the reader where they were on
+  the page. Any other change (styles, scripts, images, templates, site.yaml)
+  and any page whose head changed reloads the page in whole.
 * A build that fails leaves the last good site in place: it is still served,
   with the errors (file:line: field: message) shown at the top of every page
   and printed in the terminal. The next good build clears them, and the
@@ -38,6 +43,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from importlib import resources
 from typing import TextIO
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -69,6 +75,8 @@ PANEL_CSS = """\
 #totaliser-build-errors ul { margin: .5rem 0 0; padding-left: 1.25rem; }
 #totaliser-build-errors code { font: .95rem/1.4 ui-monospace, monospace; white-space: pre-wrap; word-break: break-word; }
 """
+# The browser side of showing a saved story in place (see the module's notes).
+REFRESH_SCRIPT = (resources.files(__package__) / "refresh.js").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,7 @@ class DevServer:
             for changed in self.watcher.changes(first, self.stopping, events):
                 self.rebuild(changed)
                 if self.loop is not None:
-                    self.loop.add_callback(self.signal_reload, changed[0] if changed else "*")
+                    self.loop.add_callback(self.signal_reload, reload_path(changed))
 
     def signal_reload(self, changed: str) -> None:
         """Tell every connected browser to reload (runs on the server's loop)."""
@@ -195,6 +203,7 @@ class DevServer:
                 (r"/livereload", LiveReloadHandler),
                 (r"/livereload\.js", LiveReloadJSHandler),
                 (ASSETS_PATH.replace("/", r"\/") + r"serve\.css", PanelStyleHandler),
+                (ASSETS_PATH.replace("/", r"\/") + r"refresh\.js", RefreshScriptHandler),
                 (r"/(.*)", SiteHandler, {"server": self}),
             ],
             log_function=_log_request,
@@ -210,7 +219,11 @@ class DevServer:
         if not _HOST.fullmatch(host):
             host = f"{self.host}:{self.port}"
         page = _CSP_META.sub(lambda m: m.group(1) + _allow_websocket(m.group(2), host) + m.group(3), page, count=1)
-        additions = f'<script src="/livereload.js?port={self.port}" defer></script>'
+        # refresh.js first: livereload.js takes up its plugin when it starts.
+        additions = (
+            f'<script src="{ASSETS_PATH}refresh.js" defer></script>'
+            f'<script src="/livereload.js?port={self.port}" defer></script>'
+        )
         state = self.state
         if not state.ok:
             additions += f'<link rel="stylesheet" href="{ASSETS_PATH}serve.css">'
@@ -299,6 +312,15 @@ def _allow_websocket(policy: bytes, host: str) -> bytes:
     return b"; ".join(directives)
 
 
+def reload_path(changed: list[str]) -> str:
+    """The path a reload names: the browser shows a saved story in place
+    (refresh.js), so a save that changed anything else as well must name that,
+    for the page to be loaded again in whole."""
+    if not changed:
+        return "*"
+    return next((path for path in changed if not path.endswith(".md")), changed[0])
+
+
 def error_panel(errors: tuple[Problem, ...]) -> str:
     items = "".join(f"<li><code>{html.escape(str(problem))}</code></li>" for problem in errors)
     count = len(errors)
@@ -319,6 +341,13 @@ class PanelStyleHandler(web.RequestHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "text/css; charset=utf-8")
         self.write(PANEL_CSS)
+
+
+class RefreshScriptHandler(web.RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(REFRESH_SCRIPT)
 
 
 class SiteHandler(web.RequestHandler):
