@@ -463,6 +463,35 @@ def test_forked_workers_report_every_error_in_file_order(tmp_path: Path, monkeyp
     assert results[0].stderr == results[1].stderr
 
 
+def test_listing_pages_made_stale_by_a_new_total_are_rendered_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every listing page shows the site totals, so one new total makes every
+    # page stale; at 10,000 appeals that is 417 pages, shared among workers
+    # like appeals. (Here 7 pages, with the threshold for forking lowered.)
+    from totaliser import parallel
+    from totaliser import site as site_module
+
+    site = _generated_site(tmp_path / "site", 150)
+    age_all(site)
+    output = tmp_path / "output"
+    built_twice(site, output)
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    mapped: list[list[str]] = []
+    real_fork_map = site_module.fork_map
+
+    def noting_fork_map(task: Callable[[object], object], items: list[tuple[str, bytes, object]], **options: object) -> list[object]:
+        mapped.append([group for group, _key, _item in items])
+        return real_fork_map(task, items, **options)
+
+    monkeypatch.setattr(site_module, "fork_map", noting_fork_map)
+    edit(site / "content/appeals/child-040.md", "raised: 280", "raised: 900")
+    build(BuildOptions(site, output, use_cache=True))
+    assert [f"index:{number}" for number in range(1, 8)] in mapped
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
 def _mtime(path: Path) -> int:
     return path.stat().st_mtime_ns
 

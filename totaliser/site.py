@@ -272,15 +272,19 @@ def _render_site(
                 todo.append((f"page:{page.slug}", key, page))
         _render_groups(todo, render_page_outputs, renderer, site_dir, writer, problems, cache, tick, None)
 
+        # Listing pages are rendered like appeals, in several processes when
+        # many are due: a new total changes the totals every page shows.
         chunks = paginate(renderer.appeals)
+        todo = []
         for number in range(1, len(chunks) + 1):
-            def index_key(keys: _GroupKeys, number: int = number) -> bytes:
-                return keys.index_page(renderer, number, chunks)
+            key = keys.index_page(renderer, number, chunks) if keys else b""
+            if not (keys and keys.cache.reuse(f"index:{number}", key, writer)):
+                todo.append((f"index:{number}", key, number))
 
-            def index_page(recorder: _Recorder, number: int = number) -> None:
-                recorder.write_text(*renderer.index_page(number, chunks))
+        def render_index(number: int, renderer: PageRenderer, site_dir: Path, writer: Any, problems: Problems) -> None:
+            writer.write_text(*renderer.index_page(number, chunks))
 
-            _cached_group(keys, f"index:{number}", index_key, writer, index_page)
+        _render_groups(todo, render_index, renderer, site_dir, writer, problems, cache, lambda count: None, None)
         _cached_group(
             keys, "404", lambda k: k.simple(NOT_FOUND_TEMPLATES), writer,
             lambda recorder: recorder.write_text("404.html", renderer.not_found_page()),
