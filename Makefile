@@ -44,11 +44,11 @@ $(AXE):
 	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
 	else echo "npm is not installed: the accessibility tests will be skipped"; fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Totaliser needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $@
 
 clean:
