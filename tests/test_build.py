@@ -123,7 +123,10 @@ def test_the_default_output_folder_and_no_staging_left(site_in_tree: Path) -> No
     report = build(BuildOptions(site_dir=site_in_tree))
     assert report.output_dir == site_in_tree / "output"
     assert (site_in_tree / "output" / "index.html").is_file()
-    assert sorted(p.name for p in site_in_tree.iterdir()) == ["content", "output", "site.yaml"]
+    # The build cache is the one thing written beside the output (SPEC).
+    assert sorted(p.name for p in site_in_tree.iterdir()) == [".totaliser-cache", "content", "output", "site.yaml"]
+    build(BuildOptions(site_dir=site_in_tree, use_cache=False))
+    assert sorted(p.name for p in site_in_tree.iterdir()) == [".totaliser-cache", "content", "output", "site.yaml"]
 
 
 def test_a_build_writes_only_its_output_folder(site_in_tree: Path, tmp_path: Path) -> None:
@@ -131,7 +134,9 @@ def test_a_build_writes_only_its_output_folder(site_in_tree: Path, tmp_path: Pat
     out = build_site(site_in_tree, tmp_path / "elsewhere" / "out")
     after = snapshot(tmp_path)
     new = {k for k in after if k not in before}
-    assert all(k.startswith("elsewhere/") for k in new)
+    cache = (site_in_tree / ".totaliser-cache").relative_to(tmp_path).as_posix() + "/"
+    assert all(k.startswith(("elsewhere/", cache)) for k in new)
+    assert any(k.startswith(cache) for k in new)
     assert {k: v for k, v in after.items() if k in before} == before
     assert not (out.parent / ".out.staging").exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]

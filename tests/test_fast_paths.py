@@ -74,27 +74,6 @@ def test_the_build_s_own_names_pass_the_quick_check(relative: str) -> None:
     assert staging._PLAIN_RELATIVE.fullmatch(relative)
 
 
-def test_the_writer_makes_nested_folders_and_refuses_a_file_in_a_folder_s_place(tmp_path: Path) -> None:
-    root = tmp_path / "staging"
-    root.mkdir()
-    first = staging.OutputWriter(root)
-    first.write_text("appeals/a/index.html", "page")
-    first.write_text("appeals/a/embed/index.html", "embed")
-    first.write_bytes("appeals/a/poster/deep/x.bin", b"\0")
-    # A second writer into the same folder (as forked workers are) finds the folders made.
-    second = staging.OutputWriter(root)
-    second.write_text("appeals/a/poster/index.html", "poster")
-    second.write_text("appeals/b/index.html", "other")
-    assert (root / "appeals/a/embed/index.html").read_text() == "embed"
-    assert (root / "appeals/a/poster/deep/x.bin").read_bytes() == b"\0"
-    assert (root / "appeals/b/index.html").read_text() == "other"
-    second.write_text("appeals/c", "a file where a folder is wanted")
-    third = staging.OutputWriter(root)
-    third.write_text("appeals/x.html", "x")
-    with pytest.raises(OSError):
-        third.write_text("appeals/c/index.html", "page")
-
-
 @pytest.mark.parametrize(("ink", "ground"), card.TEXT_PAIRS)
 def test_edge_tables_are_the_nearest_colours(ink: card.Colour, ground: card.Colour) -> None:
     """As the table was first written: min() over the steps, the first of equally near ones."""

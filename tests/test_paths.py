@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import MINIMAL_APPEAL, run_cli
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build, load_site
-from totaliser.staging import OutputWriter
+from totaliser.staging import Staging
 
 SECRET = "Sentinel-7f3a-outside-the-site"
 
@@ -148,7 +148,7 @@ def test_file_names_that_differ_in_case_are_an_error(make_site, tmp_path: Path, 
 
 @pytest.mark.parametrize("relative", ["../escape.html", "/etc/passwd", "a/../../b.html", ""])
 def test_the_output_writer_refuses_paths_outside_its_folder(tmp_path: Path, relative: str) -> None:
-    writer = OutputWriter(tmp_path / "staging")
+    writer = Staging(tmp_path / "staging", tmp_path / "output", {}, from_spare=False)
     with pytest.raises(ValueError):
-        writer.write_text(relative, "x")
+        writer.claim(relative, "a story", b"x")
     assert not (tmp_path / "escape.html").exists()

@@ -6,11 +6,9 @@ import datetime
 import functools
 import http.server
 import io
-import pickle
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -21,7 +19,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import MINIMAL_SITE_YAML, browser_required, write_site
-from totaliser.outputs import card, card_reuse
+from totaliser.outputs import card
 from totaliser.site import BuildOptions, build
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -241,23 +239,6 @@ def test_card_says_funded_only_when_funded() -> None:
     assert any(b.role == "funded" and b.text.startswith("Funded") for b in funded)
 
 
-def test_card_from_the_previous_build_is_reused_only_when_its_key_matches(tmp_path: Path) -> None:
-    current = spec()
-    previous = tmp_path / "card.png"
-    # A card whose stored key matches is taken as it is, without drawing.
-    previous.write_bytes(card.card_png(current))
-    marker = previous.read_bytes() + b""  # same bytes: reuse returns exactly them
-    assert card_reuse.card_bytes(current, previous) == marker
-    assert card_reuse.stored_key(previous) == current.key()
-    # A card drawn for other figures is not.
-    previous.write_bytes(card.card_png(spec(raised_text="£1")))
-    assert card_reuse.card_bytes(current, previous) == card.card_png(current)
-    # Nor is a file that is not a PNG.
-    previous.write_bytes(b"not a png")
-    assert card_reuse.card_bytes(current, previous) == card.card_png(current)
-    assert card_reuse.card_bytes(current, tmp_path / "missing.png") == card.card_png(current)
-
-
 def test_rebuild_gives_identical_cards(built: Path, tmp_path: Path) -> None:
     copy = tmp_path / "previous"
     shutil.copytree(built, copy)
@@ -470,31 +451,3 @@ def test_poster_qr_leads_to_the_donation_link_while_open_and_to_the_appeal_once_
     assert donation_target(amy, loaded.config) == BASE + "appeals/amy-example/"
 
 
-def test_a_card_reused_loads_no_pillow(tmp_path: Path) -> None:
-    # Checked in a fresh interpreter: reusing a card must not import Pillow's
-    # image modules (a rebuild that edits one story would pay 15 ms for them).
-    previous = tmp_path / "card.png"
-    previous.write_bytes(card.card_png(spec()))
-    code = (
-        "import pickle, sys; from pathlib import Path; from totaliser.outputs import card_reuse; "
-        "spec = pickle.loads(bytes.fromhex(sys.argv[2])); "
-        "assert card_reuse.card_bytes(spec, Path(sys.argv[1])) == Path(sys.argv[1]).read_bytes(); "
-        "print(sorted(name for name in sys.modules if name.startswith('PIL.')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(previous), pickle.dumps(spec(), protocol=5).hex()],
-        capture_output=True, text=True, check=True,
-    )
-    assert result.stdout.strip() == "['PIL._version']"
-
-
-@pytest.mark.parametrize("damage", ["truncated", "no key", "not a png"])
-def test_a_card_without_a_readable_key_is_drawn_again(tmp_path: Path, damage: str) -> None:
-    current = spec()
-    drawn = card.card_png(current)
-    previous = tmp_path / "card.png"
-    previous.write_bytes(
-        {"truncated": drawn[:60], "no key": drawn.replace(b"totaliser-card", b"another-field!"), "not a png": b"GIF89a" + drawn[6:]}[damage]
-    )
-    assert card_reuse.stored_key(previous) is None
-    assert card_reuse.card_bytes(current, previous) == drawn

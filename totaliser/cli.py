@@ -69,9 +69,11 @@ def _add_build_options(parser: argparse.ArgumentParser, base_url: bool = True) -
     if base_url:
         parser.add_argument("--base-url", default=None, help="the address the site is published at (default: base_url in site.yaml)")
         parser.add_argument(
-            "--cache", action="store_true",
-            help="keep a cache in OUTPUT/.totaliser-cache so the next build redoes only what changed",
+            "--no-cache", dest="cache", action="store_false",
+            help="neither read nor write the build cache (SITE/.totaliser-cache); the output is the same",
         )
+        # The cache is used by default now; --cache is still understood.
+        parser.add_argument("--cache", dest="cache", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--drafts", action="store_true", help="include appeals whose status is draft")
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import fields
+from . import fields, reads
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
 from .fields import FieldError, quote
@@ -309,7 +309,7 @@ def read_source(path: Path, site_dir: Path, problems: Problems, raw: bytes | Non
         return None
     try:
         if raw is None:
-            raw = path.read_bytes()
+            raw = reads.file_bytes(path)
     except OSError as exc:
         problems.error(shown, 1, "", f"cannot be read ({exc.strerror})")
         return None
@@ -623,9 +623,10 @@ def resolve_site_file(relative: str, story_dir: Path, site_dir: Path) -> Path | 
     """
     site_root = site_dir.resolve()
     for base in (story_dir, site_dir):
-        candidate = (base / relative).resolve()
-        if candidate.is_file() and candidate.is_relative_to(site_root):
-            return candidate
+        if reads.is_file(base / relative):
+            candidate = (base / relative).resolve()
+            if candidate.is_relative_to(site_root):
+                return candidate
     return None
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import reads
 from .config import SiteConfig
 from .money import format_money, format_money_short, json_number
 
@@ -42,7 +43,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(str(site_templates)))
     loaders.append(default_loader)
     loaders.append(jinja2.PrefixLoader({"default": default_loader}))
-    env = jinja2.Environment(
+    env = RecordingEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -59,6 +60,23 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["absolute"] = config.absolute
     env.globals["site"] = config
     return env
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """Records every template an output loads (``extends`` and ``include``
+    come through here too), so that the build knows which outputs a changed
+    template affects."""
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        if isinstance(name, str):
+            reads.template(self.join_path(name, parent) if parent is not None else name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        for name in names:  # every one tried counts: one that appears later is chosen instead
+            if isinstance(name, str):
+                reads.template(self.join_path(name, parent) if parent is not None else name)
+        return super().select_template(names, parent, globals)
 
 
 def long_date(value: datetime.date | None) -> str:

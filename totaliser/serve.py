@@ -50,10 +50,9 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 
-from .cache import CacheMemory
 from .config import load_config
 from .errors import ContentErrors, Problem, Problems, UsageError
-from .site import BuildOptions, build
+from .site import BuildOptions, build, open_cache
 from .staging import check_output_folder
 from .watching import Snapshot, SourceWatcher, changed_paths
 
@@ -107,7 +106,7 @@ class DevServer:
         self.stopping = threading.Event()
         self.loop: IOLoop | None = None
         self._building = threading.Lock()
-        self.memory = CacheMemory()  # each rebuild starts from the last one's cache, in memory
+        self.memory = open_cache(options.site_dir)  # each rebuild starts from the last one's cache, in memory
 
     # -- building -----------------------------------------------------------
 
@@ -172,7 +171,7 @@ class DevServer:
         # the watcher thread must go on watching.
         with contextlib.suppress(Exception):
             from .markup import StoryRenderer
-            from .outputs import card, card_reuse, chart, embed, feeds, poster, thermometer  # noqa: F401
+            from .outputs import card, chart, embed, feeds, poster, thermometer  # noqa: F401
 
             StoryRenderer().to_html("Markdown, *loaded* before the first save.")
 

@@ -1,13 +1,23 @@
-"""Writing the output folder safely.
+"""Writing the output folder safely: the only module that knows how.
 
-A build writes into a staging folder beside the output folder, named after it,
-and swaps it in whole when it is complete. An error or a killed build leaves
-the previous output exactly as it was; nothing outside the output folder (and
-its staging folder) is ever written or deleted.
+A build fills a folder that is not the output (a staging folder beside it,
+named after it, or the spare copy of an earlier output kept in the cache
+folder) and, once every file is there, swaps it with the output folder in one
+step. An error or a killed build leaves the previous output exactly as it was;
+nothing outside the output folder, its staging folder and the cache folder is
+ever written or deleted.
+
+The spare copy is what makes a rebuild cheap: it is the output of the build
+before last, so turning it into the new output changes only the files that
+differ, and the output it replaces becomes the next spare. The caller says,
+for each file, either its new bytes or that the file in the current output is
+still right (``Staging.write`` and ``Staging.keep``), and never sees which
+folder is being filled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -35,17 +45,24 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
         raise UsageError(f"refusing to build into {output_dir}: it is a file, not a folder")
 
 
+Manifest = dict[str, bytes]  # relative path -> fingerprint of its bytes
+# A folder's inode and change time. Renaming a folder, or adding or removing
+# a file at its top, changes them: a folder that still has the identity
+# recorded after a build is the folder that build made.
+Identity = tuple[int, int]
+
+
 def staging_folder(output_dir: Path) -> Path:
     output = output_dir.resolve()
     return output.parent / f".{output.name}.staging"
 
 
-def prepare_staging(output_dir: Path) -> Path:
-    """An empty staging folder; one left by a killed build is cleared first."""
-    staging = staging_folder(output_dir)
-    remove_tree(staging)
-    staging.mkdir(parents=True)
-    return staging
+def identity(folder: Path) -> Identity | None:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_ctime_ns)
 
 
 def remove_tree(path: Path) -> None:
@@ -55,28 +72,150 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def swap_in(staging: Path, output_dir: Path, keep_previous: bool = False) -> Path | None:
-    """Make the staging folder the output folder in one step, then delete the old one
-    (or, with ``keep_previous``, return where it now is, inside the staging folder)."""
-    output = output_dir.resolve()
-    if not output.exists():
-        staging.rename(output)
-        return None
-    if _exchange(staging, output):
-        if keep_previous:
-            return staging  # it now holds the previous output
-        remove_tree(staging)
-        return None
-    # Without an atomic exchange (not Linux), the old output is moved aside
-    # under the staging folder's name for the instant between two renames.
-    previous = staging.with_name(staging.name + "-previous")
-    remove_tree(previous)
-    output.rename(previous)
-    staging.rename(output)
-    if keep_previous:
-        return previous
-    remove_tree(previous)
-    return None
+class Staging:
+    """A folder being filled with the next output.
+
+    ``present`` is what the folder already holds (a spare copy's files, by
+    fingerprint); ``current`` is the output folder whose files ``keep`` links."""
+
+    def __init__(self, root: Path, current: Path, present: Manifest, from_spare: bool):
+        self.root = root
+        self.current = current
+        self.present = present
+        self.from_spare = from_spare
+        self.written: dict[str, str] = {}  # relative path -> the source that wrote it
+        self.manifest: Manifest = {}
+        self._folders: set[str] = {""}
+
+    def claim(self, relative: str, source: str, fingerprint: bytes) -> None:
+        """Note a file of the new output; refuse two sources writing one path,
+        and paths that leave the folder."""
+        if relative in self.written:
+            raise OutputCollision(relative, self.written[relative], source)
+        if _PLAIN_RELATIVE.fullmatch(relative) is None:
+            parts = Path(relative).parts
+            if not parts or Path(relative).is_absolute() or ".." in parts:
+                raise ValueError(f"output path outside the output folder: {relative}")
+        self.written[relative] = source
+        self.manifest[relative] = fingerprint
+
+    def write(self, relative: str, data: bytes, fingerprint: bytes) -> None:
+        """Write a file (from any process); unless the folder already has it."""
+        if self.present.get(relative) != fingerprint:
+            _write_new(self._place(relative), data)
+
+    def keep(self, relative: str, fingerprint: bytes) -> None:
+        """The current output's file is still right: link it, copying nothing."""
+        if self.present.get(relative) != fingerprint:
+            os.link(self.current / relative, self._place(relative))
+
+    def _place(self, relative: str) -> str:
+        folder, _, _ = relative.rpartition("/")
+        if folder not in self._folders:
+            try:
+                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                if not self.from_spare:
+                    raise
+                self._clear_way(folder)  # the spare has a file where a folder now is
+                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self._folders.add(folder)
+        path = os.path.join(self.root, relative)
+        if self.from_spare:
+            # Never written in place: the old file may be linked into the live output.
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except (IsADirectoryError, PermissionError):
+                shutil.rmtree(path)  # the spare has a folder where a file now is
+        return path
+
+    def _clear_way(self, folder: str) -> None:
+        parts = folder.split("/")
+        for end in range(1, len(parts) + 1):
+            path = os.path.join(self.root, *parts[:end])
+            if os.path.islink(path) or os.path.isfile(path):
+                os.unlink(path)
+
+    def clear_leftovers(self) -> None:
+        """Remove what the folder held that the new output does not."""
+        emptied: set[str] = set()
+        for relative in self.present.keys() - self.manifest.keys():
+            # Gone already, or now a folder of the new output.
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError, NotADirectoryError):
+                os.unlink(os.path.join(self.root, relative))
+            emptied.add(relative.rpartition("/")[0])
+        for folder in sorted(emptied, key=lambda name: -name.count("/")):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self.root, folder))
+                except OSError:
+                    break  # not empty: something of the new output is in it
+                folder = folder.rpartition("/")[0]
+
+
+class OutputTree:
+    """The output folder, and where a build fills the next one."""
+
+    def __init__(self, output_dir: Path, spare_dir: Path | None):
+        self.output = output_dir.resolve()
+        self.spare = spare_dir
+        self.staging_dir = staging_folder(output_dir)
+
+    def keeps_spare(self) -> bool:
+        """Whether the output this build replaces will be kept as the spare."""
+        return self.spare is not None and _same_disk(self.output.parent, self.spare.parent.parent)
+
+    def begin(self, spare_manifest: Manifest | None) -> Staging:
+        """Start the next output in the staging folder: from the spare copy
+        when ``spare_manifest`` says what it holds, else from nothing. The
+        spare is moved there first, so a build killed while it is half
+        changed leaves no spare to be trusted, only a staging folder that the
+        next build clears."""
+        remove_tree(self.staging_dir)
+        if self.spare is not None and spare_manifest is not None and self.spare.is_dir():
+            self.spare.rename(self.staging_dir)
+            return Staging(self.staging_dir, self.output, dict(spare_manifest), from_spare=True)
+        if self.spare is not None:
+            remove_tree(self.spare)  # not known to be what the cache says: of no use
+        self.staging_dir.mkdir(parents=True)
+        return Staging(self.staging_dir, self.output, {}, from_spare=False)
+
+    def swap(self, staging: Staging) -> None:
+        """Make the staging folder the output in one step. The output it
+        replaces becomes the spare, or is deleted where there is no spare."""
+        staging.clear_leftovers()
+        if not self.output.exists():
+            self.staging_dir.rename(self.output)
+            return
+        if not _exchange(self.staging_dir, self.output):
+            self._swap_by_renames()
+            return
+        if self.spare is not None and self.keeps_spare():
+            self.spare.parent.mkdir(parents=True, exist_ok=True)
+            self.staging_dir.rename(self.spare)
+        else:
+            remove_tree(self.staging_dir)
+
+    def _swap_by_renames(self) -> None:
+        # Without an atomic exchange (not Linux), the old output is moved aside
+        # for the instant between two renames, then deleted.
+        previous = self.staging_dir.with_name(self.staging_dir.name + "-previous")
+        remove_tree(previous)
+        self.output.rename(previous)
+        self.staging_dir.rename(self.output)
+        remove_tree(previous)
+
+    def abandon(self) -> None:
+        remove_tree(self.staging_dir)
+
+
+def _same_disk(first: Path, second: Path) -> bool:
+    try:
+        return os.stat(first).st_dev == os.stat(second).st_dev
+    except OSError:
+        return False
 
 
 _RENAME_EXCHANGE = 2
@@ -98,7 +237,7 @@ def _exchange(first: Path, second: Path) -> bool:
     if result == 0:
         return True
     code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV):
         return False
     raise OSError(code, os.strerror(code), str(second))
 
@@ -106,55 +245,6 @@ def _exchange(first: Path, second: Path) -> bool:
 # A relative path of plain names: no part empty, "." or "..", nothing a
 # system could read as a root, a drive or another separator.
 _PLAIN_RELATIVE = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z0-9_][A-Za-z0-9_.-]*")
-
-
-class OutputWriter:
-    """Writes files into the staging folder, refusing to write one path twice."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.written: dict[str, str] = {}
-        # Folders made so far: a cold build writes thousands of files, and
-        # asking the disk to make each one's folder again costs a system call.
-        self._folders: set[str] = {""}
-
-    def _target(self, relative: str, source: str) -> str:
-        if relative in self.written:
-            raise OutputCollision(relative, self.written[relative], source)
-        # Names the build makes ("appeals/x/index.html") pass the quick check;
-        # anything else is read as a path (a cold build writes thousands).
-        if _PLAIN_RELATIVE.fullmatch(relative) is None:
-            parts = Path(relative).parts
-            if not parts or Path(relative).is_absolute() or ".." in parts:
-                raise ValueError(f"output path outside the output folder: {relative}")
-        self.written[relative] = source
-        folder, _, _ = relative.rpartition("/")
-        if folder not in self._folders:
-            path = os.path.join(self.root, folder)
-            try:
-                parent = folder.rpartition("/")[0]
-                if parent and parent in self._folders:
-                    os.mkdir(path)  # its parent is made: one system call, not makedirs' two or more
-                else:
-                    os.makedirs(path)
-            except FileExistsError:
-                if not os.path.isdir(path):  # as makedirs(exist_ok=True): only a folder will do
-                    raise
-            self._folders.add(folder)
-        return os.path.join(self.root, relative)
-
-    def write_text(self, relative: str, text: str, source: str = "the build") -> None:
-        _write_new(self._target(relative, source), text.encode("utf-8"))
-
-    def write_bytes(self, relative: str, data: bytes, source: str = "the build") -> None:
-        _write_new(self._target(relative, source), data)
-
-    def copy_file(self, relative: str, source_path: Path, source: str) -> None:
-        shutil.copyfile(source_path, self._target(relative, source))
-
-    def register(self, relative: str, source: str) -> None:
-        """Claim a path that another process has written into the same folder."""
-        self._target(relative, source)
 
 
 def _write_new(path: str, data: bytes) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal, Page
-from ..listing import Totals, order_appeals, page_path, reference_date, site_totals
+from ..listing import page_path
 from ..money import format_money, json_number
 from .photos import PhotoError, PhotoSet, plan_photo
 from .thermometer import Reading, thermometer_svg
@@ -110,18 +111,16 @@ def photo_context(photo: PhotoSet, alt: str | None, config: SiteConfig) -> dict[
 
 
 class PageRenderer:
-    """Renders every HTML page of the site from checked content."""
+    """Renders every HTML page of the site. What a page shows of the site as a
+    whole (the navigation, the totals, a listing's appeals) it reads through
+    ``reads``, so that the build records it."""
 
-    def __init__(self, env: jinja2.Environment, config: SiteConfig, appeals: list[Appeal], pages: list[Page]):
+    def __init__(self, env: jinja2.Environment, config: SiteConfig):
         self.env = env
         self.config = config
-        self.appeals = order_appeals(appeals)
-        self.pages = sorted(pages, key=lambda p: p.slug)
-        self.totals: Totals = site_totals(appeals)
-        self.as_of = reference_date(appeals)
 
     def _render(self, template: str, **context: Any) -> str:
-        context.setdefault("nav_pages", self.pages)
+        context.setdefault("nav_pages", reads.value("nav"))
         context.setdefault("canonical", None)
         context.setdefault("social", None)
         return self.env.get_template(template).render(**context)
@@ -147,20 +146,19 @@ class PageRenderer:
             return None  # the appeal page reports the unreadable photo
         return photo_context(photo, None, self.config)
 
-    def index_page(self, number: int, chunks: list[list[Appeal]]) -> tuple[str, str]:
-        """(path, html) for page ``number`` of the listing split into ``chunks``."""
-        chunk = chunks[number - 1]
-        path = page_path(number) + "index.html"
+    def index_page(self, number: int, chunk: list[Appeal]) -> str:
+        """Page ``number`` of the home listing, showing the appeals of ``chunk``."""
+        count = reads.value("listing-pages")
         pagination = {
             "number": number,
-            "count": len(chunks),
+            "count": count,
             "previous": page_path(number - 1) if number > 1 else None,
-            "next": page_path(number + 1) if number < len(chunks) else None,
+            "next": page_path(number + 1) if number < count else None,
         }
-        html = self._render(
+        return self._render(
             "index.html",
             cards=[self.card_context(a) for a in chunk],
-            totals=self.totals,
+            totals=reads.value("totals"),
             pagination=pagination,
             canonical=self.config.absolute(page_path(number)),
             social={
@@ -170,7 +168,6 @@ class PageRenderer:
                 "type": "website",
             },
         )
-        return path, html
 
     def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
         reading = reading_for(appeal)

@@ -10,6 +10,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import reads
+
 WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
@@ -49,7 +51,7 @@ def plan_photo(source: Path, folder: str) -> PhotoSet:
     from PIL import Image  # only when a story has a photo: a quicker start otherwise
 
     try:
-        with Image.open(source) as opened:
+        with Image.open(reads.file_path(source)) as opened:
             width, height = opened.size
             # EXIF orientations 5 to 8 turn the picture a quarter: publish_photo swaps the sides.
             if opened.getexif().get(0x0112) in (5, 6, 7, 8):
@@ -71,7 +73,7 @@ def publish_photo(source: Path, folder: str) -> tuple[PhotoSet, dict[str, bytes]
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(source) as opened:
+        with Image.open(reads.file_path(source)) as opened:
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:

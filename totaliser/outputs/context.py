@@ -1,0 +1,57 @@
+"""What every output is made with: the settings, the templates, and the door to the content.
+
+An output reaches the site's appeals, pages and derived values only through
+a ``Context``, whose accessors go through ``reads``: what it reads is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import reads
+from ..config import SiteConfig
+from ..errors import Problems, display_path
+from .pages import PageRenderer, photo_context
+from .photos import PhotoError, PhotoSet
+
+
+@dataclass
+class Context:
+    config: SiteConfig
+    env: jinja2.Environment
+    site_dir: Path
+    renderer: PageRenderer
+    appeals: dict[str, Any]  # published appeals by slug, unread: use appeal()
+    pages: dict[str, Any]
+
+    def appeal(self, slug: str) -> Any:
+        return reads.appeal(self.appeals[slug])
+
+    def page(self, slug: str) -> Any:
+        return reads.page(self.pages[slug])
+
+    def value(self, name: str) -> Any:
+        return reads.value(name)
+
+    def photo(self, item: Any, problems: Problems, publish: bool = False) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+        """A story's photo as a template shows it, and with ``publish`` its
+        web-sized files; an unreadable photo is an error on the story."""
+        if item.image is None:
+            return None, {}
+        from .photos import plan_photo, publish_photo
+
+        files: dict[str, bytes] = {}
+        try:
+            photo: PhotoSet
+            if publish:
+                photo, files = publish_photo(item.image, item.url_path)
+            else:
+                photo = plan_photo(item.image, item.url_path)
+        except PhotoError as exc:
+            problems.error(item.path, 1, "image", f"{display_path(item.image, self.site_dir)} {exc}")
+            return None, {}
+        return photo_context(photo, item.image_alt, self.config), files

@@ -1,0 +1,203 @@
+"""Every kind of output the site has, declared once.
+
+``plan`` lists the outputs of a site: each with a key that names it from one
+build to the next, the files it makes (``make``), and the addresses it
+answers (what ``check`` knows exists). The build renders what is stale and
+reuses the rest; nothing else in the program lists outputs. Adding a kind of
+output is a function here that yields its ``Output``s, and one line in ``KINDS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..errors import Problems
+from ..listing import page_path
+from .context import Context
+from .static_files import published_bytes, static_sources
+
+Files = dict[str, bytes]
+Make = Callable[[Context, Problems], Files]
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str  # names it from one build to the next: "page:jacob-buckett"
+    group: str  # outputs of one story share one: the cache keeps them together
+    source: str  # shown when two outputs would write one file
+    make: Make
+    addresses: tuple[str, ...] = field(default=())  # paths it answers, for `check`
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """What the plan is made from: which appeals, pages and static files there are."""
+
+    appeals: list[tuple[str, str]]  # (slug, shown path) of published appeals, in the home page's order
+    pages: list[tuple[str, str]]
+    listing_pages: int
+    static: dict[str, Path]
+    cname: str | None
+
+
+def _appeal_page(slug: str, context: Context, problems: Problems) -> Files:
+    appeal = context.appeal(slug)
+    image, _ = context.photo(appeal, problems)
+    card_url = context.config.absolute(f"{appeal.url_path}card.png")
+    return {f"{appeal.url_path}index.html": context.renderer.appeal_page(appeal, image, card_url).encode()}
+
+
+def _badge(slug: str, context: Context, problems: Problems) -> Files:
+    from .pages import reading_for
+    from .thermometer import badge_svg
+
+    appeal = context.appeal(slug)
+    return {f"{appeal.url_path}thermometer.svg": badge_svg(reading_for(appeal), appeal.child).encode()}
+
+
+def _embed(slug: str, context: Context, problems: Problems) -> Files:
+    from .embed import embed_page
+
+    appeal = context.appeal(slug)
+    return {f"{appeal.url_path}embed/index.html": embed_page(context.env, appeal, context.config).encode()}
+
+
+def _poster(slug: str, context: Context, problems: Problems) -> Files:
+    from .poster import poster_page
+
+    appeal = context.appeal(slug)
+    image, _ = context.photo(appeal, problems)
+    return {f"{appeal.url_path}poster/index.html": poster_page(context.env, appeal, context.config, image).encode()}
+
+
+def _card(slug: str, context: Context, problems: Problems) -> Files:
+    from .card import card_png
+    from .card_spec import card_spec
+
+    appeal = context.appeal(slug)
+    return {f"{appeal.url_path}card.png": card_png(card_spec(appeal, context.config))}
+
+
+def _appeal_photos(slug: str, context: Context, problems: Problems) -> Files:
+    return context.photo(context.appeal(slug), problems, publish=True)[1]
+
+
+APPEAL_FILES = {
+    "page": (_appeal_page, ("", "index.html")),
+    "badge": (_badge, ("thermometer.svg",)),
+    "embed": (_embed, ("embed/", "embed/index.html")),
+    "poster": (_poster, ("poster/", "poster/index.html")),
+    "card": (_card, ("card.png",)),
+    "photos": (_appeal_photos, ()),
+}
+
+
+def appeal_outputs(site: SitePlan) -> Iterator[Output]:
+    for slug, shown in site.appeals:
+        folder = f"appeals/{slug}/"
+        for part, (make, files) in APPEAL_FILES.items():
+            yield Output(f"{part}:{slug}", slug, shown, partial(make, slug), tuple(folder + name for name in files))
+
+
+def _plain_page(slug: str, context: Context, problems: Problems) -> Files:
+    page = context.page(slug)
+    image, files = context.photo(page, problems, publish=True)
+    return {**files, f"{page.url_path}index.html": context.renderer.plain_page(page, image).encode()}
+
+
+def plain_page_outputs(site: SitePlan) -> Iterator[Output]:
+    for slug, shown in site.pages:
+        folder = f"pages/{slug}/"
+        yield Output(f"plain:{slug}", f"page:{slug}", shown, partial(_plain_page, slug), (folder, folder + "index.html"))
+
+
+def _listing_page(number: int, context: Context, problems: Problems) -> Files:
+    chunk = [context.appeal(slug) for slug in context.value(f"listing:{number}")]
+    return {page_path(number) + "index.html": context.renderer.index_page(number, chunk).encode()}
+
+
+def listing_outputs(site: SitePlan) -> Iterator[Output]:
+    for number in range(1, site.listing_pages + 1):
+        path = page_path(number)
+        yield Output(f"listing:{number}", f"listing:{number}", "the home page", partial(_listing_page, number), (path, path + "index.html"))
+
+
+def _appeals_json(context: Context, problems: Problems) -> Files:
+    from .feeds import appeal_record_utf8, appeals_json_utf8
+
+    records = [appeal_record_utf8(context.appeal(slug), context.config) for slug in context.value("order")]
+    return {"appeals.json": appeals_json_utf8(records)}
+
+
+def _atom_feed(context: Context, problems: Problems) -> Files:
+    from .feeds import atom_feed
+
+    return {"feed.xml": atom_feed([context.appeal(slug) for slug in context.value("order")], context.config).encode()}
+
+
+def _sitemap(context: Context, problems: Problems) -> Files:
+    from .feeds import sitemap
+
+    appeals = [context.appeal(slug) for slug in context.value("order")]
+    pages = [context.page(slug) for slug in sorted(context.pages)]
+    listing = [page_path(number) for number in range(1, context.value("listing-pages") + 1)]
+    return {"sitemap.xml": sitemap(appeals, pages, listing, context.config).encode()}
+
+
+def _robots(context: Context, problems: Problems) -> Files:
+    from .feeds import robots_txt
+
+    return {"robots.txt": robots_txt(context.config).encode()}
+
+
+def _not_found(context: Context, problems: Problems) -> Files:
+    return {"404.html": context.renderer.not_found_page().encode()}
+
+
+def _plain_file(name: str, text: str, context: Context, problems: Problems) -> Files:
+    return {name: text.encode()}
+
+
+def site_outputs(site: SitePlan) -> Iterator[Output]:
+    for name, make in (
+        ("appeals.json", _appeals_json), ("feed.xml", _atom_feed), ("sitemap.xml", _sitemap),
+        ("robots.txt", _robots), ("404.html", _not_found),
+    ):
+        yield Output(name, name, "the build", make, (name,))
+    yield Output(".nojekyll", ".nojekyll", "the build", partial(_plain_file, ".nojekyll", ""))
+    if site.cname:
+        yield Output("CNAME", "CNAME", "site.yaml", partial(_plain_file, "CNAME", site.cname + "\n"), ("CNAME",))
+
+
+def _static_file(relative: str, path: Path, context: Context, problems: Problems) -> Files:
+    data = published_bytes(path)
+    return {} if data is None else {f"static/{relative}": data}
+
+
+def static_outputs(site: SitePlan) -> Iterator[Output]:
+    for relative, path in site.static.items():
+        name = f"static/{relative}"
+        yield Output(name, "static", name, partial(_static_file, relative, path), (name,))
+
+
+KINDS: tuple[Callable[[SitePlan], Iterator[Output]], ...] = (
+    appeal_outputs, plain_page_outputs, listing_outputs, site_outputs, static_outputs,
+)
+
+
+def plan(site: SitePlan) -> list[Output]:
+    return [output for kind in KINDS for output in kind(site)]
+
+
+def make_site_plan(config: object, appeals: list[tuple[str, str]], pages: list[tuple[str, str]], listing_pages: int, site_dir: Path, story_photos: set[Path]) -> SitePlan:
+    skipped = {photo.resolve() for photo in story_photos}
+    static = {relative: path for relative, path in static_sources(site_dir).items() if path.resolve() not in skipped}
+    return SitePlan(appeals, pages, listing_pages, static, getattr(config, "cname", None))
+
+
+__all__ = ["Markup", "Output", "SitePlan", "plan", "make_site_plan"]

@@ -1,0 +1,255 @@
+"""The one door every output reads through, so that what it read is recorded.
+
+While an output is made, every read it does is noted with a fingerprint of
+what it got: an appeal (field by field), a plain page, a template (through
+the Jinja environment, so ``extends`` and ``include`` count), a file such as
+a photo or a font, whether a file exists, and the site's derived values
+(totals, the home page's order). The build cache stores that list beside the
+output and reuses the output next time only if every fingerprint is the same.
+No key is ever written by hand, so no input can be left out of one.
+
+Outside a recording (``check``, the tests), reads go straight through.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .fingerprint import digest, file_stat, is_racy, value_digest
+
+# A dependency: (kind, name) -> fingerprint. Kinds: "file", "exists",
+# "template", "value", "page"; an appeal's is ("appeal", slug, fields) ->
+# (the whole appeal's fingerprint, the fingerprint of those fields).
+Dependencies = dict[tuple[Any, ...], Any]
+
+_recording: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("recording", default=None)
+
+
+class FileFingerprints:
+    """File hashes, trusted by size, time and inode once the file has stood still."""
+
+    def __init__(self, known: dict[str, tuple[tuple[int, int, int], bytes]] | None = None):
+        self.known = known if known is not None else {}
+        self.now_ns = _now_ns()
+        self._this_build: dict[str, bytes] = {}
+
+    def of(self, path: str) -> bytes:
+        found = self._this_build.get(path)
+        if found is not None:
+            return found
+        stat = file_stat(path)
+        if stat is None:
+            fingerprint = b"missing"
+        else:
+            kept = self.known.get(path)
+            if kept is not None and kept[0] == stat and not is_racy(stat, self.now_ns):
+                fingerprint = kept[1]
+            else:
+                with open(path, "rb") as file:
+                    fingerprint = digest(file.read())
+                self.known[path] = (stat, fingerprint)
+        self._this_build[path] = fingerprint
+        return fingerprint
+
+    def read(self, path: str) -> bytes:
+        """A file's bytes, fingerprinted from what was read rather than by reading it again."""
+        before = file_stat(path)
+        with open(path, "rb") as file:
+            data = file.read()
+        fingerprint = digest(data)
+        if before is not None and before == file_stat(path) and not is_racy(before, self.now_ns):
+            self.known[path] = (before, fingerprint)
+        self._this_build.setdefault(path, fingerprint)
+        return data
+
+
+def _now_ns() -> int:
+    import time
+
+    return time.time_ns()
+
+
+class Recorder:
+    """What one output read, while it is made."""
+
+    def __init__(self, sources: Sources):
+        self.sources = sources
+        self.dependencies: Dependencies = {}
+        self.appeal_fields: dict[str, set[str]] = {}
+
+    def note(self, kind: str, name: str, fingerprint: bytes) -> None:
+        self.dependencies[(kind, name)] = fingerprint
+
+    def finish(self) -> Dependencies:
+        for slug, names in self.appeal_fields.items():
+            fields = tuple(sorted(names))
+            appeal = self.sources.appeals[slug]
+            self.dependencies[("appeal", slug, fields)] = (
+                self.sources.appeal_fingerprints[slug], fields_fingerprint(appeal, fields),
+            )
+        return self.dependencies
+
+
+def fields_fingerprint(appeal: Any, fields: tuple[str, ...]) -> bytes:
+    # A name the appeal lacks (a template's typo) counts as read too.
+    return value_digest([getattr(appeal, name, _MISSING) for name in fields])
+
+
+_MISSING = "<not a field of an appeal>"
+
+
+@contextmanager
+def recording(sources: Sources) -> Iterator[Recorder]:
+    recorder = Recorder(sources)
+    token = _recording.set(recorder)
+    try:
+        yield recorder
+    finally:
+        _recording.reset(token)
+
+
+class Sources:
+    """What a build's outputs read: the checked content and the site's values.
+
+    ``values`` computes a derived value by name ("totals", "listing:2"); each is
+    worked out once a build, and its fingerprint is what an output records."""
+
+    def __init__(
+        self, appeals: dict[str, Any], appeal_fingerprints: dict[str, bytes], pages: dict[str, Any],
+        page_fingerprints: dict[str, bytes], values: Callable[[str], Any], files: FileFingerprints,
+    ):
+        self.appeals = appeals
+        self.appeal_fingerprints = appeal_fingerprints
+        self.pages = pages
+        self.page_fingerprints = page_fingerprints
+        self._compute_value = values
+        self.files = files
+        self._values: dict[str, tuple[Any, bytes]] = {}
+        self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
+
+    def still_the_same(self, dependencies: Dependencies) -> bool:
+        """Whether everything an output read is as it was when it was made."""
+        for key, recorded in dependencies.items():
+            kind = key[0]
+            if kind == "appeal":
+                now = self.appeals.get(key[1])
+                if now is None:
+                    return False
+                # The whole appeal unchanged says it at once; otherwise only
+                # the fields the output read count (a story's new paragraph
+                # leaves its social card alone).
+                if self.appeal_fingerprints[key[1]] != recorded[0] and fields_fingerprint(now, key[2]) != recorded[1]:
+                    return False
+            elif self._current(kind, key[1]) != recorded:
+                return False
+        return True
+
+    def _current(self, kind: str, name: str) -> bytes | None:
+        try:
+            if kind == "file":
+                return self.files.of(name)
+            if kind == "exists":
+                return exists_fingerprint(Path(name))
+            if kind == "template":
+                return self.template_fingerprint(name)
+            if kind == "page":
+                return self.page_fingerprints.get(name)
+            if kind == "value":
+                return self.value_and_fingerprint(name)[1]
+        except (OSError, KeyError, ValueError, IndexError):
+            return None  # gone, or no longer a value of this site: made again
+        return None
+
+    def value_and_fingerprint(self, name: str) -> tuple[Any, bytes]:
+        found = self._values.get(name)
+        if found is None:
+            value = self._compute_value(name)
+            found = self._values[name] = (value, value_digest(value))
+        return found
+
+
+class AppealView:
+    """An appeal as an output sees it: each field it reads is recorded."""
+
+    __slots__ = ("_appeal", "_fields")
+
+    def __init__(self, appeal: Any, fields: set[str]):
+        object.__setattr__(self, "_appeal", appeal)
+        object.__setattr__(self, "_fields", fields)
+
+    def __getattr__(self, name: str) -> Any:
+        self._fields.add(name)
+        return getattr(self._appeal, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("an appeal is read-only while outputs are made")
+
+
+def appeal(item: Any) -> Any:
+    """The appeal, seen through the door when an output is being recorded."""
+    recorder = _recording.get()
+    if recorder is None or isinstance(item, AppealView):
+        return item
+    return AppealView(item, recorder.appeal_fields.setdefault(item.slug, set()))
+
+
+def page(item: Any) -> Any:
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.note("page", item.slug, recorder.sources.page_fingerprints[item.slug])
+    return item
+
+
+def value(name: str) -> Any:
+    """A derived value of the site by name (see ``Sources``)."""
+    recorder = _recording.get()
+    if recorder is None:
+        raise RuntimeError(f"the site value {name!r} is read outside a build")
+    found, fingerprint = recorder.sources.value_and_fingerprint(name)
+    recorder.note("value", name, fingerprint)
+    return found
+
+
+def file_bytes(path: str | Path) -> bytes:
+    """A file's bytes (a story, a static file), recorded by their hash."""
+    recorder = _recording.get()
+    if recorder is None:
+        return Path(path).read_bytes()
+    name = os.fspath(path)
+    data = recorder.sources.files.read(name)
+    recorder.note("file", name, recorder.sources.files.of(name))
+    return data
+
+
+def file_path(path: str | Path) -> Path:
+    """A file a library opens by name (a font): its hash is recorded."""
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.note("file", os.fspath(path), recorder.sources.files.of(os.fspath(path)))
+    return Path(path)
+
+
+def exists_fingerprint(path: Path) -> bytes:
+    resolved = path.resolve()
+    return digest(str(resolved), "file" if resolved.is_file() else "none")
+
+
+def is_file(path: Path) -> bool:
+    """Whether a file is there (links followed), recorded: a story's photo
+    found in one folder must be looked for again if another appears."""
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.note("exists", os.fspath(path), exists_fingerprint(path))
+    return path.resolve().is_file()
+
+
+def template(name: str) -> None:
+    """A template the Jinja environment loads (see render.RecordingEnvironment)."""
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.note("template", name, recorder.sources.template_fingerprint(name))
