@@ -10,7 +10,7 @@ For each N it generates the shared corpus of fictional appeals with
 bench/corpus-N/, and times whole `python build.py` processes, as a user runs
 them:
 
-* cold         no output folder and so no cache
+* cold         no output folder and no cache (both moved aside)
 * no change    rebuild with nothing changed
 * one edit     one story's text changed
 * new total    one story's `raised` changed (totals and listing order move)
@@ -20,7 +20,7 @@ them:
 
 Times are medians of --runs runs (the cold build is run --cold-runs times).
 A rebuild is timed after one untimed rebuild, which makes the spare copy of
-the output that later rebuilds start from (see totaliser/cache.py). At the end
+the output that later rebuilds start from (see totaliser/staging.py). At the end
 the cached output is compared byte for byte with a build made without cache.
 Benchmarks are not tests: nothing here fails on a slow machine.
 
@@ -112,7 +112,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     def build(label: str = "") -> float:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [args.python, str(REPO / "build.py"), "--site", str(site), "--output", str(output), "--cache"],
+            [args.python, str(REPO / "build.py"), "--site", str(site), "--output", str(output)],
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment,
         )
         # wait4 gives the CPU time of the build and of the workers it forked:
@@ -132,6 +132,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     colds = []
     for _ in range(args.cold_runs):
         set_aside(output, args)
+        set_aside(site / ".totaliser-cache", args)
         colds.append(build("cold"))
     report("cold", colds)
     # The first rebuild links every file of the cold build's output and keeps
@@ -170,6 +171,7 @@ def bench_one(n: int, generator: Path, args: argparse.Namespace) -> dict[str, ob
     print(f"  cached output identical to a build without cache: {'yes' if same else 'NO'}")
 
     set_aside(output, args)
+    set_aside(site / ".totaliser-cache", args)
     memory = peak_memory(lambda: build()) / 1e6
     print(f"  peak memory of a cold build: {memory:.0f} MB")
     return {
@@ -212,7 +214,7 @@ def identical_to_cold(site: Path, output: Path, args: argparse.Namespace) -> boo
 
 
 def same_tree(first: Path, second: Path) -> bool:
-    comparison = filecmp.dircmp(first, second, ignore=[".totaliser-cache"])
+    comparison = filecmp.dircmp(first, second, ignore=[])
     if comparison.left_only or comparison.right_only or comparison.funny_files:
         return False
     _, mismatch, errors = filecmp.cmpfiles(first, second, comparison.common_files, shallow=False)

@@ -31,10 +31,8 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-def _make_markdown(quick: bool = True) -> Any:
-    """Python-Markdown with "extra" and "sane_lists", and with the shortcuts
-    of ``markdown_shortcuts`` unless ``quick`` is false (the reference the
-    tests compare them with).
+def _make_markdown() -> Any:
+    """Python-Markdown with "extra" and "sane_lists".
 
     The extensions are given as objects, not names: finding an extension by
     name scans every installed package's entry points, which takes longer than
@@ -54,12 +52,7 @@ def _make_markdown(quick: bool = True) -> Any:
         FencedCodeExtension(), FootnoteExtension(), AttrListExtension(), DefListExtension(),
         TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
     ]
-    md = markdown.Markdown(extensions=[*extra, SaneListExtension()], output_format="html")
-    if quick:
-        from .markdown_shortcuts import install
-
-        install(md)
-    return md
+    return markdown.Markdown(extensions=[*extra, SaneListExtension()], output_format="html")
 
 
 class StoryRenderer:

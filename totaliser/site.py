@@ -186,6 +186,10 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Build
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
     context, sources, outputs = _prepare(loaded, site_dir, files)
+    if cache is not None:
+        # Jinja's own cache of compiled templates, checked against each template's source.
+        cache.folder.joinpath("templates").mkdir(parents=True, exist_ok=True)
+        context.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder / "templates"))
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
     previous = _trusted_outputs(cache, tree)
     stale = [

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from markupsafe import Markup
-
 from ..errors import Problems
 from ..listing import page_path
 from .context import Context
@@ -182,7 +180,9 @@ def _static_file(relative: str, path: Path, context: Context, problems: Problems
 def static_outputs(site: SitePlan) -> Iterator[Output]:
     for relative, path in site.static.items():
         name = f"static/{relative}"
-        yield Output(name, "static", name, partial(_static_file, relative, path), (name,))
+        # Keyed by the file it comes from too: a site's own file that
+        # replaces the theme's is another output at the same address.
+        yield Output(f"{name}:{path}", "static", name, partial(_static_file, relative, path), (name,))
 
 
 KINDS: tuple[Callable[[SitePlan], Iterator[Output]], ...] = (
@@ -199,5 +199,3 @@ def make_site_plan(config: object, appeals: list[tuple[str, str]], pages: list[t
     static = {relative: path for relative, path in static_sources(site_dir).items() if path.resolve() not in skipped}
     return SitePlan(appeals, pages, listing_pages, static, getattr(config, "cname", None))
 
-
-__all__ = ["Markup", "Output", "SitePlan", "plan", "make_site_plan"]
