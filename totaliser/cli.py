@@ -52,6 +52,9 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors (exit status 1)")
     check_cmd.add_argument("--drafts", action="store_true", help=argparse.SUPPRESS)  # drafts are always checked
 
+    init_cmd = commands.add_parser("init", help="start a new site in an empty folder, ready to build and to publish on GitHub")
+    init_cmd.add_argument("folder", type=Path, help="the folder for the new site (created if missing; must be empty)")
+
     raise_cmd = commands.add_parser("raise", help="record a new amount raised for an appeal, changing nothing else in its file")
     raise_cmd.add_argument("slug", nargs="?", help="the appeal's file name without .md, e.g. jacob-buckett")
     raise_cmd.add_argument("amount", nargs="?", help='the new amount raised, e.g. 26500 or "£26,500"')
@@ -115,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "raise":
             return _raise(args)
+        if args.command == "init":
+            return _init(args)
     except UsageError as exc:
         print(f"totaliser: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -231,6 +236,16 @@ def _new(args: argparse.Namespace) -> int:
     print(f"Wrote {shown}: a draft. Fill in each field, then set status: open to publish it.")
     if first_name_only and args.slug is None:
         print("site.yaml sets privacy: first_name, so the web address uses the first name only.")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .starter import start_site
+
+    written = start_site(args.folder)
+    print(f"Started a new site in {args.folder}: {len(written)} files, with a draft example appeal in content/appeals/.")
+    print(f"Next: cd {args.folder}, then `totaliser build` (or `totaliser serve` to see it as you edit).")
+    print("README.md there says how to put it on GitHub and publish it.")
     return EXIT_OK
 
 
