@@ -115,3 +115,20 @@ def test_the_same_total_twice_commits_once(checkout: Path, tmp_path: Path) -> No
     assert "is already recorded for 2026-11-20" in summary
     assert output == "commit=\n"
     assert len(remote_log(checkout)) == 2
+
+
+def test_a_change_pushed_meanwhile_is_kept_and_the_total_goes_on_top(checkout: Path, tmp_path: Path) -> None:
+    # Someone edits another story on github.com while the run is under way.
+    other = tmp_path / "other"
+    git("clone", "--quiet", str(tmp_path / "remote.git"), str(other), cwd=tmp_path)
+    about = other / "content/pages/about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    git("-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "--quiet", "-am", "About", cwd=other)
+    git("push", "--quiet", "origin", "main", cwd=other)
+
+    result, summary, _ = run_update(checkout, tmp_path, appeal="jacob-buckett", amount="26000", date="2026-11-20")
+    assert result.returncode == 0, result.stderr + summary
+    log = remote_log(checkout)
+    assert [line.split("|")[2] for line in log][1:] == ["About", "The site"]
+    assert log[0].startswith("amy-volunteer <1234567+amy-volunteer@users.noreply.github.com>|github-actions[bot]|New total:")
+    assert "A new paragraph." in git("show", "origin/main:content/pages/about.md", cwd=checkout)
