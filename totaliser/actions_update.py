@@ -38,6 +38,7 @@ MODES: dict[str, tuple[str, ...]] = {
 # The committer is the workflow; the author is the person who ran it.
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+COMMITTER = {"GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL}
 PUSH_ATTEMPTS = 3
 
 
@@ -77,6 +78,7 @@ def raise_arguments(environ: Mapping[str, str]) -> list[str]:
 
 def record(environ: Mapping[str, str]) -> None:
     """Record, commit and push (nothing, when the total was already recorded)."""
+    branch = _branch(environ)
     result = subprocess.run(
         [sys.executable, "-m", "totaliser.cli", *raise_arguments(environ)],
         capture_output=True, text=True, encoding="utf-8", check=False,
@@ -90,7 +92,7 @@ def record(environ: Mapping[str, str]) -> None:
         set_output("commit", "", environ)
         return
     _commit(said, environ)
-    _push(environ)
+    _push(branch, environ)
     commit = _git(["rev-parse", "HEAD"], environ).strip()
     add_to_summary("### Total recorded\n\n" + as_code(said) + "\nThe site is published next, in this same run.\n", environ)
     set_output("commit", commit, environ)
@@ -113,18 +115,19 @@ def _commit(said: str, environ: Mapping[str, str]) -> None:
     if note:
         message += f"\n\n{note}"
     message += f"\n\nRecorded with the Update a total workflow, run by {name}."
-    identity = {
-        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-        "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL,
-    }
+    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, **COMMITTER}
     _git(["add", "--all"], environ)
     _git(["commit", "--quiet", "--no-verify", "--message", message], environ, identity)
 
 
-def _push(environ: Mapping[str, str]) -> None:
+def _branch(environ: Mapping[str, str]) -> str:
     branch = environ.get("GITHUB_REF", "").strip()
     if not branch.startswith("refs/heads/"):
         raise Refused(f"Run this workflow on a branch (it was run on {branch or 'nothing'}).")
+    return branch
+
+
+def _push(branch: str, environ: Mapping[str, str]) -> None:
     for attempt in range(PUSH_ATTEMPTS):
         pushed = subprocess.run(
             ["git", "push", "--quiet", "origin", f"HEAD:{branch}"],
@@ -137,16 +140,12 @@ def _push(environ: Mapping[str, str]) -> None:
         # Someone else changed the branch meanwhile: put this commit after theirs.
         rebased = subprocess.run(
             ["git", "pull", "--quiet", "--rebase", "origin", branch],
-            capture_output=True, text=True, env=_git_env(environ, _identity_of_committer()), check=False,
+            capture_output=True, text=True, env=_git_env(environ, COMMITTER), check=False,
         )
         if rebased.returncode != 0:
             subprocess.run(["git", "rebase", "--abort"], capture_output=True, env=_git_env(environ), check=False)
             raise Refused(f"The appeal was changed at the same time by someone else; run the workflow again.\n{rebased.stderr.strip()}")
     raise Refused(f"The new total could not be saved to the repository:\n{pushed.stderr.strip()}")
-
-
-def _identity_of_committer() -> dict[str, str]:
-    return {"GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL}
 
 
 def _git(arguments: Sequence[str], environ: Mapping[str, str], extra: Mapping[str, str] | None = None) -> str:
