@@ -71,7 +71,7 @@ def raise_arguments(environ: Mapping[str, str]) -> list[str]:
     for flag, name in (("--note", "TOTALISER_NOTE"), ("--source", "TOTALISER_SOURCE"), ("--date", "TOTALISER_DATE")):
         value = environ.get(name, "").strip()
         if value:
-            arguments += [flag, value]
+            arguments.append(f"{flag}={value}")  # one argument, even when the text starts with "-"
     # "--" ends the options: an appeal or amount that starts with "-" is still one.
     return [*arguments, "--", appeal, amount]
 
