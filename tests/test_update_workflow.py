@@ -108,7 +108,7 @@ def test_a_bad_form_commits_nothing_and_says_why_at_the_top_of_the_summary(
 
 
 def test_the_same_total_twice_commits_once(checkout: Path, tmp_path: Path) -> None:
-    form = {"appeal": "jacob-buckett", "amount": "26000", "date": "2026-11-20", "note": "-- from the tins"}
+    form = {"appeal": "jacob-buckett", "amount": "26000", "date": "2026-11-20", "note": "--tins"}
     assert run_update(checkout, tmp_path, **form)[0].returncode == 0
     result, summary, output = run_update(checkout, tmp_path, **form)
     assert result.returncode == 0, result.stderr
