@@ -233,3 +233,80 @@ def test_notes_read_back_as_written(note: str) -> None:
 
     text = edit_story(HEAD + "---\n", request(note=note))
     assert yaml.safe_load(text.split("---\n")[1])["updates"][0]["note"] == note
+
+
+# A new total lower than the current one, --add, a total sent twice, a date in the future.
+
+
+def test_a_lower_total_is_refused_and_changes_nothing(site: Path) -> None:
+    before = snapshot(site)
+    result = run_cli("raise", "jacob-buckett", "500", "--note", "Quiz night raised £500", "--date", "2026-11-20", "--site", str(site))
+    assert result.returncode == 1
+    assert f"{JACOB}:13: raised: the new total, £500, is lower than the total already recorded, £25,000" in result.stderr
+    assert "use --add" in result.stderr and "--lower" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(site) == before
+
+
+def test_lower_records_a_correction(site: Path) -> None:
+    result = run_cli("raise", "jacob-buckett", "24,500", "--lower", "--date", "2026-11-20", "--note", "A cheque bounced", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "raised £25,000 → £24,500" in result.stdout
+    text = (site / JACOB).read_text(encoding="utf-8")
+    assert 'raised: "£24,500"\n' in text
+    assert "  - date: 2026-11-20\n    raised: 24500\n    note: A cheque bounced\n" in text
+
+
+def test_add_adds_to_the_total(site: Path) -> None:
+    before = (site / JACOB).read_text(encoding="utf-8")
+    result = run_cli("raise", "jacob-buckett", "£500", "--add", "--date", "2026-11-20", "--note", "Quiz night", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "raised £25,000 → £25,500" in result.stdout
+    expected = before.replace('raised: "£25,000"\n', 'raised: "£25,500"\n', 1).replace(
+        LAST_JACOB_NOTE, LAST_JACOB_NOTE + "  - date: 2026-11-20\n    raised: 25500\n    note: Quiz night\n", 1
+    )
+    assert (site / JACOB).read_text(encoding="utf-8") == expected
+
+
+def test_add_with_a_source_adds_to_that_source(site: Path) -> None:
+    path = site / "content/appeals/james-mills.md"
+    before = path.read_text(encoding="utf-8")
+    result = run_cli("raise", "james-mills", "100", "--add", "--source", "reader donations", "--date", "2026-11-20", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace('  Reader donations: "£8,925"\n', '  Reader donations: "£9,025"\n', 1).replace(
+        "organiser: James", "  - date: 2026-11-20\n    raised: 50475\norganiser: James", 1
+    )
+
+
+def test_the_same_total_twice_on_one_day_adds_one_entry(site: Path) -> None:
+    args = ("raise", "jacob-buckett", "26000", "--date", "2026-11-20", "--note", "Quiz night", "--site", str(site))
+    assert run_cli(*args).returncode == 0
+    once = snapshot(site)
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert f"{JACOB}: £26,000 is already recorded for 2026-11-20; nothing was changed." in again.stdout
+    assert snapshot(site) == once
+    # Without a note it is the same entry too; another day is a new one.
+    assert run_cli("raise", "jacob-buckett", "26000", "--date", "2026-11-20", "--site", str(site)).returncode == 0
+    assert snapshot(site) == once
+    assert run_cli("raise", "jacob-buckett", "26000", "--date", "2026-11-21", "--site", str(site)).returncode == 0
+    assert (site / JACOB).read_text(encoding="utf-8").count("raised: 26000\n") == 2
+
+
+def test_a_date_in_the_future_needs_future(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site)
+    next_year = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+    result = run_cli("raise", "jacob-buckett", "26000", "--date", next_year, "--site", str(site))
+    assert result.returncode == 2
+    assert f"--date {next_year} is in the future" in result.stderr and "--future" in result.stderr
+    assert snapshot(site) == before
+    sheet = tmp_path / "raises.csv"
+    sheet.write_text(f"slug,amount,date\njacob-buckett,26000,{next_year}\n", encoding="utf-8")
+    result = run_cli("raise", "--csv", str(sheet), "--site", str(site))
+    assert result.returncode == 1
+    assert f"raises.csv:2: date: {next_year} is in the future" in result.stderr
+    assert snapshot(site) == before
+    result = run_cli("raise", "jacob-buckett", "26000", "--date", next_year, "--future", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"  - date: {next_year}\n    raised: 26000\n" in (site / JACOB).read_text(encoding="utf-8")

@@ -52,9 +52,15 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors (exit status 1)")
     check_cmd.add_argument("--drafts", action="store_true", help=argparse.SUPPRESS)  # drafts are always checked
 
+    init_cmd = commands.add_parser("init", help="start a new site in an empty folder, ready to build and to publish on GitHub")
+    init_cmd.add_argument("folder", type=Path, help="the folder for the new site (created if missing; must be empty)")
+
     raise_cmd = commands.add_parser("raise", help="record a new amount raised for an appeal, changing nothing else in its file")
     raise_cmd.add_argument("slug", nargs="?", help="the appeal's file name without .md, e.g. jacob-buckett")
     raise_cmd.add_argument("amount", nargs="?", help='the new amount raised, e.g. 26500 or "£26,500"')
+    raise_cmd.add_argument("--add", action="store_true", help="add AMOUNT to the total (or to the --source) instead of setting it")
+    raise_cmd.add_argument("--lower", action="store_true", help="allow a total lower than the current one (a correction)")
+    raise_cmd.add_argument("--future", action="store_true", help="allow a --date after today")
     raise_cmd.add_argument("--date", default=None, help="the date of the new total, YYYY-MM-DD (default: today)")
     raise_cmd.add_argument("--note", default=None, help="a line for the appeal's timeline, e.g. \"Cake sale at St Mary's\"")
     raise_cmd.add_argument("--source", default=None, help="when raised lists sources of money: the one that changed")
@@ -114,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "raise":
             return _raise(args)
+        if args.command == "init":
+            return _init(args)
     except UsageError as exc:
         print(f"totaliser: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -233,20 +241,33 @@ def _new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    from .starter import start_site
+
+    written = start_site(args.folder)
+    print(f"Started a new site in {args.folder}: {len(written)} files, with a draft example appeal in content/appeals/.")
+    print(f"Next: cd {args.folder}, then `totaliser build` (or `totaliser serve` to see it as you edit).")
+    print("README.md there says how to put it on GitHub and publish it.")
+    return EXIT_OK
+
+
 def _raise(args: argparse.Namespace) -> int:
     from .raising import apply_raises, request_from_arguments, requests_from_csv
 
     site_dir = _site_dir(args.site)
     today = datetime.date.today()
     if args.csv is not None:
-        if args.slug or args.amount or args.date or args.note or args.source:
-            raise UsageError("give either --csv FILE or SLUG AMOUNT [--date] [--note] [--source], not both")
+        if args.slug or args.amount or args.date or args.note or args.source or args.add or args.lower:
+            raise UsageError("give either --csv FILE or SLUG AMOUNT [--add] [--lower] [--date] [--note] [--source], not both")
         shown = display_path(args.csv.resolve(), site_dir.resolve()) if args.csv.is_absolute() else args.csv.as_posix()
-        requests, row_problems = requests_from_csv(args.csv, today, shown)
+        requests, row_problems = requests_from_csv(args.csv, today, shown, future=args.future)
     else:
         if not args.slug or args.amount is None:
             raise UsageError("give the appeal and its new total, e.g. raise jacob-buckett 26500 (or --csv FILE)")
-        requests = [request_from_arguments(args.slug, args.amount, args.date, args.note, args.source, today)]
+        requests = [request_from_arguments(
+            args.slug, args.amount, args.date, args.note, args.source, today,
+            add=args.add, lower=args.lower, future=args.future,
+        )]
         row_problems = Problems()
     try:
         results = apply_raises(site_dir, requests, row_problems)

@@ -9,6 +9,12 @@ it was. The edited text is read back with the normal loader and compared with
 what was intended before anything is written, and each file is replaced
 atomically.
 
+A new total is checked against the story before it is written: one lower
+than the current total is refused unless the request says it is a
+correction (``--lower``), since a lower figure is far more often an amount
+meant to be added (``--add``) than a real fall; and the same total recorded
+again for the same day (a form sent twice) adds no second timeline entry.
+
 Many raises (``raise --csv``) are all or nothing: every row is applied and
 checked in memory first, and no file is written unless all of them succeed.
 """
@@ -21,7 +27,7 @@ import difflib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,6 +57,8 @@ class RaiseRequest:
     source: str | None = None
     origin: str = "command line"
     origin_line: int = 1
+    add: bool = False  # amount is added to the total (or to the source), not the new total
+    lower: bool = False  # a total lower than the current one is a correction, not a mistake
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,15 @@ class RaiseResult:
     target: Decimal
     currency: str
     dates: tuple[datetime.date, ...]
+    already_recorded: tuple[datetime.date, ...] = ()
 
     def describe(self) -> str:
+        if not self.dates:
+            day = self.already_recorded[-1].isoformat()
+            return (
+                f"{self.path}: {format_money(self.new_total, self.currency)} is already recorded for {day}; "
+                "nothing was changed."
+            )
         line = (
             f"{self.path}: raised {format_money(self.old_total, self.currency)} → "
             f"{format_money(self.new_total, self.currency)}"
@@ -94,7 +109,8 @@ class EditError(ValueError):
 
 
 def request_from_arguments(
-    slug: str, amount: str, date: str | None, note: str | None, source: str | None, today: datetime.date
+    slug: str, amount: str, date: str | None, note: str | None, source: str | None, today: datetime.date,
+    add: bool = False, lower: bool = False, future: bool = False,
 ) -> RaiseRequest:
     """A request from the command line; bad values are usage errors."""
     try:
@@ -105,10 +121,25 @@ def request_from_arguments(
         parsed_date = iso_date(date) if date is not None else today
     except FieldError as exc:
         raise UsageError(f"--date {exc}") from None
-    return RaiseRequest(_clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source))
+    if parsed_date > today and not future:
+        raise UsageError(f"--date {future_date_message(parsed_date, today)}")
+    return RaiseRequest(
+        _clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source), add=add, lower=lower
+    )
 
 
-def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple[list[RaiseRequest], Problems]:
+def future_date_message(date: datetime.date, today: datetime.date) -> str:
+    # A mistyped year would otherwise stay in the timeline, and every real
+    # date after it would be refused as "before the last update".
+    return (
+        f"{date.isoformat()} is in the future (today is {today.isoformat()}): check the year, "
+        "or add --future if the total really is for that day"
+    )
+
+
+def requests_from_csv(
+    csv_path: Path, today: datetime.date, shown: str, future: bool = False
+) -> tuple[list[RaiseRequest], Problems]:
     """Read a CSV of raises: the good rows, and a problem for each bad one
     naming the row (its line in the file) and the column. A missing file or
     header is a usage error."""
@@ -139,7 +170,7 @@ def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple
         if len(row) > len(columns):
             problems.error(shown, line, "row", f"has {len(row)} cells but the header names {len(columns)} columns")
             continue
-        request = _request_from_row(values, today, shown, line, problems)
+        request = _request_from_row(values, today, shown, line, problems, future)
         if request is not None:
             requests.append(request)
     if not requests and not problems.errors:
@@ -148,7 +179,7 @@ def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple
 
 
 def _request_from_row(
-    values: dict[str, str], today: datetime.date, shown: str, line: int, problems: Problems
+    values: dict[str, str], today: datetime.date, shown: str, line: int, problems: Problems, future: bool
 ) -> RaiseRequest | None:
     slug = _clean_slug(values.get("slug", ""))
     ok = True
@@ -168,6 +199,10 @@ def _request_from_row(
         except FieldError as exc:
             problems.error(shown, line, "date", str(exc))
             ok = False
+        else:
+            if date > today and not future:
+                problems.error(shown, line, "date", future_date_message(date, today))
+                ok = False
     if not ok or amount is None:
         return None
     return RaiseRequest(slug, amount, date, _clean(values.get("note")), _clean(values.get("source")), shown, line)
@@ -217,7 +252,7 @@ def apply_raises(site_dir: Path, requests: list[RaiseRequest], earlier: Problems
             edited[path] = outcome
     if problems.errors:
         raise ContentErrors(problems)
-    _write_all({path: data for path, (data, _) in edited.items()})
+    _write_all({path: data for path, (data, result) in edited.items() if result.dates})
     return [result for _, result in edited.values()]
 
 
@@ -255,6 +290,8 @@ def _edit_file(
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     text = decode_utf8(raw)
     last_date = original.updates[-1].date if original.updates else None
+    applied: list[datetime.date] = []
+    repeated: list[datetime.date] = []
     for request in requests:
         try:
             if last_date is not None and request.date < last_date:
@@ -262,7 +299,12 @@ def _edit_file(
                     f"{request.date.isoformat()} is before the appeal's last update ({last_date.isoformat()}); "
                     "updates are listed oldest first"
                 ), usage=True)
-            text = edit_story(text, request)
+            edited = _checked_edit(text, request, original.currency)
+            if edited is None:
+                repeated.append(request.date)
+                continue
+            text = edited
+            applied.append(request.date)
             last_date = request.date
         except EditError as exc:
             if request.origin == "command line" and exc.usage:
@@ -272,6 +314,9 @@ def _edit_file(
             else:
                 problems.error(request.origin, request.origin_line, exc.field, f"{shown}: {exc.message}")
             return None
+    if not applied:
+        # Every request was already recorded: the file is left exactly as it was.
+        return raw, RaiseResult(shown, original.raised, original.raised, original.target, original.currency, (), tuple(repeated))
     data = (bom + text).encode("utf-8")
     # The edited story goes through the normal loader, from memory, before it is written.
     after = Problems()
@@ -286,9 +331,62 @@ def _edit_file(
         new_total=changed.raised,
         target=changed.target,
         currency=changed.currency,
-        dates=tuple(r.date for r in requests),
+        dates=tuple(applied),
+        already_recorded=tuple(repeated),
     )
     return data, result
+
+
+def _checked_edit(text: str, request: RaiseRequest, currency: str) -> str | None:
+    """The story's text with the request applied, or None when it would only
+    repeat the last timeline entry. An --add becomes the total it makes; a
+    lower total without --lower is refused."""
+    story = split(text)
+    if request.add:
+        request = replace(request, amount=_current_amount(story.data, request) + request.amount, add=False)
+    edited = edit_story(text, request)
+    before, after = _total(story.data), _total(split(edited).data)
+    last = _last_update(story.data)
+    if after == before and last is not None and last[:2] == (request.date, after) and request.note in (None, last[2]):
+        return None
+    if after < before and not request.lower:
+        fall = format_money(after, currency)
+        raise EditError("raised", (
+            f"the new total, {fall}, is lower than the total already recorded, {format_money(before, currency)}, "
+            f"so nothing was changed. To add {format_money(request.amount, currency)} to the total, use --add; "
+            "if the lower total is a correction, run the same command again with --lower"
+        ), line=story.line_of("raised"))
+    return edited
+
+
+def _current_amount(data: dict[str, Any], request: RaiseRequest) -> Decimal:
+    """What an --add adds to: the total, or the named source's amount."""
+    raised = data.get("raised")
+    if request.source is not None and isinstance(raised, dict):
+        name = _source_name(raised, request.source)
+        if name is not None:
+            return parse_amount(raised[name])
+    if isinstance(raised, dict):
+        return _total(data)  # edit_story explains what is missing (--source, or the source's name)
+    return parse_amount(raised)
+
+
+def _total(data: dict[str, Any]) -> Decimal:
+    raised = data.get("raised")
+    if isinstance(raised, dict):
+        return sum((parse_amount(value) for value in raised.values()), Decimal(0))
+    return parse_amount(raised)
+
+
+def _last_update(data: dict[str, Any]) -> tuple[datetime.date, Decimal, str] | None:
+    updates = data.get("updates")
+    if not isinstance(updates, list) or not updates or not isinstance(updates[-1], dict):
+        return None
+    last = updates[-1]
+    try:
+        return iso_date(last.get("date")), parse_amount(last.get("raised")), str(last.get("note") or "")
+    except (FieldError, AmountError):
+        return None
 
 
 def _where(request: RaiseRequest, shown: str) -> tuple[str, int]:
