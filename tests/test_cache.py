@@ -12,14 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from tests.conftest import ROOT, copy_example_site, run_cli
+from tests.conftest import ROOT, copy_example_site
 from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build

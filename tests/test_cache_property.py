@@ -158,9 +158,12 @@ class EditsAndRebuilds(RuleBasedStateMachine):
         for site in self.sites:
             shutil.rmtree(site / "templates", ignore_errors=True)
 
-    @rule(title=WORDS)
-    def site_yaml(self, title: str) -> None:
-        self.in_both("site.yaml", MINIMAL_SITE_YAML.replace("title: ", f"title: {title} ", 1))
+    @rule(title=WORDS, base=st.sampled_from(["appeals-site", "my-appeals", ""]))
+    def site_yaml(self, title: str, base: str) -> None:
+        # The base URL reaches every link, some of them worked out as templates compile.
+        settings = MINIMAL_SITE_YAML.replace("title: ", f"title: {title} ", 1)
+        settings = settings.replace("example.github.io/appeals-site/", f"example.github.io/{base}/".replace("//", "/"))
+        self.in_both("site.yaml", settings)
 
     @rule(words=st.lists(WORDS, min_size=1, max_size=3))
     def plain_page(self, words: list[str]) -> None:

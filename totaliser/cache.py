@@ -23,9 +23,15 @@ import contextlib
 import os
 import pickle
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds of one site are not run at once there
+    fcntl = None  # type: ignore[assignment]
 
 from .errors import Problem
 from .fingerprint import FileStat
@@ -70,9 +76,21 @@ class BuildCache:
         self.folder = site_dir.resolve() / CACHE_DIR
         self.spare_dir = self.folder / SPARE_DIR
         self._shards: list[dict[str, dict[str, Any]]] = [{"content": {}, "outputs": {}} for _ in range(SHARDS)]
-        self._dirty: set[int] = set()
+        self._dirty: set[int] = set(range(SHARDS))  # until read from disk: a new cache is written whole
         self.state = _State(code)
-        self._load(code)
+        self._loaded = False
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cache folder for one build; read it from disk the first time."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "lock", "ab") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if not self._loaded:
+                self._load(self.state.code)
+                self._loaded = True
+            yield
 
     def _load(self, code: bytes) -> None:
         try:
@@ -87,6 +105,7 @@ class BuildCache:
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError):
             return  # missing or damaged: ignored, and rebuilt by this build
         self.state, self._shards = state, shards
+        self._dirty.clear()
 
     @staticmethod
     def _shard(group: str) -> int:
@@ -131,9 +150,6 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for number in sorted(self._dirty):
             _write_pickle(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
-        if not (self.folder / f"shard-{SHARDS - 1:02d}.pickle").exists():
-            for number in range(SHARDS):  # a new cache folder: every shard file, empty or not
-                _write_pickle(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
         self._dirty.clear()
         _write_pickle(self.folder / STATE_FILE, (FORMAT, self.state))
 

@@ -180,16 +180,21 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Build
     """Build the site. ``memory`` is a cache kept from one build to the next in
     the same process (the dev server)."""
     started = time.perf_counter()
+    check_output_folder(options.output, options.site_dir)
+    cache = memory if memory is not None else open_cache(options.site_dir) if options.use_cache else None
+    if cache is None:
+        return _build(options, None, progress, started)
+    with cache.locked():  # two builds of one site at once take turns
+        return _build(options, cache, progress, started)
+
+
+def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress | None, started: float) -> BuildReport:
     site_dir = options.site_dir
-    check_output_folder(options.output, site_dir)
-    cache = memory if memory is not None else open_cache(site_dir) if options.use_cache else None
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
     context, sources, outputs = _prepare(loaded, site_dir, files)
     if cache is not None:
-        # Jinja's own cache of compiled templates, checked against each template's source.
-        cache.folder.joinpath("templates").mkdir(parents=True, exist_ok=True)
-        context.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder / "templates"))
+        context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
     previous = _trusted_outputs(cache, tree)
     stale = [
@@ -234,6 +239,20 @@ def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) 
         len(values.chunks), site_dir, photos,
     )
     return context, sources, plan(site_plan)
+
+
+def _compiled_templates(cache: BuildCache, config: SiteConfig) -> jinja2.BytecodeCache:
+    """Jinja's own cache of compiled templates, which it checks against each
+    template's source. Jinja works out filters of constants (a link) as it
+    compiles, so compiled templates are kept apart for each version of the
+    code and of the settings, and only the current ones are kept."""
+    import shutil
+
+    folder = cache.folder / "templates" / digest(_code_fingerprint(), value_digest(config)).hex()
+    if not folder.is_dir():
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        folder.mkdir(parents=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _template_fingerprints(env: jinja2.Environment) -> Callable[[str], bytes]:
