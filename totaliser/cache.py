@@ -79,6 +79,7 @@ class BuildCache:
         self._dirty: set[int] = set(range(SHARDS))  # until read from disk: a new cache is written whole
         self.state = _State(code)
         self._loaded = False
+        self._numbers: dict[str, int] = {}
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -107,9 +108,11 @@ class BuildCache:
         self.state, self._shards = state, shards
         self._dirty.clear()
 
-    @staticmethod
-    def _shard(group: str) -> int:
-        return zlib.crc32(group.encode("utf-8", "surrogateescape")) % SHARDS
+    def _shard(self, group: str) -> int:
+        number = self._numbers.get(group)
+        if number is None:
+            number = self._numbers[group] = zlib.crc32(group.encode("utf-8", "surrogateescape")) % SHARDS
+        return number
 
     def content(self, path: str) -> ContentEntry | None:
         return self._shards[self._shard(path)]["content"].get(path)
@@ -134,16 +137,18 @@ class BuildCache:
             found.update(shard["outputs"])
         return found
 
-    def replace_outputs(self, entries: dict[str, tuple[str, OutputEntry]]) -> None:
-        """Keep these entries (key -> (group, entry)) and no others."""
-        fresh: list[dict[str, OutputEntry]] = [{} for _ in range(SHARDS)]
-        for key, (group, entry) in entries.items():
-            fresh[self._shard(group)][key] = entry
+    def update_outputs(self, made: dict[str, tuple[str, OutputEntry]], wanted: set[str]) -> None:
+        """Keep the entries of ``made`` (key -> (group, entry)); drop those not ``wanted``."""
         for number, shard in enumerate(self._shards):
-            old = shard["outputs"]
-            if old.keys() != fresh[number].keys() or any(old[key] is not entry for key, entry in fresh[number].items()):
-                shard["outputs"] = fresh[number]
+            gone = shard["outputs"].keys() - wanted
+            for key in gone:
+                del shard["outputs"][key]
+            if gone:
                 self._dirty.add(number)
+        for key, (group, entry) in made.items():
+            number = self._shard(group)
+            self._shards[number]["outputs"][key] = entry
+            self._dirty.add(number)
 
     def save(self) -> None:
         """Write what changed, each file whole (written aside, then renamed)."""

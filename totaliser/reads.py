@@ -130,6 +130,7 @@ class Sources:
         self._compute_value = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
+        self._same: dict[tuple[Any, Any], bool] = {}  # each dependency as recorded: still so? Once a build
         self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
 
     def still_the_same(self, dependencies: Dependencies) -> bool:
@@ -145,8 +146,12 @@ class Sources:
                 # leaves its social card alone).
                 if self.appeal_fingerprints[key[1]] != recorded[0] and fields_fingerprint(now, key[2]) != recorded[1]:
                     return False
-            elif self._current(kind, key[1]) != recorded:
-                return False
+            else:
+                same = self._same.get((key, recorded))
+                if same is None:
+                    same = self._same[(key, recorded)] = self._current(kind, key[1]) == recorded
+                if not same:
+                    return False
         return True
 
     def _current(self, kind: str, name: str) -> bytes | None:

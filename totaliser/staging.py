@@ -87,12 +87,12 @@ class Staging:
         self.manifest: Manifest = {}
         self._folders: set[str] = {""}
 
-    def claim(self, relative: str, source: str, fingerprint: bytes) -> None:
+    def claim(self, relative: str, source: str, fingerprint: bytes, checked: bool = False) -> None:
         """Note a file of the new output; refuse two sources writing one path,
-        and paths that leave the folder."""
+        and (unless ``checked`` by an earlier build) paths that leave the folder."""
         if relative in self.written:
             raise OutputCollision(relative, self.written[relative], source)
-        if _PLAIN_RELATIVE.fullmatch(relative) is None:
+        if not checked and _PLAIN_RELATIVE.fullmatch(relative) is None:
             parts = Path(relative).parts
             if not parts or Path(relative).is_absolute() or ".." in parts:
                 raise ValueError(f"output path outside the output folder: {relative}")

@@ -11,6 +11,7 @@ in the dev server), not worth its start-up cost, or turned off with
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -50,6 +51,7 @@ def _die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before that took effect
         os._exit(1)
+    gc.enable()  # the build pauses the cycle collector while it loads; a worker's work makes its own garbage
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:

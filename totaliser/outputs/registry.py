@@ -10,9 +10,10 @@ output is a function here that yields its ``Output``s, and one line in ``KINDS``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import Problems
 from ..listing import page_path
@@ -23,13 +24,12 @@ Files = dict[str, bytes]
 Make = Callable[[Context, Problems], Files]
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 60,000 of them
     key: str  # names it from one build to the next: "page:jacob-buckett"
     group: str  # outputs of one story share one: the cache keeps them together
     source: str  # shown when two outputs would write one file
     make: Make
-    addresses: tuple[str, ...] = field(default=())  # paths it answers, for `check`
+    addresses: tuple[str, ...] = ()  # paths it answers, for `check`
 
 
 @dataclass(frozen=True)
