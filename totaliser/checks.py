@@ -24,15 +24,8 @@ from .frontmatter import SourceFile
 from .markup import StoryRenderer
 from .money import format_money
 from .privacy import NameGuard
-from .render import theme_folder
-from .site import LoadedSite, load_site
+from .site import LoadedSite, load_site, plan_outputs
 from .slugs import to_ascii
-
-# Files every site has at its root (see the output layout in SPEC.md).
-ROOT_FILES = ("index.html", "appeals.json", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
-# What each appeal publishes under appeals/<slug>/.
-APPEAL_FILES = ("", "index.html", "thermometer.svg", "card.png", "embed/", "embed/index.html", "poster/", "poster/index.html")
-APPEALS_PER_PAGE = 24
 
 
 @dataclass
@@ -144,26 +137,12 @@ def _surname_message() -> str:
 
 
 class SiteTargets:
-    """Every address inside the site that a built site answers."""
+    """Every address inside the site that a built site answers: the build's own plan of its outputs."""
 
     def __init__(self, site_dir: Path, loaded: LoadedSite):
-        content = loaded.content
-        published = [a for a in content.appeals if a.status != "draft"]
-        paths: set[str] = {"", *ROOT_FILES}
-        pages_of_index = max(1, -(-len(published) // APPEALS_PER_PAGE))
-        for number in range(2, pages_of_index + 1):
-            paths.update({f"page/{number}/", f"page/{number}/index.html"})
-        for appeal in content.appeals:
-            paths.update(appeal.url_path + name for name in APPEAL_FILES)
-        for page in content.pages:
-            paths.update({page.url_path, page.url_path + "index.html"})
-        if loaded.config.cname:
-            paths.add("CNAME")
-        for folder in (theme_folder("static"), site_dir / "static"):
-            if folder.is_dir():
-                paths.update("static/" + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-        self.paths = paths
-        self.drafts = {a.url_path for a in content.appeals if a.status == "draft"}
+        # Drafts are checked (and planned) too; links to them are warned of apart.
+        self.paths = {address for output in plan_outputs(loaded, site_dir) for address in output.addresses}
+        self.drafts = {a.url_path for a in loaded.content.appeals if a.status == "draft"}
 
     def has(self, path: str) -> bool:
         return path in self.paths or path + "/" in self.paths

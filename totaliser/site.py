@@ -242,14 +242,21 @@ def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) 
     env.globals["embed_code"] = _embed_code
     env.globals["progress_chart"] = _progress_chart
     context = Context(config, env, site_dir, PageRenderer(env, config), sources.appeals, sources.pages)
+    return context, sources, plan_outputs(loaded, site_dir, values)
+
+
+def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None = None) -> list[Output]:
+    """Every output of the site (what ``check`` knows exists comes from here too)."""
+    content = loaded.content
+    values = values or SiteValues(loaded.config, content.appeals, content.pages)
     by_path = {appeal.slug: appeal.path for appeal in content.appeals}
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     photos = {item.image for item in items if item.image is not None}
     site_plan: SitePlan = make_site_plan(
-        config, [(slug, by_path[slug]) for slug in values.order], [(page.slug, page.path) for page in values.pages],
+        loaded.config, [(slug, by_path[slug]) for slug in values.order], [(page.slug, page.path) for page in values.pages],
         len(values.chunks), site_dir, photos,
     )
-    return context, sources, plan(site_plan)
+    return plan(site_plan)
 
 
 def _compiled_templates(cache: BuildCache, config: SiteConfig) -> jinja2.BytecodeCache:
