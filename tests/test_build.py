@@ -326,7 +326,7 @@ def rich_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("rich")
     site = write_site(root / "site", {
-        "site.yaml": MINIMAL_SITE_YAML + "cname: appeals.gazette.example\ndescription: Reader appeals.\n",
+        "site.yaml": MINIMAL_SITE_YAML + "description: Reader appeals.\n",
         "content/appeals/jacob.md": appeal("Jacob Example", raised='"£25,000"', extra="\n".join([
             "deadline: 2027-10-14",
             "gift_aid: 1500.50",
@@ -437,10 +437,11 @@ def test_sitemap_and_robots(rich_site: Path) -> None:
 
 def test_nojekyll_and_cname(rich_site: Path, make_site, tmp_path: Path) -> None:
     assert (rich_site / ".nojekyll").read_bytes() == b""
-    assert (rich_site / "CNAME").read_text() == "appeals.gazette.example\n"
-    out = build_site(make_site({"content/appeals/amy.md": appeal()}))
+    assert not (rich_site / "CNAME").exists()
+    own_domain = MINIMAL_SITE_YAML.replace("https://example.github.io/appeals-site/", "https://appeals.gazette.example/")
+    out = build_site(make_site({"content/appeals/amy.md": appeal()}, site_yaml=own_domain + "cname: appeals.gazette.example\n"))
     assert (out / ".nojekyll").exists()
-    assert not (out / "CNAME").exists()
+    assert (out / "CNAME").read_text() == "appeals.gazette.example\n"
 
 
 def page_links(html: str) -> list[str]:
