@@ -217,3 +217,12 @@ def test_paths_in_messages_are_relative_when_run_inside_the_site(make_site, tmp_
     assert result.returncode == 1
     assert result.stderr.startswith("content/appeals/amy.md:1: image: content/appeals/amy.jpg cannot be read as a photo")
     assert not (tmp_path / "out").exists()
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"totaliser {version('totaliser')}\n"
+    assert result.stderr == ""

@@ -30,8 +30,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked
+    (importlib.metadata would slow every command's start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("totaliser")
+        except PackageNotFoundError:
+            found = "(not installed: run pip install . in the Totaliser folder)"
+        print(f"totaliser {found}")
+        parser.exit(EXIT_OK)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="totaliser", description="Build a fundraising appeal website from Markdown stories.")
+    parser.add_argument("--version", action=_VersionAction, help="print the version of Totaliser and stop")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder (the default)")
@@ -98,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = make_parser()
     # "build" is the default command: `totaliser --site x` means `totaliser build --site x`.
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
         args_list.insert(0, "build")
     args = parser.parse_args(args_list)
     try:
