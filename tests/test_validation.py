@@ -359,8 +359,8 @@ NO_FRONT_MATTER = (
         ("---\nchild: [Amy\n---\n", "content/appeals/amy.md:2: front matter: not valid YAML: did not find expected ',' or ']'"),
         (
             "---\nchild: Amy\n\tcondition: cp\n---\n",
-            "content/appeals/amy.md:3: front matter: not valid YAML: found a tab character that violates indentation "
-            "(indent with spaces, not tabs)",
+            "content/appeals/amy.md:3: front matter: this line is indented with a tab, and YAML indents with spaces only "
+            "(replace the tab at the start of the line with spaces)",
         ),
         (
             "---\nchild: Amy\ntitle: Help Amy: she needs you\n---\n",
