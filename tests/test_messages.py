@@ -22,3 +22,29 @@ def test_a_tab_used_for_indentation_is_named(make_site, front: str, line: int) -
         f"content/appeals/amy.md:{line}: front matter: this line is indented with a tab, "
         "and YAML indents with spaces only (replace the tab at the start of the line with spaces)"
     ) in result.stderr.splitlines()
+
+
+def test_files_that_look_like_stories_but_are_skipped_are_named(make_site, tmp_path: Path) -> None:
+    site = make_site({
+        "content/appeals/amy.md": appeal(),
+        "content/appeals/bella.MD": appeal("Bella Example"),
+        "content/appeals/dora.markdown": appeal("Dora Example"),
+        "content/appeals/cara.md.txt": appeal("Cara Example"),
+        "content/appeals/2026/eve.md": appeal("Eve Example"),
+        "content/appeals/notes.txt": "a list of ideas\n",
+        "content/appeals/amy.md~": appeal(),
+        "content/pages/about.markdown": "---\ntitle: About\n---\nHi.\n",
+    })
+    expected = [
+        "content/appeals/2026/eve.md:1: warning: file name: is in a sub-folder, so it is not read: "
+        "only files directly in content/appeals/ are (move it into content/appeals/)",
+        "content/appeals/bella.MD:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to bella.md)",
+        "content/appeals/cara.md.txt:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to cara.md)",
+        "content/appeals/dora.markdown:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to dora.md)",
+        "content/pages/about.markdown:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to about.md)",
+    ]
+    for command in (["check"], ["build", "--output", str(tmp_path / "out")]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 0, result.stderr
+        named = [line for line in result.stderr.splitlines() if "file name" in line]
+        assert named == expected, command

@@ -157,14 +157,58 @@ class Content:
     drafts_skipped: int = 0
 
 
-def content_files(site_dir: Path, folder: Path) -> list[Path]:
+def content_files(site_dir: Path, folder: Path, problems: Problems | None = None) -> list[Path]:
+    """The content files of a folder; with ``problems``, a warning for each
+    other file there that looks meant to be one (it would vanish without a word)."""
     directory = site_dir / folder
     if not directory.is_dir():
         return []
     # Names filtered and sorted as strings: pathlib's comparisons, and making
     # paths other than by iterdir, cost more than the rest of listing them.
     paths = {path.name: path for path in directory.iterdir()}
-    return [paths[name] for name in sorted(name for name in paths if name.endswith(".md") and not name.startswith("."))]
+    found = sorted(name for name in paths if name.endswith(".md") and not name.startswith("."))
+    if problems is not None and len(found) < len(paths):
+        _warn_skipped(site_dir, folder, [paths[name] for name in sorted(set(paths) - set(found))], problems)
+    return [paths[name] for name in found]
+
+
+# Endings of Markdown files that are not read, longest first: "cara.md.txt" is cara.md.
+_LOOKALIKE_ENDINGS = (".md.txt", ".markdown", ".mdown", ".mkdn", ".mkd", ".md")
+
+
+def _story_stem(name: str) -> str | None:
+    """The name without its ending when it looks meant to be a story ("bella.MD"
+    gives "bella"); None for other files and for editors' own (".#x.md", "x.md~")."""
+    if name.startswith((".", "~")) or name.endswith(("~", ".swp", ".bak", ".tmp")):
+        return None
+    lowered = name.lower()
+    for ending in _LOOKALIKE_ENDINGS:
+        if lowered.endswith(ending) and len(name) > len(ending):
+            return name[: -len(ending)]
+    return None
+
+
+def _warn_skipped(site_dir: Path, folder: Path, others: list[Path], problems: Problems) -> None:
+    where = folder.as_posix() + "/"
+    for path in others:
+        shown = display_path(path, site_dir)
+        if path.is_dir():
+            if path.name.startswith("."):
+                continue
+            for inner in sorted(path.rglob("*")):
+                if inner.is_file() and _story_stem(inner.name) is not None and not any(
+                    part.startswith(".") for part in inner.relative_to(path).parts
+                ):
+                    problems.warn(display_path(inner, site_dir), 1, "file name", (
+                        f"is in a sub-folder, so it is not read: only files directly in {where} are "
+                        f"(move it into {where})"
+                    ))
+            continue
+        stem = _story_stem(path.name)
+        if stem is not None:
+            problems.warn(shown, 1, "file name", (
+                f"is not read: only files ending in .md (in lowercase) are (rename it to {stem}.md)"
+            ))
 
 
 # Reads one file: (path, the problems to record into) -> Appeal or Page or None.
@@ -210,7 +254,7 @@ def load_content(
     appeals: list[Appeal] = []
     everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
-    appeal_paths = content_files(site_dir, APPEALS_DIR)
+    appeal_paths = content_files(site_dir, APPEALS_DIR, problems)
     loaded_appeals = loader.load_files(
         "appeal", appeal_paths, _in_line_order(lambda path, found: load_appeal(path, site_dir, config, found, renderer)), problems
     )
@@ -222,7 +266,7 @@ def load_content(
             drafts += 1
             continue
         appeals.append(appeal)
-    page_paths = content_files(site_dir, PAGES_DIR)
+    page_paths = content_files(site_dir, PAGES_DIR, problems)
     loaded_pages = loader.load_files(
         "page", page_paths, _in_line_order(lambda path, found: load_page(path, site_dir, config, found, renderer)), problems
     )
