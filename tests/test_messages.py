@@ -48,3 +48,30 @@ def test_files_that_look_like_stories_but_are_skipped_are_named(make_site, tmp_p
         assert result.returncode == 0, result.stderr
         named = [line for line in result.stderr.splitlines() if "file name" in line]
         assert named == expected, command
+
+
+def test_an_open_appeal_still_holding_new_s_placeholders_is_an_error(make_site, tmp_path: Path) -> None:
+    site = make_site({})
+    assert run_cli("new", "Amelia Hart", "--site", str(site)).returncode == 0
+    story = site / "content/appeals/amelia-hart.md"
+    assert run_cli("check", "--site", str(site)).returncode == 0  # a draft may hold them
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("status: draft", "status: open"), encoding="utf-8")
+    lines = story.read_text(encoding="utf-8").splitlines()
+
+    def line_of(start: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if line.strip().startswith(start))
+
+    advice = "write the real one, or keep status: draft until the story is ready"
+    expected = {
+        f"content/appeals/amelia-hart.md:{line_of('condition:')}: condition: \"the child's condition\" is the placeholder written by `new` ({advice})",
+        f"content/appeals/amelia-hart.md:{line_of('url:')}: donate[0].url: \"https://www.justgiving.com/your-appeal-page\" "
+        f"is the placeholder written by `new` (link to the appeal's own page; {advice})",
+        f"content/appeals/amelia-hart.md:{line_of('Write the story here.')}: story: still holds the placeholder written by `new`, "
+        f"\"Write the story here.\" ({advice})",
+    }
+    for command in (["check"], ["build", "--output", str(tmp_path / "out")]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 1, command
+        assert expected <= set(result.stderr.splitlines()), result.stderr
+    assert not (tmp_path / "out").exists()

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import fields
+from . import fields, placeholders
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
 from .fields import FieldError, quote
@@ -473,6 +473,8 @@ def load_appeal(
     updates = _read_updates(check)
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
+    if status != "draft":
+        _refuse_placeholders(check)
 
     if check.failed or raised is None or None in (child, condition, target, hospital, date):
         return None
@@ -528,6 +530,28 @@ def story_text(check: _Checker) -> str:
 
 def default_title(child: str) -> str:
     return f"{child}’s appeal"
+
+
+def _refuse_placeholders(check: _Checker) -> None:
+    """An appeal that is published must not still say what `new` wrote in it."""
+    data = check.source.data
+    advice = "write the real one, or keep status: draft until the story is ready"
+    for name, placeholder in placeholders.FIELDS.items():
+        if isinstance(data.get(name), str) and data[name].strip() == placeholder:
+            check.error((name,), f"{quote(placeholder)} is the placeholder written by `new` ({advice})")
+    donate = data.get("donate")
+    options = donate if isinstance(donate, list) else [donate]
+    for index, option in enumerate(options):
+        if isinstance(option, dict) and isinstance(option.get("url"), str) and option["url"].strip() == placeholders.DONATE_URL:
+            path: tuple[str | int, ...] = ("donate", index, "url") if isinstance(donate, list) else ("donate", "url")
+            check.error(path, f"{quote(placeholders.DONATE_URL)} is the placeholder written by `new` (link to the appeal's own page; {advice})")
+    if isinstance(data.get("donate_url"), str) and data["donate_url"].strip() == placeholders.DONATE_URL:
+        check.error(("donate_url",), f"{quote(placeholders.DONATE_URL)} is the placeholder written by `new` ({advice})")
+    body = check.source.body
+    if placeholders.STORY in body:
+        line = check.source.body_line + body.count("\n", 0, body.index(placeholders.STORY))
+        check.failed = True
+        check.problems.error(check.shown, line, "story", f"still holds the placeholder written by `new`, {quote(placeholders.STORY)} ({advice})")
 
 
 def _status(value: object) -> str:

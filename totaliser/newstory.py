@@ -12,6 +12,7 @@ import datetime
 import json
 from pathlib import Path
 
+from . import placeholders
 from .content import APPEALS_DIR
 from .errors import UsageError, display_path
 from .frontmatter import FrontMatterError, split
@@ -25,9 +26,9 @@ TEMPLATE = """\
 # The child's name as it will be published.
 child: {child}
 # The condition, in the words the family uses (e.g. cerebral palsy).
-condition: the child's condition
+condition: {condition}
 # Where the treatment happens.
-hospital: the hospital's name
+hospital: {hospital}
 # The amount the appeal needs, e.g. 36000 or "£36,000".
 target: 10000
 # The amount raised so far. Later, record new totals with: python build.py raise {slug} AMOUNT
@@ -39,12 +40,12 @@ status: draft
 # The page heading. Leave it out to use "{first_name}’s appeal".
 title: {title}
 # One or two sentences for the list of appeals, feeds and social media.
-summary: One or two sentences about the child and what the money is for.
+summary: {summary}
 # Where to give. The first option is the main button; each link must start with https://
 # (For a single link, `donate_url: https://...` does the same.)
 donate:
   - label: Give online
-    url: https://www.justgiving.com/your-appeal-page
+    url: {donate_url}
 # The date the money is needed by (YYYY-MM-DD); shown as a countdown.
 # deadline: {next_year}
 # The parts of the target, smallest first, e.g. the operation, then the aftercare.
@@ -59,9 +60,9 @@ donate:
 # Gift Aid expected on top of the amount raised (not counted toward the target).
 # gift_aid: 0
 # Where the family lives, e.g. Canford Heath, Poole.
-location: the child's town
+location: {location}
 # Who is running the appeal, e.g. the child's parents or a club.
-organiser: the appeal's organiser
+organiser: {organiser}
 # Words that describe the appeal, used to group appeals.
 tags: [fundraising]
 # Only if this appeal collects money in another currency than the rest of the site (a code such as EUR).
@@ -72,7 +73,7 @@ tags: [fundraising]
 #     raised: 0
 #     note: The appeal is launched.
 ---
-Write the story here. The first paragraph should say who the child is, what they
+{story} The first paragraph should say who the child is, what they
 need and why.
 
 Explain the treatment or equipment, what it costs, and what difference it will make.
@@ -105,6 +106,9 @@ def new_appeal(
         first_name=first_name,
         slug=chosen,
         today=today.isoformat(),
+        donate_url=placeholders.DONATE_URL,
+        story=placeholders.STORY,
+        **placeholders.FIELDS,  # plain YAML as they are
         next_year=today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat(),
     )
     try:  # the template must always read back as front matter; a name cannot break it
