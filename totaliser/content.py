@@ -441,7 +441,9 @@ def load_appeal(
 
     child = check.get("child", fields.text, "child's name as published", required=True)
     condition = check.get("condition", fields.text, "condition", required=True)
-    target = check.get("target", fields.amount, required=True)
+    # First: every amount is checked against the currency it must be written in.
+    currency = check.get("currency", fields.currency_code) or config.currency
+    target = check.get("target", fields.amount, currency, required=True)
     if target is not None and target <= 0:
         check.error(("target",), f"{quote(source.data['target'])} must be more than 0")
         target = None
@@ -449,28 +451,27 @@ def load_appeal(
     sources: list[Source] = []
     raised = None
     if isinstance(raised_value, dict):
-        sources = _read_sources(check, raised_value)
+        sources = _read_sources(check, raised_value, currency)
         if not check.failed or sources:
             raised = total(s.amount for s in sources)
         if not raised_value:
             check.error(("raised",), "is an empty set of sources (list each source with its amount, or write one amount)")
     else:
-        raised = check.get("raised", fields.amount, required=True)
+        raised = check.get("raised", fields.amount, currency, required=True)
     hospital = check.get("hospital", fields.text, "hospital", required=True)
     date = check.get("date", fields.iso_date, required=True)
 
     title = check.get("title", fields.text, "page heading")
     summary = check.get("summary", fields.text, "summary")
-    currency = check.get("currency", fields.currency_code) or config.currency
     deadline = check.get("deadline", fields.iso_date)
-    gift_aid = check.get("gift_aid", fields.amount)
+    gift_aid = check.get("gift_aid", fields.amount, currency)
     location = check.get("location", fields.text, "location")
     organiser = check.get("organiser", fields.text, "organiser")
     tags = check.get("tags", fields.text_list, "tag") or []
     status = check.get("status", _status)
     donate = _read_donate(check)
-    milestones = _read_milestones(check, target)
-    updates = _read_updates(check)
+    milestones = _read_milestones(check, target, currency)
+    updates = _read_updates(check, currency)
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
     if status != "draft":
@@ -560,13 +561,13 @@ def _status(value: object) -> str:
     raise FieldError(f"{quote(value)} is not a status (use draft, open, funded or closed)")
 
 
-def _read_sources(check: _Checker, mapping: dict[Any, Any]) -> list[Source]:
+def _read_sources(check: _Checker, mapping: dict[Any, Any], currency: str) -> list[Source]:
     sources = []
     for label, value in mapping.items():
         if not isinstance(label, str) or not label.strip():
             check.error(("raised", str(label)), f"{quote(label)} is not a name for a source of money (write it as text)")
             continue
-        amount = check.apply(("raised", label), value, fields.amount)
+        amount = check.apply(("raised", label), value, fields.amount, currency)
         if amount is not None:
             sources.append(Source(label.strip(), amount))
     return sources
@@ -607,7 +608,7 @@ def _read_donate(check: _Checker) -> list[DonateOption]:
     return options
 
 
-def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]:
+def _read_milestones(check: _Checker, target: Decimal | None, currency: str) -> list[Milestone]:
     raw = check.source.data.get("milestones")
     if raw is None:
         return []
@@ -621,7 +622,7 @@ def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]
             continue
         needs = "each milestone needs a label and an amount"
         label = check.need(("milestones", index, "label"), item, fields.text, "milestone's label", needs=needs)
-        amount = check.need(("milestones", index, "amount"), item, fields.amount, needs=needs)
+        amount = check.need(("milestones", index, "amount"), item, fields.amount, currency, needs=needs)
         if amount is None or label is None:
             continue
         if milestones and amount < milestones[-1].amount:
@@ -634,7 +635,7 @@ def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]
     return milestones
 
 
-def _read_updates(check: _Checker) -> list[Update]:
+def _read_updates(check: _Checker, currency: str) -> list[Update]:
     raw = check.source.data.get("updates")
     if raw is None:
         return []
@@ -648,7 +649,7 @@ def _read_updates(check: _Checker) -> list[Update]:
             continue
         needs = "each update needs a date and the amount raised by then"
         date = check.need(("updates", index, "date"), item, fields.iso_date, needs=needs)
-        raised = check.need(("updates", index, "raised"), item, fields.amount, needs=needs)
+        raised = check.need(("updates", index, "raised"), item, fields.amount, currency, needs=needs)
         note = ""
         if item.get("note") is not None:
             note = check.apply(("updates", index, "note"), item["note"], fields.text, "note") or ""

@@ -51,6 +51,7 @@ class RaiseRequest:
     source: str | None = None
     origin: str = "command line"
     origin_line: int = 1
+    written: str | None = None  # the amount as typed: its symbol or code is checked against the appeal's currency
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def request_from_arguments(
         parsed_date = iso_date(date) if date is not None else today
     except FieldError as exc:
         raise UsageError(f"--date {exc}") from None
-    return RaiseRequest(_clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source))
+    return RaiseRequest(_clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source), written=amount)
 
 
 def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple[list[RaiseRequest], Problems]:
@@ -170,7 +171,7 @@ def _request_from_row(
             ok = False
     if not ok or amount is None:
         return None
-    return RaiseRequest(slug, amount, date, _clean(values.get("note")), _clean(values.get("source")), shown, line)
+    return RaiseRequest(slug, amount, date, _clean(values.get("note")), _clean(values.get("source")), shown, line, values.get("amount"))
 
 
 def _clean(value: str | None) -> str | None:
@@ -262,6 +263,7 @@ def _edit_file(
                     f"{request.date.isoformat()} is before the appeal's last update ({last_date.isoformat()}); "
                     "updates are listed oldest first"
                 ), usage=True)
+            _refuse_other_currency(request, original.currency)
             text = edit_story(text, request)
             last_date = request.date
         except EditError as exc:
@@ -289,6 +291,14 @@ def _edit_file(
         dates=tuple(r.date for r in requests),
     )
     return data, result
+
+
+def _refuse_other_currency(request: RaiseRequest, currency: str) -> None:
+    """"$26,000" for a pounds appeal is not £26,000: refused, not saved as pounds."""
+    try:
+        parse_amount(request.written if request.written is not None else request.amount, currency)
+    except AmountError as exc:
+        raise EditError("amount", f"{quote(request.written)} {exc}", usage=True) from None
 
 
 def _where(request: RaiseRequest, shown: str) -> tuple[str, int]:
