@@ -119,7 +119,9 @@ def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple
         raise UsageError(f"{csv_path} cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise UsageError(f"{csv_path} is not UTF-8 text (save the spreadsheet as CSV UTF-8)") from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    lines = text.splitlines(keepends=True)
+    separator = _separator(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=separator)
     header = next(reader, None)
     if header is None:
         raise UsageError(f"{csv_path} is empty (it needs a header row: {', '.join(CSV_COLUMNS)})")
@@ -140,12 +142,26 @@ def requests_from_csv(csv_path: Path, today: datetime.date, shown: str) -> tuple
         if len(row) > len(columns):
             problems.error(shown, line, "row", f"has {len(row)} cells but the header names {len(columns)} columns")
             continue
+        if separator != "," and "," in values.get("amount", ""):
+            problems.error(shown, line, "amount", (
+                f"{quote(values['amount'])} has a comma, which in a file saved with semicolons is a decimal comma: "
+                "write the amount without it (26500, or 26500.50 with pence)"
+            ))
+            continue
         request = _request_from_row(values, today, shown, line, problems)
         if request is not None:
             requests.append(request)
     if not requests and not problems.errors:
         raise UsageError(f"{csv_path} has no rows to apply")
     return requests, problems
+
+
+def _separator(header: str) -> str:
+    """The CSV's separator, from its header row: spreadsheets in much of Europe
+    save CSV with semicolons (the comma is their decimal point)."""
+    counts = {separator: header.count(separator) for separator in (",", ";", "\t")}
+    best = max(counts, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
 
 
 def _request_from_row(
@@ -402,7 +418,8 @@ def _raised_edit(
         raise EditError("raised", "is not an amount or a list of sources")
     labels = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     if request.source is None:
-        raise EditError("raised", f"lists sources ({', '.join(labels)}): say which one changed with --source NAME", usage=True, line=_line(key))
+        how = "say which one changed with --source NAME" if request.origin == "command line" else "fill in the source column with the one that changed"
+        raise EditError("raised", f"lists sources ({', '.join(labels)}): {how}", usage=True, line=_line(key))
     match = _find_source(node, request.source)
     if match is None:
         raise EditError("raised", f"has no source named {quote(request.source)} (its sources: {', '.join(labels)}; add a new one to the file by hand)", usage=True, line=_line(key))
