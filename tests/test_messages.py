@@ -75,3 +75,50 @@ def test_an_open_appeal_still_holding_new_s_placeholders_is_an_error(make_site, 
         assert result.returncode == 1, command
         assert expected <= set(result.stderr.splitlines()), result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_new_with_a_name_in_another_script_asks_for_a_slug(make_site) -> None:
+    site = make_site({})
+    result = run_cli("new", "李小龙", "--site", str(site))
+    assert result.returncode == 2
+    assert '"李小龙" has no Latin letters (a to z) or digits to make a web address from: give one with --slug' in result.stderr
+    written = run_cli("new", "李小龙", "--slug", "xiaolong", "--site", str(site))
+    assert written.returncode == 0, written.stderr
+    assert (site / "content/appeals/xiaolong.md").is_file()
+
+
+def test_new_blames_a_bad_slug_on_the_slug(make_site) -> None:
+    site = make_site({})
+    result = run_cli("new", "Test Kid", "--slug", "李", "--site", str(site))
+    assert result.returncode == 2
+    assert '--slug "李" has no Latin letters (a to z) or digits' in result.stderr
+    assert "Test Kid" not in result.stderr
+    assert not (site / "content/appeals").exists()
+
+
+def test_new_outside_a_site_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "somewhere"
+    folder.mkdir()
+    result = run_cli("new", "Amy Example", cwd=folder)
+    assert result.returncode == 2
+    assert "this folder is not a site: it has no site.yaml, so nothing was written" in result.stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_new_names_the_command_as_it_was_run(make_site) -> None:
+    import os
+    import subprocess
+    import sys
+
+    site = make_site({})
+    assert run_cli("new", "Amy Example", "--site", str(site)).returncode == 0
+    assert "record new totals with: python build.py raise amy-example AMOUNT" in (site / "content/appeals/amy-example.md").read_text(encoding="utf-8")
+    installed = Path(sys.executable).parent / "totaliser"
+    if not installed.exists():
+        pytest.skip("the totaliser command is not installed beside this Python")
+    result = subprocess.run(
+        [str(installed), "new", "Ben Example", "--site", str(site)],
+        capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "record new totals with: totaliser raise ben-example AMOUNT" in (site / "content/appeals/ben-example.md").read_text(encoding="utf-8")

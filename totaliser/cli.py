@@ -240,14 +240,28 @@ def _new(args: argparse.Namespace) -> int:
     from .newstory import new_appeal
 
     site_dir = _site_dir(args.site)
+    if not (site_dir / "site.yaml").is_file():
+        where = "this folder" if args.site == Path(".") else str(args.site)
+        raise UsageError(
+            f"{where} is not a site: it has no site.yaml, so nothing was written "
+            "(run new in the folder that holds site.yaml, or name that folder with --site)"
+        )
     config = load_config(site_dir, Problems())
     first_name_only = bool(config and config.first_name_only)
-    path = new_appeal(site_dir, args.name, datetime.date.today(), slug=args.slug, first_name_only=first_name_only)
+    path = new_appeal(
+        site_dir, args.name, datetime.date.today(), slug=args.slug, first_name_only=first_name_only, command=_command_name(),
+    )
     shown = display_path(path, site_dir)
     print(f"Wrote {shown}: a draft. Fill in each field, then set status: open to publish it.")
     if first_name_only and args.slug is None:
         print("site.yaml sets privacy: first_name, so the web address uses the first name only.")
     return EXIT_OK
+
+
+def _command_name() -> str:
+    """How the user ran Totaliser, for hints they will copy: the installed
+    command, or the repository's build.py."""
+    return "totaliser" if Path(sys.argv[0]).name == "totaliser" else "python build.py"
 
 
 def _raise(args: argparse.Namespace) -> int:

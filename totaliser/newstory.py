@@ -31,7 +31,7 @@ condition: {condition}
 hospital: {hospital}
 # The amount the appeal needs, e.g. 36000 or "£36,000".
 target: 10000
-# The amount raised so far. Later, record new totals with: python build.py raise {slug} AMOUNT
+# The amount raised so far. Later, record new totals with: {command} raise {slug} AMOUNT
 raised: 0
 # The date the appeal is published or last updated (YYYY-MM-DD).
 date: {today}
@@ -83,20 +83,33 @@ End with how readers can help.
 
 
 def new_appeal(
-    site_dir: Path, name: str, today: datetime.date, slug: str | None = None, first_name_only: bool = False
+    site_dir: Path, name: str, today: datetime.date, slug: str | None = None, first_name_only: bool = False,
+    command: str = "python build.py",
 ) -> Path:
     """Write content/appeals/<slug>.md for a new appeal; never overwrites a file.
 
     The web address comes from the child's name ("Siân Łukasz" gives
     sian-lukasz), or from the first name only when the site publishes first
-    names only: a surname in the address would give it away.
+    names only: a surname in the address would give it away. ``command`` is
+    how the user runs Totaliser, for the hint written in the story.
     """
     child = " ".join(name.split())
     if not child:
         raise UsageError('give the child\'s name, e.g. new "Amy Example"')
-    chosen = slugify(slug if slug is not None else (child.split()[0] if first_name_only else child))
-    if not chosen:
-        raise UsageError(f'"{name}" has no letters or digits to make a web address from; give one with --slug')
+    if slug is not None:
+        chosen = slugify(slug)
+        if not chosen:
+            raise UsageError(
+                f'--slug "{slug}" has no Latin letters (a to z) or digits, which a web address is made of '
+                "(use lowercase letters, digits and dashes, e.g. --slug amy-example)"
+            )
+    else:
+        chosen = slugify(child.split()[0] if first_name_only else child)
+        if not chosen:
+            raise UsageError(
+                f'"{name}" has no Latin letters (a to z) or digits to make a web address from: '
+                f'give one with --slug, e.g. new "{name}" --slug the-name-in-latin-letters'
+            )
     folder = site_dir / APPEALS_DIR
     path = folder / f"{chosen}.md"
     first_name = child.split()[0]
@@ -105,6 +118,7 @@ def new_appeal(
         title=_yaml_string(f"Help {first_name}"),
         first_name=first_name,
         slug=chosen,
+        command=command,
         today=today.isoformat(),
         donate_url=placeholders.DONATE_URL,
         story=placeholders.STORY,
