@@ -398,7 +398,7 @@ def test_atom_feed_is_valid(rich_site: Path) -> None:
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert feed.feed.title == "Test Appeals"
-    assert feed.feed.id == BASE
+    assert feed.feed.id == "tag:gazette.example,2026:feed"
     assert feed.feed.updated_parsed is not None
     assert feed.feed.author == "Test Gazette"
     assert {link.rel: link.href for link in feed.feed.links} == {"self": BASE + "feed.xml", "alternate": BASE}
@@ -409,7 +409,7 @@ def test_atom_feed_is_valid(rich_site: Path) -> None:
     for entry in feed.entries:
         assert entry.title and entry.updated_parsed and entry.summary
         assert entry.link.startswith(BASE + "appeals/")
-    jacob = next(e for e in feed.entries if e.id == BASE + "appeals/jacob/")
+    jacob = next(e for e in feed.entries if e.id == "tag:gazette.example,2026:appeals/jacob")
     assert "<em>operation</em>" in jacob.content[0].value
     assert [t.term for t in jacob.tags] == ["physio", "Poole"]
     update = next(e for e in feed.entries if "6,500" in e.title)

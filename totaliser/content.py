@@ -126,6 +126,19 @@ class Appeal:
         return latest
 
     @property
+    def update_anchors(self) -> list[str]:
+        """An id for each update, for its entry on the appeal page and in the
+        feed: its date, and its place among that day's updates ("update-2026-05-01",
+        then "update-2026-05-01-2"). Updates are in date order, so adding one on
+        another day, even a back-dated one, changes no other update's id."""
+        anchors = []
+        on_day: dict[datetime.date, int] = {}
+        for update in self.updates:
+            count = on_day[update.date] = on_day.get(update.date, 0) + 1
+            anchors.append(f"update-{update.date.isoformat()}" + (f"-{count}" if count > 1 else ""))
+        return anchors
+
+    @property
     def update_dates(self) -> list[datetime.date]:
         # What the feed sorts by: kept in the build cache's summary of a story.
         return [update.date for update in self.updates]
