@@ -23,7 +23,7 @@ from .errors import Problem, Problems
 from .frontmatter import SourceFile
 from .markup import StoryRenderer
 from .money import format_money
-from .privacy import NameGuard
+from .privacy import NameGuard, without_urls
 from .render import theme_folder
 from .site import LoadedSite, load_site
 from .slugs import to_ascii
@@ -132,7 +132,8 @@ def _privacy_warnings(appeal: Appeal, source: SourceFile, problems: Problems) ->
             if isinstance(note, str) and guard.mentions_surname(note):
                 problems.warn(appeal.path, source.line_of("updates", index, "note"), f"updates[{index}].note", _surname_message())
     for offset, line in enumerate(source.body.splitlines()):
-        if guard.mentions_surname(line):
+        # A link's address is not shortened: the build warns about it on its own.
+        if guard.mentions_surname(without_urls(line)):
             problems.warn(appeal.path, source.body_line + offset, "story", _surname_message())
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from . import fields, placeholders
 from .config import SiteConfig, unknown_field_message
@@ -23,7 +24,7 @@ from .fields import FieldError, quote
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
 from .markup import StoryRenderer, first_paragraph_text
 from .money import percent, total
-from .privacy import NameGuard, SiteNameGuard
+from .privacy import NameGuard, SiteNameGuard, html_links
 from .slugs import slugify
 
 APPEALS_DIR = Path("content") / "appeals"
@@ -295,6 +296,8 @@ def load_content(
     _check_slug_collisions(pages, problems)
     if config.first_name_only:
         guard = SiteNameGuard.for_children(a.child for a in everyone)
+        for item in (*appeals, *pages):
+            _warn_surname_links(item, guard, site_dir, problems)
         appeals = [_first_names_only(a, guard) for a in appeals]
         pages = [_page_first_names_only(p, guard) for p in pages]
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
@@ -314,7 +317,7 @@ def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
         hospital=redact(appeal.hospital),
         title=redact(appeal.title),
         summary=redact(appeal.summary),
-        body_utf8=redact(appeal.body_html).encode("utf-8"),
+        body_utf8=guard.redact_html(appeal.body_html).encode("utf-8"),
         donate=[DonateOption(redact(d.label), d.url) for d in appeal.donate],
         sources=[Source(redact(s.label), s.amount) for s in appeal.sources],
         milestones=[Milestone(redact(m.label), m.amount) for m in appeal.milestones],
@@ -327,13 +330,34 @@ def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
     )
 
 
+def _warn_surname_links(item: Appeal | Page, guard: SiteNameGuard, site_dir: Path, problems: Problems) -> None:
+    """A link is never rewritten (that would break it): one that holds a child's
+    surname is a warning naming the file, the line and the link, so the editor decides."""
+    links = html_links(item.body_html)
+    if isinstance(item, Appeal):
+        links += [option.url for option in item.donate]
+    named = [link for link in dict.fromkeys(links) if guard.mentions_surname(unquote(link))]
+    if not named:
+        return
+    try:
+        lines = (site_dir / item.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for link in named:
+        line = next((number for number, text in enumerate(lines, 1) if link in text), 1)
+        problems.warn(item.path, line, "link", (
+            f'"{link}" contains a child\'s surname, but site.yaml sets privacy: first_name; links are published '
+            "as written (change the link if the surname must not appear)"
+        ))
+
+
 def _page_first_names_only(page: Page, guard: SiteNameGuard) -> Page:
     redact = guard.redact
     return dataclasses.replace(
         page,
         title=redact(page.title),
         summary=redact(page.summary),
-        body_html=redact(page.body_html),
+        body_html=guard.redact_html(page.body_html),
         image_alt=redact(page.image_alt) if page.image_alt else page.image_alt,
         tags=[redact(t) for t in page.tags],
         extra=guard.redact_value(page.extra),

@@ -6,10 +6,50 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+
+# What in a story's HTML is a web address: the value of an attribute that
+# holds one, or an address written out as text (an autolink's words). These
+# are never rewritten: "amy-Q.-appeal" is a link to nowhere.
+_URL_IN_HTML = re.compile(
+    r"""\b(?:href|src|srcset|cite|action|poster|data|formaction)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)"""
+    r"""|\b[a-z][a-z0-9+.-]*://[^\s<>"']+""",
+    re.IGNORECASE,
+)
+_LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# A front-matter value that is an address, not words: kept as written.
+_URL_VALUE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|\.\.?/)\S*$", re.IGNORECASE)
+
+
+def redact_outside_urls(html: str, redact: Callable[[str], str]) -> str:
+    """The HTML with ``redact`` applied to everything but its web addresses."""
+    parts: list[str] = []
+    start = 0
+    for match in _URL_IN_HTML.finditer(html):
+        parts += [redact(html[start : match.start()]), match.group()]
+        start = match.end()
+    parts.append(redact(html[start:]))
+    return "".join(parts)
+
+
+# The address of a Markdown link or of a link reference: "](url" or "[ref]: url".
+_MARKDOWN_TARGET = re.compile(r"\]\(\s*<?[^)\s>]*|^\s*\[[^\]]+\]:\s*\S+")
+
+
+def without_urls(text: str) -> str:
+    """A line of a story without its web addresses, to look for names in its words."""
+    return _URL_IN_HTML.sub(" ", _MARKDOWN_TARGET.sub(" ", text))
+
+
+def html_links(html: str) -> list[str]:
+    """The href and src addresses in HTML, as written there (entities decoded)."""
+    from html import unescape
+
+    return [unescape(next(group for group in match.groups() if group is not None)) for match in _LINK_ATTRIBUTE.finditer(html)]
 
 
 def _surname_pattern(surname: str) -> str:
@@ -79,10 +119,18 @@ class SiteNameGuard:
             text = guard.redact(text)
         return text
 
+    def redact_html(self, html: str) -> str:
+        """Redact a story's HTML, leaving every link and address as written."""
+        return redact_outside_urls(html, self.redact)
+
+    def mentions_surname(self, text: str) -> bool:
+        return any(guard.mentions_surname(text) for guard in self.guards)
+
     def redact_value(self, value: Any, depth: int = 0) -> Any:
-        """Redact text inside lists and mappings too (unknown fields reach templates)."""
+        """Redact text inside lists and mappings too (unknown fields reach
+        templates); a value that is a web address is left as it is."""
         if isinstance(value, str):
-            return self.redact(value)
+            return value if _URL_VALUE.match(value.strip()) else self.redact(value)
         if depth > 20:
             return None  # deeper than any real front matter, or a YAML loop
         if isinstance(value, list):
