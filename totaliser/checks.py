@@ -19,13 +19,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
 from .content import Appeal, read_source
-from .errors import Problem, Problems
+from .errors import ContentErrors, Problem, Problems
 from .frontmatter import SourceFile
 from .markup import StoryRenderer
 from .money import format_money
+from .pictures import is_picture, publishable_picture
 from .privacy import NameGuard, without_urls
 from .render import theme_folder
-from .site import LoadedSite, load_site
+from .site import LoadedSite, load_site, static_sources
 from .slugs import to_ascii
 
 # Files every site has at its root (see the output layout in SPEC.md).
@@ -69,7 +70,20 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
         source = _source(site_dir, page.path)
         if source is not None:
             _link_warnings(page.path, page.url_path, source, targets, loaded.config, renderer, problems)
+    _picture_problems(site_dir, loaded, problems)
+    if problems.errors:
+        raise ContentErrors(problems)
     return CheckReport(loaded, problems.items)
+
+
+def _picture_problems(site_dir: Path, loaded: LoadedSite, problems: Problems) -> None:
+    """The pictures in static/ that the build would refuse to publish (copy_static)."""
+    content = loaded.content
+    images = [appeal.image for appeal in content.appeals] + [page.image for page in content.pages]
+    story_photos = {image.resolve() for image in images if image is not None}
+    for relative, path in sorted(static_sources(site_dir).items()):
+        if is_picture(path.name) and path.resolve() not in story_photos:
+            publishable_picture(path.read_bytes(), "static/" + relative, problems)
 
 
 def _source(site_dir: Path, shown: str) -> SourceFile | None:

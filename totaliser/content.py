@@ -296,7 +296,8 @@ def load_content(
     _check_slug_collisions(pages, problems)
     if config.first_name_only:
         guard = SiteNameGuard.for_children(a.child for a in everyone)
-        for item in (*appeals, *pages):
+        items: list[Appeal | Page] = [*appeals, *pages]
+        for item in items:
             _warn_surname_links(item, guard, site_dir, problems)
         appeals = [_first_names_only(a, guard) for a in appeals]
         pages = [_page_first_names_only(p, guard) for p in pages]

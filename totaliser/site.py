@@ -24,7 +24,7 @@ from .errors import ContentErrors, Problem, Problems, display_path
 from .listing import page_path, paginate
 from .outputs.pages import PageRenderer, photo_context, reading_for
 from .parallel import ForkedLoader, fork_map, should_fork
-from .privacy import without_metadata
+from .pictures import is_picture, publishable_picture
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from .outputs.photos import PhotoSet
 
 Progress = Callable[[int, int], None]
-PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 @dataclass(frozen=True)
@@ -640,16 +639,19 @@ def copy_static(site_dir: Path, writer: OutputWriter, story_photos: set[Path] | 
     pictures are copied without their metadata (a location, a name)."""
     files = static_sources(site_dir)
     skipped = {photo.resolve() for photo in story_photos or ()}
+    unpublishable = Problems()
     for relative in sorted(files):
         path = files[relative]
         if path.resolve() in skipped:
             continue
-        if path.suffix.lower() in PICTURE_SUFFIXES:
-            cleaned = without_metadata(path.read_bytes())
+        if is_picture(path.name):
+            cleaned = publishable_picture(path.read_bytes(), "static/" + relative, unpublishable)
             if cleaned is not None:
                 writer.write_bytes(f"static/{relative}", cleaned, "static/" + relative)
             continue
         writer.copy_file(f"static/{relative}", path, "static/" + relative)
+    if unpublishable.errors:
+        raise ContentErrors(unpublishable)
 
 
 # The theme's own assets. The rest of the repository's static/ folder (the
