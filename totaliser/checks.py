@@ -15,19 +15,22 @@ import datetime
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
 from .content import Appeal, read_source
 from .errors import ContentErrors, Problem, Problems
 from .frontmatter import SourceFile
+from .listing import paginate
 from .markup import StoryRenderer
 from .money import format_money
 from .pictures import is_picture, publishable_picture
 from .privacy import NameGuard, without_urls
-from .render import theme_folder
+from .render import make_environment, theme_folder
 from .site import LoadedSite, load_site, static_sources
 from .slugs import to_ascii
+from .template_errors import template_problem
 
 # Files every site has at its root (see the output layout in SPEC.md).
 ROOT_FILES = ("index.html", "appeals.json", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
@@ -71,9 +74,48 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
         if source is not None:
             _link_warnings(page.path, page.url_path, source, targets, loaded.config, renderer, problems)
     _picture_problems(site_dir, loaded, problems)
+    _template_problems(site_dir, loaded, problems)
     if problems.errors:
         raise ContentErrors(problems)
     return CheckReport(loaded, problems.items)
+
+
+def _template_problems(site_dir: Path, loaded: LoadedSite, problems: Problems) -> None:
+    """Render every page in memory, as the build does, so that an error in a
+    template (a misspelt name, a missing template) is found by check too."""
+    import jinja2
+
+    from .outputs import chart, embed, poster
+    from .outputs.pages import PageRenderer, photo_context
+    from .outputs.photos import PhotoError, plan_photo
+
+    config = loaded.config
+    content = loaded.content
+    env = make_environment(site_dir, config)
+    env.globals["embed_code"] = lambda appeal: embed.iframe_code(appeal, config)
+    env.globals["progress_chart"] = chart.progress_chart
+    renderer = PageRenderer(env, config, content.appeals, content.pages)
+
+    def photo(image: Path | None, folder: str, alt: str | None) -> dict[str, Any] | None:
+        try:
+            return photo_context(plan_photo(image, folder), alt, config) if image is not None else None
+        except PhotoError:
+            return None  # the content checks report it
+
+    try:
+        for appeal in renderer.appeals:
+            image = photo(appeal.image, appeal.url_path, appeal.image_alt)
+            renderer.appeal_page(appeal, image, config.absolute(f"{appeal.url_path}card.png"))
+            embed.embed_page(env, appeal, config)
+            poster.poster_page(env, appeal, config, image)
+        for page in renderer.pages:
+            renderer.plain_page(page, photo(page.image, page.url_path, page.image_alt))
+        chunks = paginate(renderer.appeals)
+        for number in range(1, len(chunks) + 1):
+            renderer.index_page(number, chunks)
+        renderer.not_found_page()
+    except jinja2.TemplateError as exc:
+        problems.error(*template_problem(exc, site_dir, env))
 
 
 def _picture_problems(site_dir: Path, loaded: LoadedSite, problems: Problems) -> None:

@@ -27,6 +27,7 @@ from .parallel import ForkedLoader, fork_map, should_fork
 from .pictures import is_picture, publishable_picture
 from .render import make_environment, theme_folder
 from .staging import OutputCollision, OutputWriter, check_output_folder, prepare_staging, remove_tree, swap_in
+from .template_errors import template_problem
 
 if TYPE_CHECKING:
     from .outputs.photos import PhotoSet
@@ -289,7 +290,7 @@ def _render_site(
             lambda recorder: recorder.write_text("404.html", renderer.not_found_page()),
         )
     except jinja2.TemplateError as exc:
-        problems.error(*_template_problem(exc, site_dir))
+        problems.error(*template_problem(exc, site_dir, env))
     except OutputCollision as exc:
         problems.error(exc.second, 1, "file name", f"would write {exc.relative}, which {exc.first} writes too (rename one of them)")
     if problems.errors:
@@ -397,7 +398,7 @@ def _render_groups(
         try:
             render_one(entry[2], renderer, site_dir, own_writer, own)
         except jinja2.TemplateError as exc:
-            own.error(*_template_problem(exc, site_dir))
+            own.error(*template_problem(exc, site_dir, renderer.env))
         return list(own_writer.written.items()), own.items
 
     results = fork_map(render_in_worker, todo, on_result=tick)
@@ -622,13 +623,6 @@ def _photo(image: Path | None, folder: str, shown: str, site_dir: Path, writer: 
     for path, data in files.items():
         writer.write_bytes(path, data, shown)
     return photo
-
-
-def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> tuple[str, int, str, str]:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        name = exc.filename or exc.name or "a template"
-        return display_path(Path(name), site_dir), exc.lineno or 1, "template", exc.message or str(exc)
-    return "templates", 1, "template", str(exc)
 
 
 def copy_static(site_dir: Path, writer: OutputWriter, story_photos: set[Path] | None = None) -> None:
