@@ -6,6 +6,7 @@ Exit status: 0 success (warnings allowed), 1 content errors, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
 import sys
@@ -177,9 +178,23 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.finish()  # whatever happened, the next line starts clean
+    report = dataclasses.replace(report, warnings=report.warnings + _site_advice(options.site_dir, report))
     _print_problems(report.warnings)
     print(summary(report))
     return EXIT_OK
+
+
+def _site_advice(site_dir: Path, report: BuildReport) -> list[Problem]:
+    """The warnings check gives about the published site (a passed deadline, a
+    link that goes nowhere), so that build reports the warnings check does.
+    Read with site.yaml's own base_url, as check reads it."""
+    from .advice import site_advice
+    from .config import load_config
+
+    config = load_config(site_dir, Problems())
+    if config is None:
+        return []
+    return site_advice(site_dir, config, report.appeals, report.pages, datetime.date.today())
 
 
 def summary(report: BuildReport) -> str:

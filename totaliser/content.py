@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import fields, placeholders
+from .advice import story_advice
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
 from .fields import FieldError, quote
@@ -519,7 +520,7 @@ def load_appeal(
         return None
 
     body_html = renderer.to_html(story_text(check))
-    return Appeal(
+    appeal = Appeal(
         slug=slug,
         path=shown,
         child=child,
@@ -546,6 +547,8 @@ def load_appeal(
         organiser=organiser,
         extra=extra,
     )
+    story_advice(appeal, source, config, problems)
+    return appeal
 
 
 # Control characters other than tab and line breaks: invisible, and not allowed in XML (the feed).

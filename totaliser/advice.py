@@ -1,0 +1,215 @@
+"""Warnings about content that is valid but probably not what the editor meant.
+
+Given by `build` and `check` alike, so that both report the same warnings:
+
+* ``story_advice``, about one story on its own (an appeal still open after its
+  target, a missing summary or photo, a surname under ``privacy:
+  first_name``), runs as each story is loaded, and is kept with it by the
+  build cache;
+* ``site_advice``, about the published site (a deadline passed, an update
+  dated in the future, a link inside the site that goes nowhere), depends on
+  today's date and on every other story, so it runs after loading, from the
+  checked stories. Their files are read again only to find the line of
+  something to report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .config import SiteConfig
+from .errors import Problem, Problems
+from .frontmatter import SourceFile
+from .money import format_money
+from .privacy import NameGuard, html_links, without_urls
+from .render import theme_folder
+from .slugs import to_ascii
+
+if TYPE_CHECKING:
+    from .content import Appeal, Page
+
+# Files every site has at its root (see the output layout in SPEC.md).
+ROOT_FILES = ("index.html", "appeals.json", "feed.xml", "sitemap.xml", "robots.txt", "404.html")
+# What each appeal publishes under appeals/<slug>/.
+APPEAL_FILES = ("", "index.html", "thermometer.svg", "card.png", "embed/", "embed/index.html", "poster/", "poster/index.html")
+APPEALS_PER_PAGE = 24
+
+
+# --- One story ----------------------------------------------------------------
+
+
+def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problems: Problems) -> None:
+    """Warnings about one appeal as written, before any name is hidden."""
+    def warn(field_path: tuple[str | int, ...], label: str, message: str) -> None:
+        problems.warn(appeal.path, source.line_of(*field_path), label, message)
+
+    if appeal.status == "open" and appeal.raised >= appeal.target:
+        warn(("raised",), "raised", (
+            f"{format_money(appeal.raised, appeal.currency)} has reached the target of "
+            f"{format_money(appeal.target, appeal.currency)} but the appeal is still open "
+            "(set status: funded, or raise the target)"
+        ))
+    if source.data.get("summary") is None:
+        problems.warn(appeal.path, 1, "summary", (
+            "missing: the first paragraph is used on cards, in feeds and when the appeal is shared (write one or two sentences)"
+        ))
+    if source.data.get("image") is None:
+        problems.warn(appeal.path, 1, "image", "missing: add a photo (image and image_alt) for the page, the cards and social previews")
+    if config.first_name_only:
+        _privacy_advice(appeal, source, problems)
+
+
+def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> None:
+    child = source.data.get("child")
+    if not isinstance(child, str):
+        return
+    guard = NameGuard.for_child(child)
+    if not guard.surnames:
+        return
+    ascii_guard = NameGuard(guard.first_name, tuple(to_ascii(s).lower() for s in guard.surnames))
+    if ascii_guard.mentions_surname(appeal.slug.replace("-", " ")):
+        problems.warn(appeal.path, 1, "file name", (
+            f"the web address appeals/{appeal.slug}/ contains the child's surname, but site.yaml sets privacy: first_name "
+            "(rename the file, e.g. to the first name and the appeal's purpose)"
+        ))
+    for name in ("title", "summary", "image_alt", "organiser", "location"):
+        value = source.data.get(name)
+        if isinstance(value, str) and guard.mentions_surname(value):
+            problems.warn(appeal.path, source.line_of(name), name, _surname_message())
+    updates = source.data.get("updates")
+    if isinstance(updates, list):
+        for index, update in enumerate(updates):
+            note = update.get("note") if isinstance(update, dict) else None
+            if isinstance(note, str) and guard.mentions_surname(note):
+                problems.warn(appeal.path, source.line_of("updates", index, "note"), f"updates[{index}].note", _surname_message())
+    for offset, line in enumerate(source.body.splitlines()):
+        # A link's address is never shortened: links are warned about on their own.
+        if guard.mentions_surname(without_urls(line)):
+            problems.warn(appeal.path, source.body_line + offset, "story", _surname_message())
+
+
+def _surname_message() -> str:
+    return (
+        "contains the child's surname, but site.yaml sets privacy: first_name "
+        "(it is shortened to an initial on the site; better to leave it out of the story)"
+    )
+
+
+# --- The published site -----------------------------------------------------
+
+
+def site_advice(
+    site_dir: Path, config: SiteConfig, appeals: Sequence[Appeal], pages: Sequence[Page], today: datetime.date,
+) -> list[Problem]:
+    """Warnings about what is published: the appeals that are not drafts, and the pages."""
+    problems = Problems()
+    published = [appeal for appeal in appeals if appeal.status != "draft"]
+    sources = _Sources(site_dir)
+    for appeal in published:
+        _dated_advice(appeal, today, sources, problems)
+    targets = SiteTargets(site_dir, config, appeals, pages)
+    items: list[Appeal | Page] = [*published, *pages]
+    for item in items:
+        _link_advice(item, targets, config, sources, problems)
+    return problems.items
+
+
+class _Sources:
+    """Stories read again, only when a line is needed for a warning."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.read: dict[str, SourceFile | None] = {}
+
+    def get(self, shown: str) -> SourceFile | None:
+        if shown not in self.read:
+            from .content import read_source
+
+            self.read[shown] = read_source(self.site_dir / shown, self.site_dir, Problems())
+        return self.read[shown]
+
+    def line_of(self, shown: str, *field_path: str | int) -> int:
+        source = self.get(shown)
+        return source.line_of(*field_path) if source is not None else 1
+
+
+def _dated_advice(appeal: Appeal, today: datetime.date, sources: _Sources, problems: Problems) -> None:
+    if appeal.status == "open" and appeal.deadline is not None and appeal.deadline < today:
+        problems.warn(appeal.path, sources.line_of(appeal.path, "deadline"), "deadline", (
+            f"{appeal.deadline.isoformat()} has passed but the appeal is still open "
+            "(set a new deadline, or set status: funded or closed)"
+        ))
+    for index, update in enumerate(appeal.updates):
+        if update.date > today:
+            problems.warn(appeal.path, sources.line_of(appeal.path, "updates", index, "date"), f"updates[{index}].date", (
+                f"{update.date.isoformat()} is in the future (today is {today.isoformat()}); readers will see it as already happened"
+            ))
+
+
+class SiteTargets:
+    """Every address inside the site that a built site answers."""
+
+    def __init__(self, site_dir: Path, config: SiteConfig, appeals: Sequence[Appeal], pages: Sequence[Page]):
+        published = [a for a in appeals if a.status != "draft"]
+        paths: set[str] = {"", *ROOT_FILES}
+        pages_of_index = max(1, -(-len(published) // APPEALS_PER_PAGE))
+        for number in range(2, pages_of_index + 1):
+            paths.update({f"page/{number}/", f"page/{number}/index.html"})
+        for appeal in published:
+            paths.update(appeal.url_path + name for name in APPEAL_FILES)
+        for page in pages:
+            paths.update({page.url_path, page.url_path + "index.html"})
+        if config.cname:
+            paths.add("CNAME")
+        for folder in (theme_folder("static"), site_dir / "static"):
+            if folder.is_dir():
+                paths.update("static/" + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        self.paths = paths
+        self.drafts = {a.url_path for a in appeals if a.status == "draft"}
+
+    def has(self, path: str) -> bool:
+        return path in self.paths or path + "/" in self.paths
+
+
+def _link_advice(item: Appeal | Page, targets: SiteTargets, config: SiteConfig, sources: _Sources, problems: Problems) -> None:
+    page_url = config.base_url + item.url_path
+    site = urlsplit(config.base_url)
+    for link in dict.fromkeys(html_links(item.body_html)):
+        parts = urlsplit(link)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            continue  # mailto:, tel:
+        if not parts.scheme and not parts.netloc and not parts.path:
+            continue  # "#section" on the same page
+        absolute = urlsplit(urljoin(page_url, link))
+        if absolute.netloc.lower() != site.netloc.lower():
+            continue  # another website
+        if not absolute.path.startswith(site.path):
+            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", (
+                f'"{link}" points outside the site at {absolute.path} '
+                f"(links inside the site start with {site.path} or are relative, like ../../pages/about/)"
+            ))
+            continue
+        inside = unquote(absolute.path[len(site.path):])
+        normalised = str(PurePosixPath("/" + inside)).lstrip("/") + ("/" if inside.endswith("/") and inside != "/" else "")
+        if inside in ("", "/"):
+            normalised = ""
+        if normalised.rstrip("/") + "/" in targets.drafts:
+            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", f'"{link}" goes to a draft appeal, which is not published')
+        elif not targets.has(normalised):
+            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
+
+
+def _line_of_link(source: SourceFile | None, link: str) -> int:
+    """The line the link is written on: as a Markdown link first, then anywhere."""
+    if source is None:
+        return 1
+    lines = source.body.splitlines()
+    for written in (f"]({link}", f'href="{link}"', f"<{link}>", f"]: {link}", link):
+        for offset, line in enumerate(lines):
+            if written in line:
+                return source.body_line + offset
+    return source.body_line
