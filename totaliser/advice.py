@@ -8,15 +8,17 @@ Given by `build` and `check` alike, so that both report the same warnings:
   build cache;
 * ``site_advice``, about the published site (a deadline passed, an update
   dated in the future, a link inside the site that goes nowhere), depends on
-  today's date and on every other story, so it runs after loading, from the
-  checked stories. Their files are read again only to find the line of
-  something to report.
+  today's date and on every other story, so it runs after loading. What it
+  needs from each story (the lines to name, its links into the site) is found
+  as the story is loaded and kept with it (``StoryAdvice``), so it reads no
+  file and, with the build cache, unpickles no story.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
@@ -42,8 +44,20 @@ APPEALS_PER_PAGE = 24
 # --- One story ----------------------------------------------------------------
 
 
-def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problems: Problems) -> None:
-    """Warnings about one appeal as written, before any name is hidden."""
+@dataclass(frozen=True)
+class StoryAdvice:
+    """What the warnings about the published site need from one story, found
+    as it is loaded: the lines to name, and its links to pages of the site."""
+
+    deadline_line: int = 1
+    update_date_lines: tuple[int, ...] = ()
+    # (the link as written, the path it leads to inside the site, its line)
+    site_links: tuple[tuple[str, str, int], ...] = ()
+
+
+def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
+    """Warnings about one appeal as written, before any name is hidden; and
+    what the warnings about the published site will need from it."""
     def warn(field_path: tuple[str | int, ...], label: str, message: str) -> None:
         problems.warn(appeal.path, source.line_of(*field_path), label, message)
 
@@ -61,6 +75,15 @@ def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problem
         problems.warn(appeal.path, 1, "image", "missing: add a photo (image and image_alt) for the page, the cards and social previews")
     if config.first_name_only:
         _privacy_advice(appeal, source, problems)
+    return StoryAdvice(
+        deadline_line=source.line_of("deadline"),
+        update_date_lines=tuple(source.line_of("updates", index, "date") for index in range(len(appeal.updates))),
+        site_links=_site_links(appeal.path, appeal.url_path, appeal.body_html, source, config, problems),
+    )
+
+
+def page_advice(page: Page, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
+    return StoryAdvice(site_links=_site_links(page.path, page.url_path, page.body_html, source, config, problems))
 
 
 def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> None:
@@ -108,45 +131,34 @@ def site_advice(
     """Warnings about what is published: the appeals that are not drafts, and the pages."""
     problems = Problems()
     published = [appeal for appeal in appeals if appeal.status != "draft"]
-    sources = _Sources(site_dir)
     for appeal in published:
-        _dated_advice(appeal, today, sources, problems)
+        _dated_advice(appeal, today, problems)
     targets = SiteTargets(site_dir, config, appeals, pages)
     items: list[Appeal | Page] = [*published, *pages]
     for item in items:
-        _link_advice(item, targets, config, sources, problems)
+        advice = item.advice or StoryAdvice()
+        for link, inside, line in advice.site_links:
+            if inside.rstrip("/") + "/" in targets.drafts:
+                problems.warn(item.path, line, "link", f'"{link}" goes to a draft appeal, which is not published')
+            elif not targets.has(inside):
+                problems.warn(item.path, line, "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
     return problems.items
 
 
-class _Sources:
-    """Stories read again, only when a line is needed for a warning."""
-
-    def __init__(self, site_dir: Path):
-        self.site_dir = site_dir
-        self.read: dict[str, SourceFile | None] = {}
-
-    def get(self, shown: str) -> SourceFile | None:
-        if shown not in self.read:
-            from .content import read_source
-
-            self.read[shown] = read_source(self.site_dir / shown, self.site_dir, Problems())
-        return self.read[shown]
-
-    def line_of(self, shown: str, *field_path: str | int) -> int:
-        source = self.get(shown)
-        return source.line_of(*field_path) if source is not None else 1
-
-
-def _dated_advice(appeal: Appeal, today: datetime.date, sources: _Sources, problems: Problems) -> None:
+def _dated_advice(appeal: Appeal, today: datetime.date, problems: Problems) -> None:
+    # Only what the build cache keeps at hand for a story is read (status,
+    # deadline, update_dates, advice): the rest would unpickle it.
+    advice = appeal.advice or StoryAdvice()
     if appeal.status == "open" and appeal.deadline is not None and appeal.deadline < today:
-        problems.warn(appeal.path, sources.line_of(appeal.path, "deadline"), "deadline", (
+        problems.warn(appeal.path, advice.deadline_line, "deadline", (
             f"{appeal.deadline.isoformat()} has passed but the appeal is still open "
             "(set a new deadline, or set status: funded or closed)"
         ))
-    for index, update in enumerate(appeal.updates):
-        if update.date > today:
-            problems.warn(appeal.path, sources.line_of(appeal.path, "updates", index, "date"), f"updates[{index}].date", (
-                f"{update.date.isoformat()} is in the future (today is {today.isoformat()}); readers will see it as already happened"
+    for index, day in enumerate(appeal.update_dates):
+        if day > today:
+            line = advice.update_date_lines[index] if index < len(advice.update_date_lines) else 1
+            problems.warn(appeal.path, line, f"updates[{index}].date", (
+                f"{day.isoformat()} is in the future (today is {today.isoformat()}); readers will see it as already happened"
             ))
 
 
@@ -175,10 +187,15 @@ class SiteTargets:
         return path in self.paths or path + "/" in self.paths
 
 
-def _link_advice(item: Appeal | Page, targets: SiteTargets, config: SiteConfig, sources: _Sources, problems: Problems) -> None:
-    page_url = config.base_url + item.url_path
+def _site_links(
+    shown: str, url_path: str, html: str, source: SourceFile, config: SiteConfig, problems: Problems,
+) -> tuple[tuple[str, str, int], ...]:
+    """The story's links to pages of the site, for site_advice to look up; a
+    link to this host but outside the site's path is warned about here."""
+    page_url = config.base_url + url_path
     site = urlsplit(config.base_url)
-    for link in dict.fromkeys(html_links(item.body_html)):
+    found: list[tuple[str, str, int]] = []
+    for link in dict.fromkeys(html_links(html)):
         parts = urlsplit(link)
         if parts.scheme and parts.scheme not in ("http", "https"):
             continue  # mailto:, tel:
@@ -187,8 +204,9 @@ def _link_advice(item: Appeal | Page, targets: SiteTargets, config: SiteConfig, 
         absolute = urlsplit(urljoin(page_url, link))
         if absolute.netloc.lower() != site.netloc.lower():
             continue  # another website
+        line = _line_of_link(source, link)
         if not absolute.path.startswith(site.path):
-            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", (
+            problems.warn(shown, line, "link", (
                 f'"{link}" points outside the site at {absolute.path} '
                 f"(links inside the site start with {site.path} or are relative, like ../../pages/about/)"
             ))
@@ -197,16 +215,12 @@ def _link_advice(item: Appeal | Page, targets: SiteTargets, config: SiteConfig, 
         normalised = str(PurePosixPath("/" + inside)).lstrip("/") + ("/" if inside.endswith("/") and inside != "/" else "")
         if inside in ("", "/"):
             normalised = ""
-        if normalised.rstrip("/") + "/" in targets.drafts:
-            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", f'"{link}" goes to a draft appeal, which is not published')
-        elif not targets.has(normalised):
-            problems.warn(item.path, _line_of_link(sources.get(item.path), link), "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
+        found.append((link, normalised, line))
+    return tuple(found)
 
 
-def _line_of_link(source: SourceFile | None, link: str) -> int:
+def _line_of_link(source: SourceFile, link: str) -> int:
     """The line the link is written on: as a Markdown link first, then anywhere."""
-    if source is None:
-        return 1
     lines = source.body.splitlines()
     for written in (f"]({link}", f'href="{link}"', f"<{link}>", f"]: {link}", link):
         for offset, line in enumerate(lines):

@@ -129,7 +129,7 @@ class FileEntry:
 # a second.
 SUMMARY_FIELDS = (
     "slug", "path", "status", "date", "deadline", "target", "raised", "currency", "gift_aid", "image",
-    "last_changed", "update_dates", "still_needed",
+    "last_changed", "update_dates", "still_needed", "advice",
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import fields, placeholders
-from .advice import story_advice
+from .advice import StoryAdvice, page_advice, story_advice
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
 from .fields import FieldError, quote
@@ -99,6 +99,8 @@ class Appeal:
     tags: list[str] = field(default_factory=list)
     organiser: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the warnings about the published site need from the story (advice.py).
+    advice: StoryAdvice | None = None
 
     @property
     def body_html(self) -> str:
@@ -159,6 +161,7 @@ class Page:
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     draft: bool = False
+    advice: StoryAdvice | None = None
 
     @property
     def url_path(self) -> str:
@@ -547,7 +550,7 @@ def load_appeal(
         organiser=organiser,
         extra=extra,
     )
-    story_advice(appeal, source, config, problems)
+    appeal.advice = story_advice(appeal, source, config, problems)
     return appeal
 
 
@@ -765,7 +768,7 @@ def load_page(
     if check.failed or title is None:
         return None
     body_html = renderer.to_html(story_text(check))
-    return Page(
+    page = Page(
         slug=slug,
         path=shown,
         title=title,
@@ -778,3 +781,5 @@ def load_page(
         extra=extra,
         draft=status == "draft",
     )
+    page.advice = page_advice(page, source, config, problems)
+    return page
