@@ -46,3 +46,14 @@ def test_each_entry_links_to_an_anchor_on_the_appeal_page(make_site, tmp_path: P
     assert len(set(fragments)) == 4
     for fragment in fragments:
         assert fragment in ids
+
+
+def test_a_site_without_a_publisher_address_still_has_tag_ids(make_site, tmp_path: Path) -> None:
+    from .conftest import MINIMAL_SITE_YAML
+
+    bare = "\n".join(line for line in MINIMAL_SITE_YAML.splitlines() if "gazette.example" not in line) + "\n"
+    site = make_site({"content/appeals/amy.md": appeal(extra=UPDATES)}, site_yaml=bare)
+    first = _entries(build_site(site, tmp_path / "first"))
+    again = _entries(build_site(site, tmp_path / "elsewhere", base_url="https://appeals.gazette.example/"))
+    assert set(first) == set(again)
+    assert all(entry_id.startswith("tag:totaliser.invalid,2026:test-appeals/appeals/amy") for entry_id in first)

@@ -54,3 +54,12 @@ def test_links_with_a_surname_are_published_as_written_and_warned_about(make_sit
     # The lines with links are not also said to be shortened to an initial.
     assert not any(line.startswith(("content/appeals/amy.md:12:", "content/appeals/amy.md:14:")) and "story" in line
                    for line in checked.stderr.splitlines())
+
+
+def test_unknown_fields_holding_an_address_are_kept_as_written() -> None:
+    from totaliser.privacy import SiteNameGuard
+
+    guard = SiteNameGuard.for_children(["Amy Quixby"])
+    assert guard.redact_value({"fundraiser": "https://www.gofundme.example/f/amy-quixby", "thanks": "The Quixby family"}) == {
+        "fundraiser": "https://www.gofundme.example/f/amy-quixby", "thanks": "The Q. family",
+    }
