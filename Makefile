@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 .PHONY: site test serve check lint golden bench clean axe
 
 site: $(STAMP)
-	$(BIN)/python build.py
+	@$(BIN)/python build.py
 	@echo "The example site is in output/. Browse it with 'make serve' (it is built for the web address in site.yaml, so links need a web server)."
 
 test: $(STAMP) axe
@@ -44,11 +44,15 @@ $(AXE):
 	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
 	else echo "npm is not installed: the accessibility tests will be skipped"; fi
 
+# Quiet, so that a first `make site` says what it does in a few lines: pip
+# still prints any error. (--quiet twice for the install: setuptools' notes on
+# editable installs are for Totaliser's developers, not for a site's.)
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Totaliser needs Python 3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@echo "Setting up Totaliser and its libraries in $(VENV)/ (only the first time; a minute or two) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet --quiet -c constraints.txt -e '.[test]'
 	@touch $@
 
 clean:

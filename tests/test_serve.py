@@ -376,7 +376,8 @@ def test_a_save_written_slowly_is_built_once_it_is_finished(server: Server) -> N
     finally:
         listener.close()
     assert server.stop() == 0
-    assert not [line for line in server.errors if STORY in line]
+    # No error from a half-written story (the editor's warnings about it, such as no photo, are printed each build).
+    assert not [line for line in server.errors if STORY in line and ": warning: " not in line]
 
 
 @linux_only

@@ -6,6 +6,7 @@ Exit status: 0 success (warnings allowed), 1 content errors, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
 import sys
@@ -30,8 +31,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked
+    (importlib.metadata would slow every command's start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("totaliser")
+        except PackageNotFoundError:
+            found = "(not installed: run pip install . in the Totaliser folder)"
+        print(f"totaliser {found}")
+        parser.exit(EXIT_OK)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="totaliser", description="Build a fundraising appeal website from Markdown stories.")
+    parser.add_argument("--version", action=_VersionAction, help="print the version of Totaliser and stop")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder (the default)")
@@ -106,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = make_parser()
     # "build" is the default command: `totaliser --site x` means `totaliser build --site x`.
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
         args_list.insert(0, "build")
     args = parser.parse_args(args_list)
     try:
@@ -168,9 +188,18 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.finish()  # whatever happened, the next line starts clean
+    report = dataclasses.replace(report, warnings=report.warnings + _site_advice(report))
     _print_problems(report.warnings)
     print(summary(report))
     return EXIT_OK
+
+
+def _site_advice(report: BuildReport) -> list[Problem]:
+    """The warnings check gives about the published site (a passed deadline, a
+    link that goes nowhere), so that build reports the warnings check does."""
+    from .advice import site_advice
+
+    return site_advice(report.appeals, report.pages, datetime.date.today(), report.addresses)
 
 
 def summary(report: BuildReport) -> str:
@@ -231,9 +260,17 @@ def _new(args: argparse.Namespace) -> int:
     from .newstory import new_appeal
 
     site_dir = _site_dir(args.site)
+    if not (site_dir / "site.yaml").is_file():
+        where = "this folder" if args.site == Path(".") else str(args.site)
+        raise UsageError(
+            f"{where} is not a site: it has no site.yaml, so nothing was written "
+            "(run new in the folder that holds site.yaml, or name that folder with --site)"
+        )
     config = load_config(site_dir, Problems())
     first_name_only = bool(config and config.first_name_only)
-    path = new_appeal(site_dir, args.name, datetime.date.today(), slug=args.slug, first_name_only=first_name_only)
+    path = new_appeal(
+        site_dir, args.name, datetime.date.today(), slug=args.slug, first_name_only=first_name_only, command=_command_name(),
+    )
     shown = display_path(path, site_dir)
     print(f"Wrote {shown}: a draft. Fill in each field, then set status: open to publish it.")
     if first_name_only and args.slug is None:
@@ -249,6 +286,12 @@ def _init(args: argparse.Namespace) -> int:
     print(f"Next: cd {args.folder}, then `totaliser build` (or `totaliser serve` to see it as you edit).")
     print("README.md there says how to put it on GitHub and publish it.")
     return EXIT_OK
+
+
+def _command_name() -> str:
+    """How the user ran Totaliser, for hints they will copy: the installed
+    command, or the repository's build.py."""
+    return "totaliser" if Path(sys.argv[0]).name == "totaliser" else "python build.py"
 
 
 def _raise(args: argparse.Namespace) -> int:

@@ -150,6 +150,8 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
     settings["description"] = check("description", fields.optional_text, False, "site's description")
     cname = check("cname", _hostname)
     settings["cname"] = cname
+    if cname is not None:
+        failed = _check_cname(cname, data.get("base_url"), source, shown, problems) or failed
     privacy = check("privacy", _privacy)
     if privacy:
         settings["privacy"] = privacy
@@ -229,6 +231,25 @@ def _hostname(value: object) -> str:
     if isinstance(value, str) and re.fullmatch(r"(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}", value.strip()):
         return value.strip().lower()
     raise FieldError(f"{fields.quote(value)} is not a domain name (write it like appeals.example.co.uk)")
+
+
+def _check_cname(cname: str, base_url: object, source: SourceFile, shown: str, problems: Problems) -> bool:
+    """A CNAME file names the one host the site is served from; a base_url on
+    another host (a fork's github.io address) means every link points elsewhere.
+    Compared with site.yaml's base_url, not --base-url: a build for a preview
+    address keeps its settings. True when they disagree (an error is recorded)."""
+    try:
+        host = urlsplit(normalise_base_url(base_url)).hostname or ""
+    except FieldError:
+        return False  # base_url's own error says what is wrong
+    if host == cname:
+        return False
+    problems.error(shown, source.line_of("cname"), "cname", (
+        f"{fields.quote(cname)} is not the host of base_url ({host}): a custom domain must be the address the "
+        f"site is published at (set base_url: https://{cname}/, or delete the cname line: on GitHub Pages "
+        "the custom domain is set in Settings → Pages)"
+    ))
+    return True
 
 
 def _privacy(value: object) -> str:

@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote
 
-from . import fields, reads
+from . import fields, placeholders, reads
+from .advice import StoryAdvice, page_advice, story_advice
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
 from .fields import FieldError, quote
 from .frontmatter import FrontMatterError, SourceFile, decode_utf8, split
 from .markup import StoryRenderer, first_paragraph_text
 from .money import percent, total
-from .privacy import NameGuard, SiteNameGuard
+from .privacy import NameGuard, SiteNameGuard, html_links
 from .slugs import slugify
 
 APPEALS_DIR = Path("content") / "appeals"
@@ -97,6 +99,8 @@ class Appeal:
     tags: list[str] = field(default_factory=list)
     organiser: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the warnings about the published site need from the story (advice.py).
+    advice: StoryAdvice | None = None
 
     @property
     def body_html(self) -> str:
@@ -126,6 +130,19 @@ class Appeal:
         return latest
 
     @property
+    def update_anchors(self) -> list[str]:
+        """An id for each update, for its entry on the appeal page and in the
+        feed: its date, and its place among that day's updates ("update-2026-05-01",
+        then "update-2026-05-01-2"). Updates are in date order, so adding one on
+        another day, even a back-dated one, changes no other update's id."""
+        anchors = []
+        on_day: dict[datetime.date, int] = {}
+        for update in self.updates:
+            count = on_day[update.date] = on_day.get(update.date, 0) + 1
+            anchors.append(f"update-{update.date.isoformat()}" + (f"-{count}" if count > 1 else ""))
+        return anchors
+
+    @property
     def update_dates(self) -> list[datetime.date]:
         # What the feed sorts by: kept in the build cache's summary of a story.
         return [update.date for update in self.updates]
@@ -144,6 +161,7 @@ class Page:
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     draft: bool = False
+    advice: StoryAdvice | None = None
 
     @property
     def url_path(self) -> str:
@@ -157,14 +175,58 @@ class Content:
     drafts_skipped: int = 0
 
 
-def content_files(site_dir: Path, folder: Path) -> list[Path]:
+def content_files(site_dir: Path, folder: Path, problems: Problems | None = None) -> list[Path]:
+    """The content files of a folder; with ``problems``, a warning for each
+    other file there that looks meant to be one (it would vanish without a word)."""
     directory = site_dir / folder
     if not directory.is_dir():
         return []
     # Names filtered and sorted as strings: pathlib's comparisons, and making
     # paths other than by iterdir, cost more than the rest of listing them.
     paths = {path.name: path for path in directory.iterdir()}
-    return [paths[name] for name in sorted(name for name in paths if name.endswith(".md") and not name.startswith("."))]
+    found = sorted(name for name in paths if name.endswith(".md") and not name.startswith("."))
+    if problems is not None and len(found) < len(paths):
+        _warn_skipped(site_dir, folder, [paths[name] for name in sorted(set(paths) - set(found))], problems)
+    return [paths[name] for name in found]
+
+
+# Endings of Markdown files that are not read, longest first: "cara.md.txt" is cara.md.
+_LOOKALIKE_ENDINGS = (".md.txt", ".markdown", ".mdown", ".mkdn", ".mkd", ".md")
+
+
+def _story_stem(name: str) -> str | None:
+    """The name without its ending when it looks meant to be a story ("bella.MD"
+    gives "bella"); None for other files and for editors' own (".#x.md", "x.md~")."""
+    if name.startswith((".", "~")) or name.endswith(("~", ".swp", ".bak", ".tmp")):
+        return None
+    lowered = name.lower()
+    for ending in _LOOKALIKE_ENDINGS:
+        if lowered.endswith(ending) and len(name) > len(ending):
+            return name[: -len(ending)]
+    return None
+
+
+def _warn_skipped(site_dir: Path, folder: Path, others: list[Path], problems: Problems) -> None:
+    where = folder.as_posix() + "/"
+    for path in others:
+        shown = display_path(path, site_dir)
+        if path.is_dir():
+            if path.name.startswith("."):
+                continue
+            for inner in sorted(path.rglob("*")):
+                if inner.is_file() and _story_stem(inner.name) is not None and not any(
+                    part.startswith(".") for part in inner.relative_to(path).parts
+                ):
+                    problems.warn(display_path(inner, site_dir), 1, "file name", (
+                        f"is in a sub-folder, so it is not read: only files directly in {where} are "
+                        f"(move it into {where})"
+                    ))
+            continue
+        stem = _story_stem(path.name)
+        if stem is not None:
+            problems.warn(shown, 1, "file name", (
+                f"is not read: only files ending in .md (in lowercase) are (rename it to {stem}.md)"
+            ))
 
 
 # Reads one file: (path, the problems to record into) -> Appeal or Page or None.
@@ -210,7 +272,7 @@ def load_content(
     appeals: list[Appeal] = []
     everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
-    appeal_paths = content_files(site_dir, APPEALS_DIR)
+    appeal_paths = content_files(site_dir, APPEALS_DIR, problems)
     loaded_appeals = loader.load_files(
         "appeal", appeal_paths, _in_line_order(lambda path, found: load_appeal(path, site_dir, config, found, renderer)), problems
     )
@@ -222,7 +284,7 @@ def load_content(
             drafts += 1
             continue
         appeals.append(appeal)
-    page_paths = content_files(site_dir, PAGES_DIR)
+    page_paths = content_files(site_dir, PAGES_DIR, problems)
     loaded_pages = loader.load_files(
         "page", page_paths, _in_line_order(lambda path, found: load_page(path, site_dir, config, found, renderer)), problems
     )
@@ -238,6 +300,9 @@ def load_content(
     _check_slug_collisions(pages, problems)
     if config.first_name_only:
         guard = SiteNameGuard.for_children(a.child for a in everyone)
+        items: list[Appeal | Page] = [*appeals, *pages]
+        for item in items:
+            _warn_surname_links(item, guard, site_dir, problems)
         appeals = [_first_names_only(a, guard) for a in appeals]
         pages = [_page_first_names_only(p, guard) for p in pages]
     return Content(appeals=appeals, pages=pages, drafts_skipped=drafts)
@@ -257,7 +322,7 @@ def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
         hospital=redact(appeal.hospital),
         title=redact(appeal.title),
         summary=redact(appeal.summary),
-        body_utf8=redact(appeal.body_html).encode("utf-8"),
+        body_utf8=guard.redact_html(appeal.body_html).encode("utf-8"),
         donate=[DonateOption(redact(d.label), d.url) for d in appeal.donate],
         sources=[Source(redact(s.label), s.amount) for s in appeal.sources],
         milestones=[Milestone(redact(m.label), m.amount) for m in appeal.milestones],
@@ -270,13 +335,34 @@ def _first_names_only(appeal: Appeal, guard: SiteNameGuard) -> Appeal:
     )
 
 
+def _warn_surname_links(item: Appeal | Page, guard: SiteNameGuard, site_dir: Path, problems: Problems) -> None:
+    """A link is never rewritten (that would break it): one that holds a child's
+    surname is a warning naming the file, the line and the link, so the editor decides."""
+    links = html_links(item.body_html)
+    if isinstance(item, Appeal):
+        links += [option.url for option in item.donate]
+    named = [link for link in dict.fromkeys(links) if guard.mentions_surname(unquote(link))]
+    if not named:
+        return
+    try:
+        lines = (site_dir / item.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for link in named:
+        line = next((number for number, text in enumerate(lines, 1) if link in text), 1)
+        problems.warn(item.path, line, "link", (
+            f'"{link}" contains a child\'s surname, but site.yaml sets privacy: first_name; links are published '
+            "as written (change the link if the surname must not appear)"
+        ))
+
+
 def _page_first_names_only(page: Page, guard: SiteNameGuard) -> Page:
     redact = guard.redact
     return dataclasses.replace(
         page,
         title=redact(page.title),
         summary=redact(page.summary),
-        body_html=redact(page.body_html),
+        body_html=guard.redact_html(page.body_html),
         image_alt=redact(page.image_alt) if page.image_alt else page.image_alt,
         tags=[redact(t) for t in page.tags],
         extra=guard.redact_value(page.extra),
@@ -397,7 +483,9 @@ def load_appeal(
 
     child = check.get("child", fields.text, "child's name as published", required=True)
     condition = check.get("condition", fields.text, "condition", required=True)
-    target = check.get("target", fields.amount, required=True)
+    # First: every amount is checked against the currency it must be written in.
+    currency = check.get("currency", fields.currency_code) or config.currency
+    target = check.get("target", fields.amount, currency, required=True)
     if target is not None and target <= 0:
         check.error(("target",), f"{quote(source.data['target'])} must be more than 0")
         target = None
@@ -405,36 +493,37 @@ def load_appeal(
     sources: list[Source] = []
     raised = None
     if isinstance(raised_value, dict):
-        sources = _read_sources(check, raised_value)
+        sources = _read_sources(check, raised_value, currency)
         if not check.failed or sources:
             raised = total(s.amount for s in sources)
         if not raised_value:
             check.error(("raised",), "is an empty set of sources (list each source with its amount, or write one amount)")
     else:
-        raised = check.get("raised", fields.amount, required=True)
+        raised = check.get("raised", fields.amount, currency, required=True)
     hospital = check.get("hospital", fields.text, "hospital", required=True)
     date = check.get("date", fields.iso_date, required=True)
 
     title = check.get("title", fields.text, "page heading")
     summary = check.get("summary", fields.text, "summary")
-    currency = check.get("currency", fields.currency_code) or config.currency
     deadline = check.get("deadline", fields.iso_date)
-    gift_aid = check.get("gift_aid", fields.amount)
+    gift_aid = check.get("gift_aid", fields.amount, currency)
     location = check.get("location", fields.text, "location")
     organiser = check.get("organiser", fields.text, "organiser")
     tags = check.get("tags", fields.text_list, "tag") or []
     status = check.get("status", _status)
     donate = _read_donate(check)
-    milestones = _read_milestones(check, target)
-    updates = _read_updates(check)
+    milestones = _read_milestones(check, target, currency)
+    updates = _read_updates(check, currency)
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
+    if status != "draft":
+        _refuse_placeholders(check)
 
     if check.failed or raised is None or None in (child, condition, target, hospital, date):
         return None
 
     body_html = renderer.to_html(story_text(check))
-    return Appeal(
+    appeal = Appeal(
         slug=slug,
         path=shown,
         child=child,
@@ -461,6 +550,8 @@ def load_appeal(
         organiser=organiser,
         extra=extra,
     )
+    appeal.advice = story_advice(appeal, source, config, problems)
+    return appeal
 
 
 # Control characters other than tab and line breaks: invisible, and not allowed in XML (the feed).
@@ -486,19 +577,41 @@ def default_title(child: str) -> str:
     return f"{child}’s appeal"
 
 
+def _refuse_placeholders(check: _Checker) -> None:
+    """An appeal that is published must not still say what `new` wrote in it."""
+    data = check.source.data
+    advice = "write the real one, or keep status: draft until the story is ready"
+    for name, placeholder in placeholders.FIELDS.items():
+        if isinstance(data.get(name), str) and data[name].strip() == placeholder:
+            check.error((name,), f"{quote(placeholder)} is the placeholder written by `new` ({advice})")
+    donate = data.get("donate")
+    options = donate if isinstance(donate, list) else [donate]
+    for index, option in enumerate(options):
+        if isinstance(option, dict) and isinstance(option.get("url"), str) and option["url"].strip() == placeholders.DONATE_URL:
+            path: tuple[str | int, ...] = ("donate", index, "url") if isinstance(donate, list) else ("donate", "url")
+            check.error(path, f"{quote(placeholders.DONATE_URL)} is the placeholder written by `new` (link to the appeal's own page; {advice})")
+    if isinstance(data.get("donate_url"), str) and data["donate_url"].strip() == placeholders.DONATE_URL:
+        check.error(("donate_url",), f"{quote(placeholders.DONATE_URL)} is the placeholder written by `new` ({advice})")
+    body = check.source.body
+    if placeholders.STORY in body:
+        line = check.source.body_line + body.count("\n", 0, body.index(placeholders.STORY))
+        check.failed = True
+        check.problems.error(check.shown, line, "story", f"still holds the placeholder written by `new`, {quote(placeholders.STORY)} ({advice})")
+
+
 def _status(value: object) -> str:
     if value in STATUSES:
         return str(value)
     raise FieldError(f"{quote(value)} is not a status (use draft, open, funded or closed)")
 
 
-def _read_sources(check: _Checker, mapping: dict[Any, Any]) -> list[Source]:
+def _read_sources(check: _Checker, mapping: dict[Any, Any], currency: str) -> list[Source]:
     sources = []
     for label, value in mapping.items():
         if not isinstance(label, str) or not label.strip():
             check.error(("raised", str(label)), f"{quote(label)} is not a name for a source of money (write it as text)")
             continue
-        amount = check.apply(("raised", label), value, fields.amount)
+        amount = check.apply(("raised", label), value, fields.amount, currency)
         if amount is not None:
             sources.append(Source(label.strip(), amount))
     return sources
@@ -539,7 +652,7 @@ def _read_donate(check: _Checker) -> list[DonateOption]:
     return options
 
 
-def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]:
+def _read_milestones(check: _Checker, target: Decimal | None, currency: str) -> list[Milestone]:
     raw = check.source.data.get("milestones")
     if raw is None:
         return []
@@ -553,7 +666,7 @@ def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]
             continue
         needs = "each milestone needs a label and an amount"
         label = check.need(("milestones", index, "label"), item, fields.text, "milestone's label", needs=needs)
-        amount = check.need(("milestones", index, "amount"), item, fields.amount, needs=needs)
+        amount = check.need(("milestones", index, "amount"), item, fields.amount, currency, needs=needs)
         if amount is None or label is None:
             continue
         if milestones and amount < milestones[-1].amount:
@@ -566,7 +679,7 @@ def _read_milestones(check: _Checker, target: Decimal | None) -> list[Milestone]
     return milestones
 
 
-def _read_updates(check: _Checker) -> list[Update]:
+def _read_updates(check: _Checker, currency: str) -> list[Update]:
     raw = check.source.data.get("updates")
     if raw is None:
         return []
@@ -580,7 +693,7 @@ def _read_updates(check: _Checker) -> list[Update]:
             continue
         needs = "each update needs a date and the amount raised by then"
         date = check.need(("updates", index, "date"), item, fields.iso_date, needs=needs)
-        raised = check.need(("updates", index, "raised"), item, fields.amount, needs=needs)
+        raised = check.need(("updates", index, "raised"), item, fields.amount, currency, needs=needs)
         note = ""
         if item.get("note") is not None:
             note = check.apply(("updates", index, "note"), item["note"], fields.text, "note") or ""
@@ -656,7 +769,7 @@ def load_page(
     if check.failed or title is None:
         return None
     body_html = renderer.to_html(story_text(check))
-    return Page(
+    page = Page(
         slug=slug,
         path=shown,
         title=title,
@@ -669,3 +782,5 @@ def load_page(
         extra=extra,
         draft=status == "draft",
     )
+    page.advice = page_advice(page, source, config, problems)
+    return page

@@ -58,9 +58,10 @@ def optional_text(value: object, what: str = "text") -> str | None:
     return text(value, what)
 
 
-def amount(value: object) -> Decimal:
+def amount(value: object, currency: str | None = None) -> Decimal:
+    """An amount; with ``currency``, one not written in another currency."""
     try:
-        return parse_amount(value)
+        return parse_amount(value, currency)
     except AmountError as exc:
         raise FieldError(f"{quote(value)} {exc}") from None
 

@@ -178,6 +178,12 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[FieldPath, int
         line = first_line + (mark.line if mark else 0)
         if at_end:  # never past the last written line (the closing ---)
             line = min(line, first_line + max(text.rstrip().count("\n"), 0))
+        tabbed = _tab_indented_line(text, exc)
+        if tabbed is not None:
+            raise FrontMatterError(first_line + tabbed, (
+                "this line is indented with a tab, and YAML indents with spaces only "
+                "(replace the tab at the start of the line with spaces)"
+            )) from None
         problem = exc.problem or exc.context or "it is not valid YAML"
         hint = _yaml_hint(problem, exc.context or "")
         raise FrontMatterError(line, f"not valid YAML: {problem}{hint}") from None
@@ -212,6 +218,26 @@ _YAML_HINTS = (
     ("cannot start any token", "a value that starts with @ or ` must be in quotes"),
     ("block sequence entries are not allowed", "put a value that starts with a dash in quotes, or start the list on the next line"),
 )
+
+
+def _tab_indented_line(text: str, exc: yaml.MarkedYAMLError) -> int | None:
+    """The line (counted from 0) a tab indents, when that is why the YAML failed.
+
+    YAML's own message ("found character that cannot start any token") never
+    says it is a tab, and a tab is invisible in most editors. The line blamed
+    is looked at, and the one before it (a mapping is often only found broken
+    on the line after the tab)."""
+    lines = text.splitlines()
+    for mark in (exc.problem_mark, exc.context_mark):
+        if mark is None:
+            continue
+        for number in (mark.line, mark.line - 1):
+            if 0 <= number < len(lines):
+                line = lines[number]
+                indent = line[: len(line) - len(line.lstrip(" \t"))]
+                if "\t" in indent and line.strip():
+                    return number
+    return None
 
 
 def _yaml_hint(problem: str, context: str) -> str:

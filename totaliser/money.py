@@ -29,8 +29,18 @@ CURRENCY_SYMBOLS = {
     "PLN": "zł",
 }
 
-# Symbols a writer may put in front of an amount: "£36,000", "$50", "€1.200".
-_LEADING_SYMBOLS = "£$€¥₹"
+# Symbols a writer may put before (or after) an amount, longest first, and
+# the currencies each may stand for: "$" is any dollar, "A$" only Australia's.
+_SYMBOL_CURRENCIES = {
+    "NZ$": {"NZD"}, "US$": {"USD"}, "A$": {"AUD"}, "C$": {"CAD"}, "zł": {"PLN"},
+    "£": {"GBP", "IEP", "GIP", "FKP", "SHP", "EGP"},
+    "$": {"USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN", "TTD", "JMD", "BBD", "BSD", "FJD"},
+    "€": {"EUR"}, "¥": {"JPY", "CNY"}, "₹": {"INR"},
+}
+_SYMBOLS = tuple(_SYMBOL_CURRENCIES)
+# An ISO 4217 code written before or after the number: "EUR 25,000", "25,000 GBP".
+_CODE_BEFORE = re.compile(r"^([A-Za-z]{3})(?=[\s0-9])\s*")
+_CODE_AFTER = re.compile(r"(?<=[\s0-9])\s*([A-Za-z]{3})$")
 # ASCII digits only: "\d" would also take Arabic-Indic or full-width digits.
 # Any number of decimals is matched so that "1.234" gets the decimals message.
 _AMOUNT_PATTERN = re.compile(
@@ -42,12 +52,14 @@ class AmountError(ValueError):
     """A value that is not an amount of money; the message says why."""
 
 
-def parse_amount(value: object) -> Decimal:
+def parse_amount(value: object, currency: str | None = None) -> Decimal:
     """Read an amount as written in front matter.
 
-    Accepts a YAML number or a string such as ``"36,000"``, ``"£36,000"`` or
-    ``"36000.50"``. Rejects booleans, negative numbers, words, and more than
-    two decimal places. The error message says what is allowed.
+    Accepts a YAML number or a string such as ``"36,000"``, ``"£36,000"``,
+    ``"EUR 36,000"`` or ``"36000.50"``. Rejects booleans, negative numbers,
+    words, and more than two decimal places; with ``currency``, also a symbol
+    or code of another currency ("€25,000" for a GBP appeal is not £25,000).
+    The error message says what is allowed.
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(f"is not an amount ({AMOUNT_HELP})")
@@ -60,7 +72,7 @@ def parse_amount(value: object) -> Decimal:
         # which is what the writer typed (36000.5, not 36000.499999...).
         amount = Decimal(repr(value))
     elif isinstance(value, str):
-        amount = _parse_amount_text(value)
+        amount = _parse_amount_text(value, currency)
     else:
         raise AmountError(f"is not an amount ({AMOUNT_HELP})")
     if amount < 0:
@@ -72,10 +84,13 @@ def parse_amount(value: object) -> Decimal:
     return _normalise(amount)
 
 
-def _parse_amount_text(text: str) -> Decimal:
-    cleaned = text.strip()
-    if cleaned[:1] in _LEADING_SYMBOLS:
-        cleaned = cleaned[1:].strip()
+def _parse_amount_text(text: str, currency: str | None) -> Decimal:
+    cleaned, written = _without_currency(text.strip())
+    if written is not None and currency is not None and not _stands_for(written, currency):
+        raise AmountError(
+            f"is written in {written}, but the appeal's currency is {currency} "
+            f"(write the amount in {currency}, e.g. {_example(currency)})"
+        )
     if cleaned.startswith("-"):
         raise AmountError("is below zero (an amount must be 0 or more)")
     match = _AMOUNT_PATTERN.match(cleaned)
@@ -85,6 +100,33 @@ def _parse_amount_text(text: str) -> Decimal:
         return Decimal(cleaned.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern already guards this
         raise AmountError(f"is not an amount ({AMOUNT_HELP})") from None
+
+
+def _without_currency(text: str) -> tuple[str, str | None]:
+    """The number, and the symbol or code it was written with (None when bare)."""
+    for symbol in _SYMBOLS:
+        if text.startswith(symbol):
+            return text[len(symbol):].strip(), symbol
+        if text.endswith(symbol):
+            return text[: -len(symbol)].strip(), symbol
+    for pattern in (_CODE_BEFORE, _CODE_AFTER):
+        match = pattern.search(text)
+        if match:
+            return (text[: match.start()] + text[match.end():]).strip(), match.group(1).upper()
+    return text, None
+
+
+def _stands_for(written: str, currency: str) -> bool:
+    if written in _SYMBOL_CURRENCIES:
+        return currency in _SYMBOL_CURRENCIES[written]
+    return written == currency
+
+
+def _example(currency: str) -> str:
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None or currency == "PLN":
+        return "25000"
+    return f'"{symbol}25,000" or 25000'
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:

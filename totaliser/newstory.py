@@ -12,6 +12,7 @@ import datetime
 import json
 from pathlib import Path
 
+from . import placeholders
 from .content import APPEALS_DIR
 from .errors import UsageError, display_path
 from .frontmatter import FrontMatterError, split
@@ -25,12 +26,12 @@ TEMPLATE = """\
 # The child's name as it will be published.
 child: {child}
 # The condition, in the words the family uses (e.g. cerebral palsy).
-condition: the child's condition
+condition: {condition}
 # Where the treatment happens.
-hospital: the hospital's name
+hospital: {hospital}
 # The amount the appeal needs, e.g. 36000 or "£36,000".
 target: 10000
-# The amount raised so far. Later, record new totals with: python build.py raise {slug} AMOUNT
+# The amount raised so far. Later, record new totals with: {command} raise {slug} AMOUNT
 raised: 0
 # The date the appeal is published or last updated (YYYY-MM-DD).
 date: {today}
@@ -39,12 +40,12 @@ status: draft
 # The page heading. Leave it out to use "{first_name}’s appeal".
 title: {title}
 # One or two sentences for the list of appeals, feeds and social media.
-summary: One or two sentences about the child and what the money is for.
+summary: {summary}
 # Where to give. The first option is the main button; each link must start with https://
 # (For a single link, `donate_url: https://...` does the same.)
 donate:
   - label: Give online
-    url: https://www.justgiving.com/your-appeal-page
+    url: {donate_url}
 # The date the money is needed by (YYYY-MM-DD); shown as a countdown.
 # deadline: {next_year}
 # The parts of the target, smallest first, e.g. the operation, then the aftercare.
@@ -59,9 +60,9 @@ donate:
 # Gift Aid expected on top of the amount raised (not counted toward the target).
 # gift_aid: 0
 # Where the family lives, e.g. Canford Heath, Poole.
-location: the child's town
+location: {location}
 # Who is running the appeal, e.g. the child's parents or a club.
-organiser: the appeal's organiser
+organiser: {organiser}
 # Words that describe the appeal, used to group appeals.
 tags: [fundraising]
 # Only if this appeal collects money in another currency than the rest of the site (a code such as EUR).
@@ -72,7 +73,7 @@ tags: [fundraising]
 #     raised: 0
 #     note: The appeal is launched.
 ---
-Write the story here. The first paragraph should say who the child is, what they
+{story} The first paragraph should say who the child is, what they
 need and why.
 
 Explain the treatment or equipment, what it costs, and what difference it will make.
@@ -82,20 +83,33 @@ End with how readers can help.
 
 
 def new_appeal(
-    site_dir: Path, name: str, today: datetime.date, slug: str | None = None, first_name_only: bool = False
+    site_dir: Path, name: str, today: datetime.date, slug: str | None = None, first_name_only: bool = False,
+    command: str = "python build.py",
 ) -> Path:
     """Write content/appeals/<slug>.md for a new appeal; never overwrites a file.
 
     The web address comes from the child's name ("Siân Łukasz" gives
     sian-lukasz), or from the first name only when the site publishes first
-    names only: a surname in the address would give it away.
+    names only: a surname in the address would give it away. ``command`` is
+    how the user runs Totaliser, for the hint written in the story.
     """
     child = " ".join(name.split())
     if not child:
         raise UsageError('give the child\'s name, e.g. new "Amy Example"')
-    chosen = slugify(slug if slug is not None else (child.split()[0] if first_name_only else child))
-    if not chosen:
-        raise UsageError(f'"{name}" has no letters or digits to make a web address from; give one with --slug')
+    if slug is not None:
+        chosen = slugify(slug)
+        if not chosen:
+            raise UsageError(
+                f'--slug "{slug}" has no Latin letters (a to z) or digits, which a web address is made of '
+                "(use lowercase letters, digits and dashes, e.g. --slug amy-example)"
+            )
+    else:
+        chosen = slugify(child.split()[0] if first_name_only else child)
+        if not chosen:
+            raise UsageError(
+                f'"{name}" has no Latin letters (a to z) or digits to make a web address from: '
+                f'give one with --slug, e.g. new "{name}" --slug the-name-in-latin-letters'
+            )
     folder = site_dir / APPEALS_DIR
     path = folder / f"{chosen}.md"
     first_name = child.split()[0]
@@ -104,7 +118,11 @@ def new_appeal(
         title=_yaml_string(f"Help {first_name}"),
         first_name=first_name,
         slug=chosen,
+        command=command,
         today=today.isoformat(),
+        donate_url=placeholders.DONATE_URL,
+        story=placeholders.STORY,
+        **placeholders.FIELDS,  # plain YAML as they are
         next_year=today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat(),
     )
     try:  # the template must always read back as front matter; a name cannot break it

@@ -59,6 +59,7 @@ class RaiseRequest:
     origin_line: int = 1
     add: bool = False  # amount is added to the total (or to the source), not the new total
     lower: bool = False  # a total lower than the current one is a correction, not a mistake
+    written: str | None = None  # the amount as typed: its symbol or code is checked against the appeal's currency
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def request_from_arguments(
     if parsed_date > today and not future:
         raise UsageError(f"--date {future_date_message(parsed_date, today)}")
     return RaiseRequest(
-        _clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source), add=add, lower=lower
+        _clean_slug(slug), parsed_amount, parsed_date, _clean(note), _clean(source), add=add, lower=lower, written=amount,
     )
 
 
@@ -149,7 +150,9 @@ def requests_from_csv(
         raise UsageError(f"{csv_path} cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise UsageError(f"{csv_path} is not UTF-8 text (save the spreadsheet as CSV UTF-8)") from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    lines = text.splitlines(keepends=True)
+    separator = _separator(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=separator)
     header = next(reader, None)
     if header is None:
         raise UsageError(f"{csv_path} is empty (it needs a header row: {', '.join(CSV_COLUMNS)})")
@@ -170,12 +173,26 @@ def requests_from_csv(
         if len(row) > len(columns):
             problems.error(shown, line, "row", f"has {len(row)} cells but the header names {len(columns)} columns")
             continue
+        if separator != "," and "," in values.get("amount", ""):
+            problems.error(shown, line, "amount", (
+                f"{quote(values['amount'])} has a comma, which in a file saved with semicolons is a decimal comma: "
+                "write the amount without it (26500, or 26500.50 with pence)"
+            ))
+            continue
         request = _request_from_row(values, today, shown, line, problems, future)
         if request is not None:
             requests.append(request)
     if not requests and not problems.errors:
         raise UsageError(f"{csv_path} has no rows to apply")
     return requests, problems
+
+
+def _separator(header: str) -> str:
+    """The CSV's separator, from its header row: spreadsheets in much of Europe
+    save CSV with semicolons (the comma is their decimal point)."""
+    counts = {separator: header.count(separator) for separator in (",", ";", "\t")}
+    best = max(counts, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
 
 
 def _request_from_row(
@@ -205,7 +222,7 @@ def _request_from_row(
                 ok = False
     if not ok or amount is None:
         return None
-    return RaiseRequest(slug, amount, date, _clean(values.get("note")), _clean(values.get("source")), shown, line)
+    return RaiseRequest(slug, amount, date, _clean(values.get("note")), _clean(values.get("source")), shown, line, written=values.get("amount"))
 
 
 def _clean(value: str | None) -> str | None:
@@ -299,6 +316,7 @@ def _edit_file(
                     f"{request.date.isoformat()} is before the appeal's last update ({last_date.isoformat()}); "
                     "updates are listed oldest first"
                 ), usage=True)
+            _refuse_other_currency(request, original.currency)
             edited = _checked_edit(text, request, original.currency)
             if edited is None:
                 repeated.append(request.date)
@@ -387,6 +405,14 @@ def _last_update(data: dict[str, Any]) -> tuple[datetime.date, Decimal, str] | N
         return iso_date(last.get("date")), parse_amount(last.get("raised")), str(last.get("note") or "")
     except (FieldError, AmountError):
         return None
+
+
+def _refuse_other_currency(request: RaiseRequest, currency: str) -> None:
+    """"$26,000" for a pounds appeal is not £26,000: refused, not saved as pounds."""
+    try:
+        parse_amount(request.written if request.written is not None else request.amount, currency)
+    except AmountError as exc:
+        raise EditError("amount", f"{quote(request.written)} {exc}", usage=True) from None
 
 
 def _where(request: RaiseRequest, shown: str) -> tuple[str, int]:
@@ -490,7 +516,8 @@ def _raised_edit(
         raise EditError("raised", "is not an amount or a list of sources")
     labels = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     if request.source is None:
-        raise EditError("raised", f"lists sources ({', '.join(labels)}): say which one changed with --source NAME", usage=True, line=_line(key))
+        how = "say which one changed with --source NAME" if request.origin == "command line" else "fill in the source column with the one that changed"
+        raise EditError("raised", f"lists sources ({', '.join(labels)}): {how}", usage=True, line=_line(key))
     match = _find_source(node, request.source)
     if match is None:
         raise EditError("raised", f"has no source named {quote(request.source)} (its sources: {', '.join(labels)}; add a new one to the file by hand)", usage=True, line=_line(key))

@@ -127,7 +127,7 @@ class Sources:
         self.appeal_fingerprints = appeal_fingerprints
         self.pages = pages
         self.page_fingerprints = page_fingerprints
-        self._compute_value = values
+        self.values = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
         self._same: dict[tuple[Any, Any], bool] = {}  # each dependency as recorded: still so? Once a build
@@ -173,7 +173,7 @@ class Sources:
     def value_and_fingerprint(self, name: str) -> tuple[Any, bytes]:
         found = self._values.get(name)
         if found is None:
-            value = self._compute_value(name)
+            value = self.values(name)
             found = self._values[name] = (value, value_digest(value))
         return found
 

@@ -32,6 +32,7 @@ from .outputs.pages import PageRenderer
 from .outputs.registry import Output, SitePlan, make_site_plan, plan
 from .render import make_environment
 from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity
+from .template_errors import template_problem
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -61,6 +62,11 @@ class BuildReport:
     drafts_skipped: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)  # outputs made this time; the rest were kept
+    outputs: list[Output] = field(default_factory=list)
+
+    def addresses(self) -> set[str]:
+        """Every address the site answers."""
+        return {address for output in self.outputs for address in output.addresses}
 
 
 @dataclass
@@ -202,7 +208,8 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     site_dir = options.site_dir
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
-    context, sources, outputs = _prepare(loaded, site_dir, files)
+    context, sources = _prepare(loaded, site_dir, files)
+    outputs = plan_outputs(loaded, site_dir, sources.values)  # type: ignore[arg-type]
     if cache is not None:
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
@@ -224,10 +231,10 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         raise
     if cache is not None:
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files)
-    return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started)
+    return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
 
 
-def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) -> tuple[Context, reads.Sources, list[Output]]:
+def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) -> tuple[Context, reads.Sources]:
     config, content = loaded.config, loaded.content
     values = SiteValues(config, content.appeals, content.pages)
     sources = reads.Sources(
@@ -242,7 +249,7 @@ def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) 
     env.globals["embed_code"] = _embed_code
     env.globals["progress_chart"] = _progress_chart
     context = Context(config, env, site_dir, PageRenderer(env, config), sources.appeals, sources.pages)
-    return context, sources, plan_outputs(loaded, site_dir, values)
+    return context, sources
 
 
 def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None = None) -> list[Output]:
@@ -257,6 +264,21 @@ def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None =
         len(values.chunks), site_dir, photos,
     )
     return plan(site_plan)
+
+
+def make_in_memory(loaded: LoadedSite, site_dir: Path, outputs: list[Output]) -> list[Problem]:
+    """Make outputs without writing them (``check``): the problems they find."""
+    context, sources = _prepare(loaded, site_dir, reads.FileFingerprints())
+    problems: list[Problem] = []
+    for output in outputs:
+        found = Problems()
+        with reads.recording(sources):
+            try:
+                output.make(context, found)
+            except jinja2.TemplateError as exc:
+                found.error(*template_problem(exc, site_dir, context.env))
+        problems += [problem for problem in found.items if problem not in problems]
+    return problems
 
 
 def _compiled_templates(cache: BuildCache, config: SiteConfig) -> jinja2.BytecodeCache:
@@ -332,7 +354,7 @@ def _make(
             try:
                 files = output.make(context, problems)
             except jinja2.TemplateError as exc:
-                problems.error(*_template_problem(exc, context.site_dir))
+                problems.error(*template_problem(exc, context.site_dir, context.env))
                 files = {}
         written = []
         for path, data in files.items():
@@ -406,7 +428,9 @@ def _interned(table: dict[Any, Any], value: Any) -> Any:
     return table.setdefault(value, value)
 
 
-def _report(options: BuildOptions, loaded: LoadedSite, problems: Problems, files: int, made: list[str], started: float) -> BuildReport:
+def _report(
+    options: BuildOptions, loaded: LoadedSite, problems: Problems, files: int, made: list[str], started: float, outputs: list[Output],
+) -> BuildReport:
     appeals = loaded.content.appeals
     statuses: dict[str, int] = {}
     for appeal in appeals:
@@ -421,6 +445,7 @@ def _report(options: BuildOptions, loaded: LoadedSite, problems: Problems, files
         drafts_skipped=loaded.content.drafts_skipped,
         statuses=statuses,
         made=made,
+        outputs=outputs,
     )
 
 
@@ -434,10 +459,3 @@ def _progress_chart(*args: Any, **kwargs: Any) -> Any:
     from .outputs import chart
 
     return chart.progress_chart(*args, **kwargs)
-
-
-def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> tuple[str, int, str, str]:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        name = exc.filename or exc.name or "a template"
-        return display_path(Path(name), site_dir), exc.lineno or 1, "template", exc.message or str(exc)
-    return "templates", 1, "template", str(exc)

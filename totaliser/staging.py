@@ -43,6 +43,43 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
             raise UsageError(f"refusing to build into {output_dir}: it would overwrite the site's {protected}/ folder")
     if output.exists() and not output.is_dir():
         raise UsageError(f"refusing to build into {output_dir}: it is a file, not a folder")
+    if output.is_dir() and not _written_by_totaliser(output):
+        shown = ", ".join(sorted(_own_entries(output))[:3])
+        raise UsageError(
+            f"refusing to build into {output_dir}: it holds files that Totaliser did not write ({shown}), "
+            "and a build replaces the whole folder. Give --output a new or empty folder, "
+            "or move those files somewhere else first"
+        )
+
+
+# Files a desktop puts into any folder it shows: they do not make a folder someone's.
+_DESKTOP_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# Every build writes these at the top of its output: appeals.json always
+# opens with this line, and .nojekyll is empty (see outputs/feeds.py).
+_APPEALS_JSON_START = b'{\n  "appeals": ['
+
+
+def _own_entries(folder: Path) -> list[str]:
+    return [name for name in os.listdir(folder) if name not in _DESKTOP_FILES]
+
+
+def _written_by_totaliser(folder: Path) -> bool:
+    """Whether a folder is empty or is a site a build wrote (so replacing it loses nothing).
+
+    Recognised by the layout every build writes rather than by a marker file,
+    so that outputs built before this check existed are still accepted.
+    """
+    entries = _own_entries(folder)
+    if not entries:
+        return True
+    if not {"index.html", "appeals.json", ".nojekyll"} <= set(entries):
+        return False
+    try:
+        with open(folder / "appeals.json", "rb") as opened:
+            start = opened.read(len(_APPEALS_JSON_START))
+        return start == _APPEALS_JSON_START and (folder / ".nojekyll").stat().st_size == 0
+    except OSError:
+        return False
 
 
 Manifest = dict[str, bytes]  # relative path -> fingerprint of its bytes

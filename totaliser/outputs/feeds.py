@@ -8,11 +8,13 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..listing import order_appeals
 from ..money import format_money, json_number
+from ..slugs import slugify
 
 FEED_ENTRIES = 100
 
@@ -37,6 +39,25 @@ def quoteattr(data: str) -> str:
     return '"{}"'.format(data.replace('"', "&quot;"))
 
 
+# Atom ids are RFC 4151 tag URIs built from what never changes: the
+# publisher's domain (not base_url: building for another address must keep
+# them), this date, and the appeal's slug and each update's own anchor. The
+# date only has to be one on which the publisher held the domain; it is fixed
+# so that no id ever changes.
+TAG_DATE = "2026"
+# For a site with no publisher url: reserved, never a real host.
+FALLBACK_AUTHORITY = "totaliser.invalid"
+
+
+def tag_prefix(config: SiteConfig) -> str:
+    """The start of every id in the site's feeds: "tag:wessexcourier.example,2026:"."""
+    host = urlsplit(config.publisher.url).hostname if config.publisher.url else None
+    if host:
+        return f"tag:{host},{TAG_DATE}:"
+    # Without a domain of the publisher's, the site's title tells sites apart.
+    return f"tag:{FALLBACK_AUTHORITY},{TAG_DATE}:{slugify(config.title) or 'site'}/"
+
+
 def _timestamp(day: datetime.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
@@ -58,7 +79,7 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
     if config.description:
         head.append(f"<subtitle>{escape(config.description)}</subtitle>")
     head += [
-        f"<id>{escape(config.base_url)}</id>",
+        f"<id>{escape(tag_prefix(config))}feed</id>",
         f'<link rel="self" type="application/atom+xml" href={quoteattr(config.absolute("feed.xml"))}/>',
         f'<link rel="alternate" type="text/html" href={quoteattr(config.base_url)}/>',
         f"<updated>{_timestamp(updated)}</updated>",
@@ -86,7 +107,7 @@ def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[
     found: list[tuple[datetime.date, str, Appeal, int | None]] = []
     for day, appeal, update in dated:
         url = config.absolute(appeal.url_path)
-        found.append((day, f"{url}#appeal" if update is None else f"{url}#update-{update}", appeal, update))
+        found.append((day, f"{url}#appeal" if update is None else f"{url}#{appeal.update_anchors[update]}", appeal, update))
     found.sort(key=lambda e: (e[0], e[1]), reverse=True)
     return found[:FEED_ENTRIES]
 
@@ -94,9 +115,10 @@ def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[
 def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
     """The feed entry of an appeal (index None) or of one of its updates."""
     url = config.absolute(appeal.url_path)
+    entry_id = f"{tag_prefix(config)}appeals/{appeal.slug}"
     if index is None:
         return _entry(
-            entry_id=url,
+            entry_id=entry_id,
             title=appeal.title,
             url=url,
             day=appeal.date,
@@ -107,10 +129,11 @@ def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
     update = appeal.updates[index]
     note = update.note or "New total"
     amount = format_money(update.raised, appeal.currency)
+    anchor = appeal.update_anchors[index]
     return _entry(
-        entry_id=f"{url}#update-{index + 1}",
+        entry_id=f"{entry_id}/{anchor}",
         title=f"{appeal.title}: {amount} raised",
-        url=url,
+        url=f"{url}#{anchor}",
         day=update.date,
         summary=f"{note} ({amount} raised of {format_money(appeal.target, appeal.currency)})",
         content=None,

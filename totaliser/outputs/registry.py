@@ -173,7 +173,7 @@ def site_outputs(site: SitePlan) -> Iterator[Output]:
 
 
 def _static_file(relative: str, path: Path, context: Context, problems: Problems) -> Files:
-    data = published_bytes(path)
+    data = published_bytes(path, f"static/{relative}", problems)
     return {} if data is None else {f"static/{relative}": data}
 
 

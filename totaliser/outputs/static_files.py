@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 from .. import reads
-from ..privacy import without_metadata
+from ..errors import Problems
+from ..pictures import is_picture, publishable_picture
 from ..render import theme_folder
 
-PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 # The theme's own assets. The rest of the repository's static/ folder (the
 # example site's logo and photos) belongs to the example, not to every site.
 THEME_ASSETS = ("css/", "js/", "fonts/", "images/favicon.svg")
@@ -32,11 +32,12 @@ def static_sources(site_dir: Path) -> dict[str, Path]:
     return files
 
 
-def published_bytes(path: Path) -> bytes | None:
-    """What is published of a static file: pictures without metadata, the rest as it is."""
+def published_bytes(path: Path, shown: str, problems: Problems) -> bytes | None:
+    """What is published of a static file: pictures with their pixels and
+    nothing else (or None, with an error, for one that cannot be), the rest as it is."""
     data = reads.file_bytes(path)
-    if path.suffix.lower() in PICTURE_SUFFIXES:
-        return without_metadata(data)
+    if is_picture(path.name):
+        return publishable_picture(data, shown, problems)
     return data
 
 

@@ -1,0 +1,55 @@
+"""An error in a template is named by the template's file and line, in the
+template's own words, with the closest known name: in build, check and serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import copy_example_site, run_cli
+from .test_build import appeal
+
+TYPO = '{% extends "default/appeal.html" %}\n{% block title %}\n{{ appeal.chlid }}\n{% endblock %}\n'
+
+
+@pytest.mark.parametrize("template, expected", [
+    (TYPO, "templates/appeal.html:3: appeal.chlid is not defined (did you mean appeal.child?)"),
+    ('{% extends "default/apeal.html" %}\n',
+     'templates/appeal.html:1: the template "default/apeal.html" does not exist (did you mean default/appeal.html?)'),
+    ('{% extends "default/appeal.html" %}\n{% block title %}{{ appeal.target | mony }}{% endblock %}\n',
+     "templates/appeal.html:2: there is no filter named mony (did you mean money?)"),
+    ('{% extends "default/appeal.html" %}\n{% block title %}{{ site.titel }}{% endblock %}\n',
+     "templates/appeal.html:2: site.titel is not defined (did you mean site.title?)"),
+    ('{% extends "default/appeal.html" %}\n{% block title %}\n{% if appeal %}\n{{ appeal.title }}\n{% endblock %}\n',
+     "templates/appeal.html:5: Encountered unknown tag 'endblock'."),
+])
+def test_build_and_check_name_the_template_line_and_the_closest_name(make_site, tmp_path: Path, template: str, expected: str) -> None:
+    site = make_site({"content/appeals/amy.md": appeal(), "templates/appeal.html": template})
+    for command in (["build", "--output", str(tmp_path / "out")], ["check"]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 1, command
+        assert any(line.startswith(expected) for line in result.stderr.splitlines()), (command, result.stderr)
+        assert "totaliser." not in result.stderr and "object" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_serves_error_panel_names_the_template(tmp_path: Path) -> None:
+    from .test_serve import ReloadListener, Server
+
+    site = copy_example_site(tmp_path / "site")
+    server = Server(site)
+    try:
+        listener = ReloadListener(server.port)
+        try:
+            (site / "templates/page.html").write_text(
+                '{% extends "default/page.html" %}\n{% block title %}{{ page.titel }}{% endblock %}\n', encoding="utf-8"
+            )
+            listener.next_reload()
+            _, page, _ = server.fetch("/appeals-site/pages/about/")
+            assert "templates/page.html:2: page.titel is not defined (did you mean page.title?)" in page
+        finally:
+            listener.close()
+    finally:
+        server.stop()

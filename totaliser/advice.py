@@ -1,0 +1,201 @@
+"""Warnings about content that is valid but probably not what the editor meant.
+
+Given by `build` and `check` alike, so that both report the same warnings:
+
+* ``story_advice``, about one story on its own (an appeal still open after its
+  target, a missing summary or photo, a surname under ``privacy:
+  first_name``), runs as each story is loaded, and is kept with it by the
+  build cache;
+* ``site_advice``, about the published site (a deadline passed, an update
+  dated in the future, a link inside the site that goes nowhere), depends on
+  today's date and on every other story, so it runs after loading. What it
+  needs from each story (the lines to name, its links into the site) is found
+  as the story is loaded and kept with it (``StoryAdvice``), so it reads no
+  file and, with the build cache, unpickles no story.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .config import SiteConfig
+from .errors import Problem, Problems
+from .frontmatter import SourceFile
+from .money import format_money
+from .privacy import NameGuard, html_links, without_urls
+from .slugs import to_ascii
+
+if TYPE_CHECKING:
+    from .content import Appeal, Page
+
+# --- One story ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoryAdvice:
+    """What the warnings about the published site need from one story, found
+    as it is loaded: the lines to name, and its links to pages of the site."""
+
+    deadline_line: int = 1
+    update_date_lines: tuple[int, ...] = ()
+    # (the link as written, the path it leads to inside the site, its line)
+    site_links: tuple[tuple[str, str, int], ...] = ()
+
+
+def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
+    """Warnings about one appeal as written, before any name is hidden; and
+    what the warnings about the published site will need from it."""
+    def warn(field_path: tuple[str | int, ...], label: str, message: str) -> None:
+        problems.warn(appeal.path, source.line_of(*field_path), label, message)
+
+    if appeal.status == "open" and appeal.raised >= appeal.target:
+        warn(("raised",), "raised", (
+            f"{format_money(appeal.raised, appeal.currency)} has reached the target of "
+            f"{format_money(appeal.target, appeal.currency)} but the appeal is still open "
+            "(set status: funded, or raise the target)"
+        ))
+    if source.data.get("summary") is None:
+        problems.warn(appeal.path, 1, "summary", (
+            "missing: the first paragraph is used on cards, in feeds and when the appeal is shared (write one or two sentences)"
+        ))
+    if source.data.get("image") is None:
+        problems.warn(appeal.path, 1, "image", "missing: add a photo (image and image_alt) for the page, the cards and social previews")
+    if config.first_name_only:
+        _privacy_advice(appeal, source, problems)
+    return StoryAdvice(
+        deadline_line=source.line_of("deadline"),
+        update_date_lines=tuple(source.line_of("updates", index, "date") for index in range(len(appeal.updates))),
+        site_links=_site_links(appeal.path, appeal.url_path, appeal.body_html, source, config, problems),
+    )
+
+
+def page_advice(page: Page, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
+    return StoryAdvice(site_links=_site_links(page.path, page.url_path, page.body_html, source, config, problems))
+
+
+def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> None:
+    child = source.data.get("child")
+    if not isinstance(child, str):
+        return
+    guard = NameGuard.for_child(child)
+    if not guard.surnames:
+        return
+    ascii_guard = NameGuard(guard.first_name, tuple(to_ascii(s).lower() for s in guard.surnames))
+    if ascii_guard.mentions_surname(appeal.slug.replace("-", " ")):
+        problems.warn(appeal.path, 1, "file name", (
+            f"the web address appeals/{appeal.slug}/ contains the child's surname, but site.yaml sets privacy: first_name "
+            "(rename the file, e.g. to the first name and the appeal's purpose)"
+        ))
+    for name in ("title", "summary", "image_alt", "organiser", "location"):
+        value = source.data.get(name)
+        if isinstance(value, str) and guard.mentions_surname(value):
+            problems.warn(appeal.path, source.line_of(name), name, _surname_message())
+    updates = source.data.get("updates")
+    if isinstance(updates, list):
+        for index, update in enumerate(updates):
+            note = update.get("note") if isinstance(update, dict) else None
+            if isinstance(note, str) and guard.mentions_surname(note):
+                problems.warn(appeal.path, source.line_of("updates", index, "note"), f"updates[{index}].note", _surname_message())
+    for offset, line in enumerate(source.body.splitlines()):
+        # A link's address is never shortened: links are warned about on their own.
+        if guard.mentions_surname(without_urls(line)):
+            problems.warn(appeal.path, source.body_line + offset, "story", _surname_message())
+
+
+def _surname_message() -> str:
+    return (
+        "contains the child's surname, but site.yaml sets privacy: first_name "
+        "(it is shortened to an initial on the site; better to leave it out of the story)"
+    )
+
+
+# --- The published site -----------------------------------------------------
+
+
+def site_advice(
+    appeals: Sequence[Appeal], pages: Sequence[Page], today: datetime.date, addresses: Callable[[], Collection[str]],
+) -> list[Problem]:
+    """Warnings about what is published: the appeals that are not drafts, and
+    the pages. ``addresses`` gives every address the site answers (the build's
+    plan of its outputs), asked for only when a story links inside the site."""
+    problems = Problems()
+    published = [appeal for appeal in appeals if appeal.status != "draft"]
+    for appeal in published:
+        _dated_advice(appeal, today, problems)
+    drafts = {appeal.url_path for appeal in appeals if appeal.status == "draft"}
+    known: Collection[str] | None = None
+    items: list[Appeal | Page] = [*published, *pages]
+    for item in items:
+        advice = item.advice or StoryAdvice()
+        for link, inside, line in advice.site_links:
+            if known is None:
+                known = addresses()
+            if inside.rstrip("/") + "/" in drafts:
+                problems.warn(item.path, line, "link", f'"{link}" goes to a draft appeal, which is not published')
+            elif inside not in known and inside + "/" not in known:
+                problems.warn(item.path, line, "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
+    return problems.items
+
+
+def _dated_advice(appeal: Appeal, today: datetime.date, problems: Problems) -> None:
+    # Only what the build cache keeps at hand for a story is read (status,
+    # deadline, update_dates, advice): the rest would unpickle it.
+    advice = appeal.advice or StoryAdvice()
+    if appeal.status == "open" and appeal.deadline is not None and appeal.deadline < today:
+        problems.warn(appeal.path, advice.deadline_line, "deadline", (
+            f"{appeal.deadline.isoformat()} has passed but the appeal is still open "
+            "(set a new deadline, or set status: funded or closed)"
+        ))
+    for index, day in enumerate(appeal.update_dates):
+        if day > today:
+            line = advice.update_date_lines[index] if index < len(advice.update_date_lines) else 1
+            problems.warn(appeal.path, line, f"updates[{index}].date", (
+                f"{day.isoformat()} is in the future (today is {today.isoformat()}); readers will see it as already happened"
+            ))
+
+
+def _site_links(
+    shown: str, url_path: str, html: str, source: SourceFile, config: SiteConfig, problems: Problems,
+) -> tuple[tuple[str, str, int], ...]:
+    """The story's links to pages of the site, for site_advice to look up; a
+    link to this host but outside the site's path is warned about here."""
+    page_url = config.base_url + url_path
+    site = urlsplit(config.base_url)
+    found: list[tuple[str, str, int]] = []
+    for link in dict.fromkeys(html_links(html)):
+        parts = urlsplit(link)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            continue  # mailto:, tel:
+        if not parts.scheme and not parts.netloc and not parts.path:
+            continue  # "#section" on the same page
+        absolute = urlsplit(urljoin(page_url, link))
+        if absolute.netloc.lower() != site.netloc.lower():
+            continue  # another website
+        line = _line_of_link(source, link)
+        if not absolute.path.startswith(site.path):
+            problems.warn(shown, line, "link", (
+                f'"{link}" points outside the site at {absolute.path} '
+                f"(links inside the site start with {site.path} or are relative, like ../../pages/about/)"
+            ))
+            continue
+        inside = unquote(absolute.path[len(site.path):])
+        normalised = str(PurePosixPath("/" + inside)).lstrip("/") + ("/" if inside.endswith("/") and inside != "/" else "")
+        if inside in ("", "/"):
+            normalised = ""
+        found.append((link, normalised, line))
+    return tuple(found)
+
+
+def _line_of_link(source: SourceFile, link: str) -> int:
+    """The line the link is written on: as a Markdown link first, then anywhere."""
+    lines = source.body.splitlines()
+    for written in (f"]({link}", f'href="{link}"', f"<{link}>", f"]: {link}", link):
+        for offset, line in enumerate(lines):
+            if written in line:
+                return source.body_line + offset
+    return source.body_line
