@@ -32,10 +32,18 @@ def story(extra: str = "", body: str = "Amy needs an operation.\n", child: str =
     )
 
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+def _png() -> bytes:
+    # A real picture: check makes every page, and a page reads its photo.
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 80, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 def files(stories: dict[str, str]) -> dict[str, str | bytes]:

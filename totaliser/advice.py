@@ -53,17 +53,19 @@ def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problem
     def warn(field_path: tuple[str | int, ...], label: str, message: str) -> None:
         problems.warn(appeal.path, source.line_of(*field_path), label, message)
 
+    # A draft is not published: what it lacks is said once it is.
+    unfinished = appeal.status == "draft"
     if appeal.status == "open" and appeal.raised >= appeal.target:
         warn(("raised",), "raised", (
             f"{format_money(appeal.raised, appeal.currency)} has reached the target of "
             f"{format_money(appeal.target, appeal.currency)} but the appeal is still open "
             "(set status: funded, or raise the target)"
         ))
-    if source.data.get("summary") is None:
+    if source.data.get("summary") is None and not unfinished:
         problems.warn(appeal.path, 1, "summary", (
             "missing: the first paragraph is used on cards, in feeds and when the appeal is shared (write one or two sentences)"
         ))
-    if source.data.get("image") is None:
+    if source.data.get("image") is None and not unfinished:
         problems.warn(appeal.path, 1, "image", "missing: add a photo (image and image_alt) for the page, the cards and social previews")
     if config.first_name_only:
         _privacy_advice(appeal, source, problems)

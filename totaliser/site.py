@@ -22,9 +22,10 @@ import jinja2
 
 from . import reads
 from .cache import BuildCache, ContentEntry, OutputEntry, output_manifest
-from .config import SiteConfig, fallback_config, load_config
+from .config import SiteConfig, fallback_config, load_config, normalise_base_url
 from .content import Appeal, Content, Page, load_content
-from .errors import ContentErrors, Problem, Problems, display_path
+from .errors import ContentErrors, Problem, Problems, UsageError, display_path
+from .fields import FieldError
 from .fingerprint import code_fingerprint, digest, value_digest
 from .listing import order_appeals, paginate, site_totals
 from .outputs.context import Context
@@ -188,6 +189,8 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Build
     the same process (the dev server)."""
     started = time.perf_counter()
     check_output_folder(options.output, options.site_dir)
+    if options.base_url is not None:
+        _check_base_url(options.base_url)  # bad usage touches nothing, the cache folder included
     cache = memory if memory is not None else open_cache(options.site_dir) if options.use_cache else None
     # What a build loads (the cache's records, the content) lives until it
     # ends: Python's cycle collector would go over it again and again as it
@@ -202,6 +205,13 @@ def build(options: BuildOptions, progress: Progress | None = None, memory: Build
     finally:
         if collecting:
             gc.enable()
+
+
+def _check_base_url(value: str) -> None:
+    try:
+        normalise_base_url(value)
+    except FieldError as exc:
+        raise UsageError(f"--base-url {exc}") from None
 
 
 def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress | None, started: float) -> BuildReport:

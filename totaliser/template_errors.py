@@ -157,6 +157,10 @@ def _fields_of(owner: str) -> list[str]:
     cls = getattr(module, class_name, None) if module else None
     if not isinstance(cls, type):
         return []
+    if class_name == "AppealView":  # an appeal as outputs see it (reads.py): its fields are the appeal's
+        from .content import Appeal
+
+        cls = Appeal
     names = [field.name for field in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
     for klass in cls.__mro__:
         for key, value in vars(klass).items():
