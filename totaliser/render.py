@@ -7,8 +7,11 @@ built-in one, so an override can extend the template it replaces.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,7 +61,47 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["link"] = config.link
     env.filters["absolute"] = config.absolute
     env.globals["site"] = config
+    env.globals["colour_style"], env.globals["colour_style_hash"] = colour_style(config)
+    env.globals["logo_width"] = logo_width(site_dir / config.publisher.logo) if config.publisher.logo else None
     return env
+
+
+LOGO_HEIGHT = 40  # the logo's height in the header, in CSS pixels
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"', re.S)
+
+
+def logo_width(path: Path) -> int | None:
+    """The logo's width when drawn LOGO_HEIGHT high, for its <img> (so the
+    header does not shift as it loads); None when it cannot be told."""
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return None
+    match = _SVG_SIZE.search(head.decode("utf-8", "replace"))
+    if match:
+        width, height = float(match.group(1)), float(match.group(2))
+    else:
+        try:
+            from PIL import Image
+
+            with Image.open(path) as image:
+                width, height = image.size
+        except (OSError, ValueError, ImportError):
+            return None
+    return round(LOGO_HEIGHT * width / height) if width > 0 and height > 0 else None
+
+
+def colour_style(config: SiteConfig) -> tuple[Markup, Markup]:
+    """The site's colours as CSS custom properties, for a <style> element, and
+    its hash for the pages' Content-Security-Policy (which allows no other
+    inline style): the stylesheets stay the same files for every site."""
+    c = config.colours
+    css = (
+        f":root{{--accent:{c.accent};--accent-dark:{c.accent_dark};"
+        f"--donate:{c.donate};--donate-dark:{c.donate_hover}}}"
+    )
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return Markup(css), Markup(f"'sha256-{digest}'")  # base64 and quotes: nothing to escape
 
 
 def long_date(value: datetime.date | None) -> str:

@@ -194,7 +194,7 @@ def render_appeal_outputs(
         writer.write_text(f"{folder}index.html", renderer.appeal_page(appeal, image, card_url), appeal.path)
     # The appeal's reach: badge, embed, poster and social card.
     if "badge" in parts:
-        writer.write_text(f"{folder}thermometer.svg", thermometer.badge_svg(reading_for(appeal), appeal.child), appeal.path)
+        writer.write_text(f"{folder}thermometer.svg", thermometer.badge_svg(reading_for(appeal, config), appeal.child), appeal.path)
     if "embed" in parts:
         writer.write_text(f"{folder}embed/index.html", embed.embed_page(env, appeal, config), appeal.path)
     if "poster" in parts:
