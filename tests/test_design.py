@@ -134,3 +134,53 @@ def test_titles_fit_in_70_characters_and_every_page_has_a_sharing_picture(make_s
     # The embed and the poster name their own icon (a browser would ask the host's root for one).
     for page in ("appeals/amy/embed/index.html", "appeals/amy/poster/index.html"):
         assert 'rel="icon" href="/appeals-site/static/images/favicon.svg"' in (output / page).read_text(encoding="utf-8")
+
+
+# Milestones in full
+
+
+def test_twenty_milestones_keep_their_full_labels_everywhere(make_site) -> None:
+    labels = [f"Stage {n}: a long description of what this part of the money pays for" for n in range(1, 21)]
+    milestones = "".join(f"  - label: \"{label}\"\n    amount: {1000 * n}\n" for n, label in enumerate(labels, 1))
+    appeal = MINIMAL_APPEAL.replace("target: 36000", "target: 20000").replace("raised: 25000", "raised: 7500").replace(
+        "date: 2026-05-01\n", "date: 2026-05-01\ndonate_url: https://give.example/amy\nmilestones:\n" + milestones
+    )
+    output = built(make_site, {"content/appeals/amy.md": appeal})
+    folder = output / "appeals/amy"
+    outputs = {name: (folder / name).read_text(encoding="utf-8") for name in ("index.html", "embed/index.html", "poster/index.html", "thermometer.svg")}
+    for name, text in outputs.items():
+        assert "…" not in text, name
+    page = outputs["index.html"]
+    assert all(f'<span class="milestone-label">{label}</span>' in page for label in labels)
+    assert page.count('<span class="milestone-amount">') == 20
+    # The drawings mark each milestone, and name none (the list does).
+    assert page.count('class="milestone') >= 20 + 20
+    assert "Stage 1" not in outputs["thermometer.svg"]
+    # The poster lists whole labels, then says how many more there are.
+    poster = outputs["poster/index.html"]
+    shown = re.findall(r'<span class="poster-milestone-label">(.*?)</span>', poster)
+    assert shown == labels[: len(shown)] and 1 <= len(shown) < 20
+    assert f"and {20 - len(shown)} more" in poster
+
+
+# Typography
+
+
+def test_stories_get_smart_punctuation_and_linked_email_addresses(make_site) -> None:
+    output = built(make_site, {
+        "content/appeals/amy.md": MINIMAL_APPEAL.replace("---\nchild", "---\ntitle: \"Amy's appeal\"\nchild").replace(
+            "Amy needs an operation.", "Amy's family say \"thank you\" -- write to appeals@gazette.example."
+        ),
+    })
+    html = (output / "appeals/amy/index.html").read_text(encoding="utf-8")
+    assert "Amy’s family say “thank you” – write to" in html
+    assert '<a href="mailto:appeals@gazette.example" rel="noopener nofollow">appeals@gazette.example</a>.' in html
+    assert "<h1>Amy’s appeal</h1>" in html and "<title>Amy’s appeal · Test Appeals</title>" in html
+
+
+def test_a_surname_with_an_apostrophe_is_kept_out_however_it_is_set(make_site) -> None:
+    appeal = MINIMAL_APPEAL.replace("Amy Example", "Ciaran O'Brien").replace("Amy needs an operation.", "Ciaran O'Brien needs an operation. The O'Briens thank you.")
+    output = built(make_site, {"content/appeals/ciaran.md": appeal}, MINIMAL_SITE_YAML + "privacy: first_name\n")
+    for path in output.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "Brien" not in text, path

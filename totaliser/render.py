@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
+from .markup import smart_text
 from .money import format_money, format_money_short, json_number
 
 THEME_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["money"] = format_money
     env.filters["money_short"] = format_money_short
     env.filters["long_date"] = long_date
+    env.filters["smart"] = smart_text
     env.filters["json_ld"] = json_ld
     env.filters["link"] = config.link
     env.filters["absolute"] = config.absolute

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..listing import Totals, order_appeals, page_path, reference_date, site_totals
-from ..markup import first_paragraph_text
+from ..markup import first_paragraph_text, smart_text
 from ..money import format_money, json_number
 from ..render import theme_folder
 from .photos import PhotoError, PhotoSet, plan_photo
@@ -161,6 +161,7 @@ def short_title(text: str, limit: int) -> str:
 
 def page_title(title: str, site_title: str, limit: int = 70) -> str:
     """The <title>: "Appeal · Site" when it fits in ``limit``, else the appeal's alone."""
+    title = smart_text(title)
     both = f"{title} · {site_title}"
     return both if len(both) <= limit else short_title(title, limit)
 
