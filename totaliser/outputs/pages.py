@@ -203,6 +203,7 @@ class PageRenderer:
             "reading": reading,
             "status": status_context(appeal, self.as_of),
             "bar": Markup(bar_svg(reading)),
+            "thermometer": Markup(thermometer_svg(reading)),
             "value_text": reading.value_text(),
             "raised_text": format_money(appeal.raised, appeal.currency),
             "target_text": format_money(appeal.target, appeal.currency),
