@@ -3,6 +3,8 @@ search engines and social sites, and one voice for an appeal's state."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -45,9 +47,6 @@ def test_site_colours_reach_every_page_and_the_policy_allows_exactly_them(make_s
         html = (output / page).read_text(encoding="utf-8")
         style = re.search(r"<style>(.*?)</style>", html, re.S)
         assert style and "--accent:#0b5394" in style.group(1) and "--donate:#6a1b9a" in style.group(1), page
-        import base64
-        import hashlib
-
         digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
         assert f"style-src 'self' 'sha256-{digest}'" in html, page
     # The badge for other sites fills in the accent too.

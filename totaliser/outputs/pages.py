@@ -62,7 +62,7 @@ def status_context(appeal: Appeal, as_of: Any = None) -> dict[str, Any]:
         "key": look.key,
         "badge": look.badge,
         "thanks": look.thanks,
-        "asks": look.asks and appeal.status != "closed",
+        "asks": look.asks,
         "takes_gifts": look.takes_gifts,
         "past_deadline": look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
     }

@@ -42,12 +42,6 @@ def status_of(status: str) -> Status:
     return _STATUSES.get(status, _STATUSES["open"])
 
 
-def status_words(status: str, funded: bool = False) -> dict[str, str]:
-    """The badge word (and thanks line) for a state, as plain strings."""
-    look = status_of(status)
-    return {"badge": look.badge, "thanks": look.thanks or ""}
-
-
 def past_deadline(deadline: datetime.date | None, as_of: datetime.date | None) -> bool:
     """Whether an open appeal's deadline is behind the date its content is as of.
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from html import escape
 
 from ..money import format_money, percent
-from .status import STATUS_COLOURS, status_words
+from .status import STATUS_COLOURS, status_of
 
 # Geometry in SVG user units. The tube runs from TUBE_TOP to TUBE_BOTTOM,
 # where it meets the bulb; scale labels at its left, milestone markers at its right.
@@ -219,7 +219,7 @@ def _badge_figures(reading: Reading) -> list[str]:
     the appeal's state in words (colour is never the only sign of it)."""
     raised = escape(format_money(reading.raised, reading.currency))
     target = escape(format_money(reading.target, reading.currency))
-    state = status_words(reading.status, reading.funded)["badge"]
+    state = status_of(reading.status).badge
     centre = BADGE_WIDTH / 2
     return [
         f'<text class="raised" x="{centre}" y="{HEIGHT + 22}" text-anchor="middle" font-size="24" font-weight="bold" '
