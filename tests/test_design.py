@@ -183,3 +183,19 @@ def test_a_surname_with_an_apostrophe_is_kept_out_however_it_is_set(make_site) -
     for path in output.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert "Brien" not in text, path
+
+
+def test_an_appeal_past_its_deadline_says_so_on_the_home_page_and_its_card(make_site) -> None:
+    late = MINIMAL_APPEAL.replace("date: 2026-05-01\n", "date: 2026-05-01\ndeadline: 2026-06-30\n").replace(
+        "Amy Example", "Amy Late"
+    )
+    later = MINIMAL_APPEAL.replace("date: 2026-05-01", "date: 2026-09-01").replace("Amy Example", "Ben Later")
+    output = built(make_site, {"content/appeals/amy.md": late, "content/appeals/ben.md": later})
+    home = (output / "index.html").read_text(encoding="utf-8")
+    # The site's content is as of 1 September, after Amy's deadline.
+    amy_card = home[home.index("Amy Late’s appeal") - 1500:home.index("Amy Late’s appeal")]
+    assert "Deadline passed" in amy_card
+    assert "Was needed by" in home
+    # Amy's own page is as of her own last date (before the deadline): the
+    # reader's browser says when it has passed (tests/test_theme.py).
+    assert "Deadline passed" not in (output / "appeals/amy/index.html").read_text(encoding="utf-8")

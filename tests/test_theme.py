@@ -153,6 +153,19 @@ def test_a_phones_donate_bar_comes_up_once_the_panels_button_is_off_screen(brows
 
 
 @pytest.mark.browser
+def test_the_chart_reads_on_a_phone(browser, served_site) -> None:
+    root, _ = served_site
+    context = browser.new_context(viewport=SMALL_PHONE)
+    try:
+        page = context.new_page()
+        page.goto(root + "appeals/jacob-buckett/")
+        heights = page.eval_on_selector_all(".chart-svg text", "texts => texts.map(t => t.getBoundingClientRect().height)")
+    finally:
+        context.close()
+    assert heights and min(heights) >= 10, heights
+
+
+@pytest.mark.browser
 def test_main_actions_are_big_enough_to_tap(browser, served_site) -> None:
     root, out = served_site
     context = browser.new_context(viewport=PHONE)
