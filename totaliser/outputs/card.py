@@ -215,7 +215,10 @@ def layout(spec: CardSpec) -> list[TextBox]:
     size, lines = fit_line(spec.site_title, (24, 22, 20), False)
     boxes.append(_centred("site", lines[0] if len(lines) == 1 else spec.site_title, y + 10, size, MUTED))
     height = boxes[-1].bottom + PADDING
-    top = max(HEIGHT - height, LOWEST_PANEL_TOP) + PADDING
+    # Below a photo the panel stands on the card's foot, leaving the photo
+    # above it; without one it sits in the middle, a card on the appeal's colour.
+    room = HEIGHT - height if spec.photo else (HEIGHT - height - PADDING) // 2
+    top = max(room, LOWEST_PANEL_TOP) + PADDING
     return [TextBox(b.role, b.text, b.x, b.y + top, b.width, b.height, b.size, b.colour, b.bold) for b in boxes]
 
 
@@ -237,10 +240,12 @@ def draw_card(spec: CardSpec) -> Image.Image:
     draw = ImageDraw.Draw(image)
     boxes = layout(spec)
     top = panel_top(boxes)
-    draw.rounded_rectangle((PANEL_LEFT, top, PANEL_LEFT + PANEL_WIDTH, HEIGHT + 24), radius=24, fill=PAPER)
-    # A rule in the state's colour along the panel's top edge.
-    draw.rounded_rectangle((PANEL_LEFT, top, PANEL_LEFT + PANEL_WIDTH, top + 10), radius=5, fill=colour)
-    draw.rectangle((PANEL_LEFT, top + 5, PANEL_LEFT + PANEL_WIDTH, top + 10), fill=colour)
+    bottom = HEIGHT + 24 if spec.photo else max(b.bottom for b in boxes) + PADDING
+    draw.rounded_rectangle((PANEL_LEFT, top, PANEL_LEFT + PANEL_WIDTH, bottom), radius=24, fill=PAPER)
+    if spec.photo:
+        # Over a photo, a rule in the state's colour along the panel's top edge.
+        draw.rounded_rectangle((PANEL_LEFT, top, PANEL_LEFT + PANEL_WIDTH, top + 10), radius=5, fill=colour)
+        draw.rectangle((PANEL_LEFT, top + 5, PANEL_LEFT + PANEL_WIDTH, top + 10), fill=colour)
     left, bar_top, right, bar_bottom = bar_box(boxes)
     radius = BAR_HEIGHT // 2
     draw.rounded_rectangle((left, bar_top, right, bar_bottom), radius=radius, fill=TRACK)
@@ -275,7 +280,9 @@ def card_png(spec: CardSpec) -> bytes:
     # The palette is chosen first, then the card mapped onto it with
     # dithering, so a photo's smooth skies do not turn into bands.
     palette = full.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
-    image = full.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG)
+    # (A card without a photo is flat colours and letters' edges: no dithering needed.)
+    dither = Image.Dither.FLOYDSTEINBERG if spec.photo else Image.Dither.NONE
+    image = full.quantize(palette=palette, dither=dither)
     info = PngImagePlugin.PngInfo()
     info.add_text(KEY_FIELD, spec.key())
     buffer = io.BytesIO()
