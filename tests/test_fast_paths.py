@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from totaliser import staging
-from totaliser.outputs import card, pages, thermometer
+from totaliser.outputs import pages, thermometer
 
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
@@ -74,20 +74,6 @@ def test_the_build_s_own_names_pass_the_quick_check(relative: str) -> None:
     assert staging._PLAIN_RELATIVE.fullmatch(relative)
 
 
-@pytest.mark.parametrize(("ink", "ground"), card.TEXT_PAIRS)
-def test_edge_tables_are_the_nearest_colours(ink: card.Colour, ground: card.Colour) -> None:
-    """As the table was first written: min() over the steps, the first of equally near ones."""
-    index = card._palette_index()
-    steps = [
-        tuple(round(low + (high - low) * step / card.EDGE_STEPS) for high, low in zip(ink, ground, strict=True))
-        for step in range(card.EDGE_STEPS + 1)
-    ]
-    expected = []
-    for coverage in range(256):
-        blend = [(low * (255 - coverage) + high * coverage + 127) // 255 for high, low in zip(ink, ground, strict=True)]
-        nearest = min(steps, key=lambda step: sum((a - b) ** 2 for a, b in zip(step, blend, strict=True)))
-        expected.append(index[nearest])  # type: ignore[index]
-    assert card._edge_table(ink, ground) == expected
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")

@@ -128,7 +128,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "xlink:href", "poster", "data", "background", "ping", "lowsrc", "dynsrc", "cite"}
 # Elements no page of ours has, and a payload could use; SVG animation is
 # checked by what it animates.
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "style", "isindex", "foreignobject"}
+FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "isindex", "foreignobject"}
+# The one <style> a page may have: the theme's, in <head>, setting the site's
+# colours (site.yaml) and nothing else. Any other is a payload.
+THEME_STYLE = re.compile(r":root\{(?:--[a-z-]+:#[0-9a-f]{6};?)+\}")
 ANIMATION_TAGS = {"set", "animate", "animatetransform", "animatemotion"}
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -153,11 +156,21 @@ class StrictReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found = PageFindings()
         self._in_json_ld = False
+        self._in_head = False
+        self._style: str | None = None
+        self._styles = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag in FORBIDDEN_TAGS:
             self.found.problems.append(f"<{tag}> element")
+        if tag == "head":
+            self._in_head = True
+        if tag == "style":
+            self._styles += 1
+            if not self._in_head or self._styles > 1:
+                self.found.problems.append("<style> element")
+            self._style = ""
         if tag == "script":
             kind = values.get("type", "")
             if kind == "application/ld+json" and "src" not in values:
@@ -198,10 +211,18 @@ class StrictReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_json_ld = False
+        if tag == "head":
+            self._in_head = False
+        if tag == "style" and self._style is not None:
+            if not THEME_STYLE.fullmatch(self._style):
+                self.found.problems.append(f"<style> element: {self._style[:60]!r}")
+            self._style = None
 
     def handle_data(self, data: str) -> None:
         if self._in_json_ld:
             self.found.json_ld[-1] += data
+        if self._style is not None:
+            self._style += data
 
 
 def read_page(text: str) -> PageFindings:
@@ -230,6 +251,10 @@ def test_the_page_reader_catches_attacks() -> None:
     assert read_page("<script>alert(1)</script>").problems
     assert read_page('<meta http-equiv="Refresh" content="0;url=x">').problems
     assert not read_page('<a href="https://elsewhere.example/">fine</a><img src="/static/x.png">').problems
+    # Only the theme's colours may come in a <style>, and only in <head>.
+    assert not read_page("<head><style>:root{--accent:#b00d27;--donate:#1a4f8b}</style></head>").problems
+    assert read_page("<head><style>body{background:url(//evil.example/x)}</style></head>").problems
+    assert read_page("<body><style>:root{--accent:#b00d27}</style></body>").problems
 
 
 def test_no_page_carries_a_live_payload(hostile_site: Path) -> None:

@@ -95,6 +95,76 @@ def test_the_total_and_the_donate_button_are_in_a_phones_first_screen(browser, s
         context.close()
 
 
+SMALL_PHONE = {"width": 360, "height": 640}
+
+
+@pytest.mark.browser
+def test_a_small_phones_first_screen_holds_title_photo_total_and_donate_button(browser, served_site) -> None:
+    root, out = served_site
+    import json
+
+    appeals = json.loads((out / "appeals.json").read_text(encoding="utf-8"))["appeals"]
+    open_ones = [a["slug"] for a in appeals if a["status"] == "open" and a["donate"]]
+    assert len(open_ones) >= 3
+    context = browser.new_context(viewport=SMALL_PHONE)
+    try:
+        page = context.new_page()
+        for slug in open_ones:
+            page.goto(f"{root}appeals/{slug}/")
+            for selector in ("h1", ".totaliser .amount", ".donate .button-primary"):
+                box = page.locator(selector).first.bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= SMALL_PHONE["height"], (slug, selector, box)
+            photo = page.locator(".appeal-photo img")
+            if photo.count():
+                box = photo.bounding_box()
+                assert box and box["y"] + box["height"] <= SMALL_PHONE["height"], (slug, "photo", box)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_phones_donate_bar_comes_up_once_the_panels_button_is_off_screen(browser, served_site) -> None:
+    root, _ = served_site
+    # Without motion the bar is in place as soon as it shows.
+    context = browser.new_context(viewport=SMALL_PHONE, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(root + "appeals/jacob-buckett/")
+        from playwright.sync_api import expect
+
+        bar = page.locator("[data-donate-bar]")
+        expect(bar).to_be_hidden()  # the panel's own button is on screen
+        page.locator(".story p").last.scroll_into_view_if_needed()
+        expect(bar).not_to_have_class(re.compile("is-hidden"))
+        expect(bar).to_be_visible()
+        box = bar.bounding_box()
+        assert box and abs(box["y"] + box["height"] - SMALL_PHONE["height"]) <= 1
+        # At the very end of the page it sits after the content, covering none of it.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        bar_top = bar.bounding_box()["y"]
+        last = page.locator(".appeal").bounding_box()
+        assert last["y"] + last["height"] <= bar_top + 1
+        # Funded and closed appeals have no bar.
+        for slug in ("james-mills", "lukasz-nowak"):
+            page.goto(f"{root}appeals/{slug}/")
+            assert page.locator("[data-donate-bar]").count() == 0
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_chart_reads_on_a_phone(browser, served_site) -> None:
+    root, _ = served_site
+    context = browser.new_context(viewport=SMALL_PHONE)
+    try:
+        page = context.new_page()
+        page.goto(root + "appeals/jacob-buckett/")
+        heights = page.eval_on_selector_all(".chart-svg text", "texts => texts.map(t => t.getBoundingClientRect().height)")
+    finally:
+        context.close()
+    assert heights and min(heights) >= 10, heights
+
+
 @pytest.mark.browser
 def test_main_actions_are_big_enough_to_tap(browser, served_site) -> None:
     root, out = served_site
@@ -152,9 +222,9 @@ def test_paper_shows_the_total_without_the_navigation_or_share_links(browser, se
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("today", "expected"),
-    [("2027-03-01T10:00:00", " (30 days to go)"), ("2027-03-30T12:00:00", " (1 day to go)"), ("2027-04-02T10:00:00", None)],
+    [("2027-03-01T10:00:00", " (30 days to go)"), ("2027-03-30T12:00:00", " (1 day to go)"), ("2027-04-02T10:00:00", " (deadline passed)")],
 )
-def test_the_countdown_counts_days_to_a_future_deadline_only(browser, served_site, today: str, expected: str | None) -> None:
+def test_the_countdown_counts_days_to_a_future_deadline_and_says_when_it_has_passed(browser, served_site, today: str, expected: str | None) -> None:
     root, _ = served_site
     context = browser.new_context(viewport=DESKTOP)
     try:
@@ -165,10 +235,9 @@ def test_the_countdown_counts_days_to_a_future_deadline_only(browser, served_sit
         assert deadline.locator("time").get_attribute("datetime") == "2027-03-31"
         assert deadline.locator("time").inner_text() == "31 March 2027"
         countdown = deadline.locator(".countdown")
-        if expected is None:
-            assert countdown.count() == 0
-        else:
-            assert countdown.text_content() == expected
+        assert countdown.text_content() == expected
+        # Past, the line says so by its frame and words as well as its colour.
+        assert ("is-past" in (deadline.get_attribute("class") or "")) == expected.endswith("passed)")
     finally:
         context.close()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import colours as colour_rules
 from . import fields
 from .errors import Problems, UsageError
 from .fields import FieldError
@@ -18,7 +19,7 @@ SITE_FILE = "site.yaml"
 
 KNOWN_KEYS = (
     "title", "description", "base_url", "currency", "locale", "publisher",
-    "charity", "cname", "privacy", "extra",
+    "charity", "cname", "privacy", "extra", "colours",
 )
 PRIVACY_SETTINGS = ("full", "first_name")
 
@@ -37,6 +38,31 @@ class Charity:
 
 
 @dataclass(frozen=True)
+class Colours:
+    """The site's own colours: its accent (header, links, the bar of an open
+    appeal) and the donate button's."""
+
+    accent: str = "#b00d27"
+    donate: str = "#1a4f8b"
+
+    @property
+    def donate_hover(self) -> str:
+        return colour_rules.darker(self.donate)
+
+    @property
+    def accent_dark(self) -> str:
+        return colour_rules.darker(self.accent)
+
+
+# Where each colour is used, and what it must stand out against there.
+COLOUR_USES = {
+    "accent": ((colour_rules.PAPER, "as link and heading text on the page background"),
+               (colour_rules.WHITE, "behind the white text of the site's total")),
+    "donate": ((colour_rules.WHITE, "behind the white text of the donate button"),),
+}
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str  # absolute, always ends with "/"
@@ -47,6 +73,7 @@ class SiteConfig:
     charity: Charity = Charity()
     cname: str | None = None
     privacy: str = "full"
+    colours: Colours = Colours()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -157,6 +184,9 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
         settings["privacy"] = privacy
     settings["publisher"] = _group(source, shown, problems, "publisher", ("name", "url", "logo"), Publisher) or Publisher()
     settings["charity"] = _group(source, shown, problems, "charity", ("name", "number"), Charity) or Charity()
+    colours = _colours(source, shown, problems)
+    if colours:
+        settings["colours"] = colours
     logo = settings["publisher"].logo
     if logo is not None and not is_site_file_path(logo):
         # Every page loads the logo: it must not come from another host.
@@ -171,6 +201,44 @@ def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_
     if failed or any(p.is_error and p.path == shown for p in problems.items):
         return None
     return SiteConfig(**{k: v for k, v in settings.items() if v is not None or k in ("description", "cname")})
+
+
+def _colours(source: SourceFile, shown: str, problems: Problems) -> Colours | None:
+    """``colours: {accent, donate}``, each checked for WCAG AA contrast where it is used."""
+    value = source.data.get("colours")
+    if value is None:
+        return None
+    names = tuple(COLOUR_USES)
+    if not isinstance(value, dict):
+        problems.error(shown, source.line_of("colours"), "colours", f"{fields.quote(value)} must be a set of fields: {', '.join(names)}")
+        return None
+    found: dict[str, str] = {}
+    for sub, raw in value.items():
+        name = str(sub)
+        line = source.line_of("colours", sub)
+        if name not in names:
+            problems.warn(shown, line, f"colours.{name}", unknown_field_message(name, names))
+            continue
+        colour = colour_rules.parse_colour(raw)
+        if raw is None:
+            # An unquoted "#b00d27" is read by YAML as a note: the value is empty.
+            problems.error(shown, line, f"colours.{name}", f'is empty (write the colour in quotes, such as {name}: "#b00d27")')
+            continue
+        if colour is None:
+            problems.error(shown, line, f"colours.{name}", f"{fields.quote(raw)} is not a colour (write it as a hex code such as \"#b00d27\")")
+            continue
+        for ground, where in COLOUR_USES[name]:
+            ratio = colour_rules.contrast(colour, ground)
+            if ratio < colour_rules.AA_TEXT:
+                problems.error(
+                    shown, line, f"colours.{name}",
+                    f"{fields.quote(raw)} is too pale {where}: contrast {ratio:.1f}:1, "
+                    f"WCAG AA needs {colour_rules.AA_TEXT}:1 (choose a darker colour)",
+                )
+                break
+        else:
+            found[name] = colour
+    return Colours(**found)
 
 
 # Other spellings people use for the charity's registered number.

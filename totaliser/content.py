@@ -35,7 +35,7 @@ REQUIRED_APPEAL_FIELDS = ("child", "condition", "target", "raised", "hospital", 
 KNOWN_APPEAL_FIELDS = REQUIRED_APPEAL_FIELDS + (
     "title", "summary", "donate", "donate_url", "deadline", "milestones", "updates",
     "status", "gift_aid", "image", "image_alt", "location", "tags", "organiser",
-    "currency",
+    "currency", "supporters",
 )
 KNOWN_PAGE_FIELDS = ("title", "summary", "date", "image", "image_alt", "tags", "status")
 STATUSES = ("draft", "open", "funded", "closed")
@@ -99,6 +99,7 @@ class Appeal:
     tags: list[str] = field(default_factory=list)
     organiser: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    supporters: int | None = None  # how many people have given, when the story says
     # What the warnings about the published site need from the story (advice.py).
     advice: StoryAdvice | None = None
 
@@ -509,6 +510,7 @@ def load_appeal(
     gift_aid = check.get("gift_aid", fields.amount, currency)
     location = check.get("location", fields.text, "location")
     organiser = check.get("organiser", fields.text, "organiser")
+    supporters = check.get("supporters", _supporters)
     tags = check.get("tags", fields.text_list, "tag") or []
     status = check.get("status", _status)
     donate = _read_donate(check)
@@ -548,6 +550,7 @@ def load_appeal(
         location=location,
         tags=tags,
         organiser=organiser,
+        supporters=supporters,
         extra=extra,
     )
     appeal.advice = story_advice(appeal, source, config, problems)
@@ -597,6 +600,15 @@ def _refuse_placeholders(check: _Checker) -> None:
         line = check.source.body_line + body.count("\n", 0, body.index(placeholders.STORY))
         check.failed = True
         check.problems.error(check.shown, line, "story", f"still holds the placeholder written by `new`, {quote(placeholders.STORY)} ({advice})")
+
+
+def _supporters(value: object) -> int:
+    """How many people have given: a whole number, 0 or more ("1,204" too)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", value.strip()):
+        value = int(value.strip().replace(",", ""))
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise FieldError(f"{quote(value)} is not a number of people (use a whole number such as 312)")
 
 
 def _status(value: object) -> str:

@@ -30,6 +30,87 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+SMART_CHARACTERS = {
+    "mdash": "—", "ndash": "–", "ellipsis": "…",
+    "left-angle-quote": "«", "right-angle-quote": "»",
+    "left-single-quote": "‘", "right-single-quote": "’",
+    "left-double-quote": "“", "right-double-quote": "”",
+}
+# A bare email address in a story ("write to appeals@paper.example"); one in
+# a link already, or in <angle brackets>, is left to Python-Markdown.
+EMAIL = r"(?<![\w.+@/:-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+
+
+_EMAIL = re.compile(EMAIL)
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
+
+
+def EmailLinks() -> Any:  # noqa: N802 - made like the extension classes beside it
+    """A Markdown extension that makes a bare email address a mailto: link.
+
+    A tree processor, run once the inline rules have made the links: an
+    address already in a link, or in code, is left as it is."""
+    import xml.etree.ElementTree as ET
+
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    def linked(text: str) -> tuple[str, list[ET.Element]]:
+        """The text before the first address, and a link for each address
+        with the text after it as the link's tail."""
+        parts = _EMAIL.split(text)
+        links = []
+        for address, after in zip(parts[1::2], parts[2::2], strict=True):
+            link = ET.Element("a", {"href": "mailto:" + address})
+            link.text = address
+            link.tail = after
+            links.append(link)
+        return parts[0], links
+
+    def walk(element: ET.Element) -> None:
+        if element.tag in _NO_LINKS_INSIDE:
+            return
+        if element.text and "@" in element.text:
+            element.text, links = linked(element.text)
+            for number, link in enumerate(links):
+                element.insert(number, link)
+        for child in list(element):
+            walk(child)
+            if child.tail and "@" in child.tail:
+                child.tail, links = linked(child.tail)
+                at = list(element).index(child) + 1
+                for number, link in enumerate(links):
+                    element.insert(at + number, link)
+
+    class EmailTreeprocessor(Treeprocessor):
+        def run(self, root: ET.Element) -> None:
+            walk(root)
+
+    class EmailExtension(Extension):
+        def extendMarkdown(self, md: Any) -> None:  # noqa: N802 - Python-Markdown's name
+            # After the inline rules (20) have made links and code, before prettify (10).
+            md.treeprocessors.register(EmailTreeprocessor(md), "email_links", 15)
+
+    return EmailExtension()
+
+
+_STRAIGHT_QUOTES = (
+    (re.compile(r"(?<=\w)'"), "’"),  # Łukasz's, the Nowaks'
+    (re.compile(r"'(?=\d0s\b)"), "’"),  # the '90s
+    (re.compile(r"'"), "‘"),
+    (re.compile(r'"(?=\w)'), "“"),
+    (re.compile(r'"'), "”"),
+)
+
+
+def smart_text(text: str) -> str:
+    """Straight quotes in a plain-text field (a title, a hospital's name) set
+    curly, as smart punctuation sets them in stories."""
+    if "'" not in text and '"' not in text:
+        return text
+    for pattern, curly in _STRAIGHT_QUOTES:
+        text = pattern.sub(curly, text)
+    return text
 
 def _make_markdown() -> Any:
     """Python-Markdown with "extra" and "sane_lists".
@@ -46,13 +127,16 @@ def _make_markdown() -> Any:
     from markdown.extensions.footnotes import FootnoteExtension
     from markdown.extensions.md_in_html import MarkdownInHtmlExtension
     from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.smarty import SmartyExtension
     from markdown.extensions.tables import TableExtension
 
     extra = [
         FencedCodeExtension(), FootnoteExtension(), AttrListExtension(), DefListExtension(),
         TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
     ]
-    return markdown.Markdown(extensions=[*extra, SaneListExtension()], output_format="html")
+    # Curly quotes, dashes and ellipses, written as characters (not entities).
+    smarty = SmartyExtension(substitutions=SMART_CHARACTERS)
+    return markdown.Markdown(extensions=[*extra, SaneListExtension(), smarty, EmailLinks()], output_format="html")
 
 
 class StoryRenderer:

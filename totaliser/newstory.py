@@ -59,6 +59,8 @@ donate:
 # image_alt: {first_name} smiling in the garden
 # Gift Aid expected on top of the amount raised (not counted toward the target).
 # gift_aid: 0
+# How many people have given, shown beside the total.
+# supporters: 0
 # Where the family lives, e.g. Canford Heath, Poole.
 location: {location}
 # Who is running the appeal, e.g. the child's parents or a club.

@@ -51,9 +51,15 @@ def html_links(html: str) -> list[str]:
     return [unescape(next(group for group in match.groups() if group is not None)) for match in _LINK_ATTRIBUTE.finditer(html)]
 
 
+def _either_apostrophe(escaped: str) -> str:
+    """A pattern that matches a name written with a straight or a curly
+    apostrophe: stories are set with curly ones (smart punctuation)."""
+    return re.sub("['’]", "['’]", escaped)
+
+
 def _surname_pattern(surname: str) -> str:
     # "Buckett" also covers "the Bucketts"; "Buckett's" keeps its "'s".
-    return rf"\b{re.escape(surname)}(?:s|es)?\b"
+    return rf"\b{_either_apostrophe(re.escape(surname))}(?:s|es)?\b"
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class NameGuard:
     def _patterns(self) -> list[tuple[re.Pattern[str], str]]:
         patterns = []
         if self.surnames:
-            full = r"\s+".join(re.escape(w) for w in (*self.first_name.split(), *self.surnames[:1]))
+            full = r"\s+".join(_either_apostrophe(re.escape(w)) for w in (*self.first_name.split(), *self.surnames[:1]))
             patterns.append((re.compile(rf"\b{full}\b", re.IGNORECASE), self.first_name))
         # Longest first, so "Smith-Jones" goes before "Smith".
         for surname in sorted(self.surnames, key=len, reverse=True):

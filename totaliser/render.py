@@ -7,9 +7,13 @@ built-in one, so an override can extend the template it replaces.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
+import re
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ from markupsafe import Markup
 
 from . import reads
 from .config import SiteConfig
+from .markup import smart_text
 from .money import format_money, format_money_short, json_number
 
 THEME_DIR = Path(__file__).resolve().parent.parent
@@ -55,10 +60,14 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["money"] = format_money
     env.filters["money_short"] = format_money_short
     env.filters["long_date"] = long_date
+    env.filters["smart"] = smart_text
     env.filters["json_ld"] = json_ld
     env.filters["link"] = config.link
     env.filters["absolute"] = config.absolute
     env.globals["site"] = config
+    env.globals["colour_style"], env.globals["colour_style_hash"] = colour_style(config)
+    # A function, so that the logo is read (and recorded) by the outputs that show it.
+    env.globals["logo_width"] = partial(logo_width, site_dir / config.publisher.logo) if config.publisher.logo else lambda: None
     return env
 
 
@@ -77,6 +86,44 @@ class RecordingEnvironment(jinja2.Environment):
             if isinstance(name, str):
                 reads.template(self.join_path(name, parent) if parent is not None else name)
         return super().select_template(names, parent, globals)
+
+
+LOGO_HEIGHT = 40  # the logo's height in the header, in CSS pixels
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"', re.S)
+
+
+def logo_width(path: Path) -> int | None:
+    """The logo's width when drawn LOGO_HEIGHT high, for its <img> (so the
+    header does not shift as it loads); None when it cannot be told."""
+    try:
+        head = reads.file_bytes(path)[:4096]
+    except OSError:
+        return None
+    match = _SVG_SIZE.search(head.decode("utf-8", "replace"))
+    if match:
+        width, height = float(match.group(1)), float(match.group(2))
+    else:
+        try:
+            from PIL import Image
+
+            with Image.open(reads.file_path(path)) as image:
+                width, height = image.size
+        except (OSError, ValueError, ImportError):
+            return None
+    return round(LOGO_HEIGHT * width / height) if width > 0 and height > 0 else None
+
+
+def colour_style(config: SiteConfig) -> tuple[Markup, Markup]:
+    """The site's colours as CSS custom properties, for a <style> element, and
+    its hash for the pages' Content-Security-Policy (which allows no other
+    inline style): the stylesheets stay the same files for every site."""
+    c = config.colours
+    css = (
+        f":root{{--accent:{c.accent};--accent-dark:{c.accent_dark};"
+        f"--donate:{c.donate};--donate-dark:{c.donate_hover}}}"
+    )
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return Markup(css), Markup(f"'sha256-{digest}'")  # base64 and quotes: nothing to escape
 
 
 def long_date(value: datetime.date | None) -> str:

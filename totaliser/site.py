@@ -27,7 +27,7 @@ from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, UsageError, display_path
 from .fields import FieldError
 from .fingerprint import code_fingerprint, digest, value_digest
-from .listing import order_appeals, paginate, site_totals
+from .listing import order_appeals, paginate, reference_date, site_totals
 from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Output, SitePlan, make_site_plan, plan
@@ -179,6 +179,7 @@ class SiteValues:
             "order": lambda: tuple(self.order),
             "listing-pages": lambda: len(self.chunks),
             "totals": lambda: site_totals(self.appeals),
+            "as-of": lambda: reference_date(self.appeals),  # what "still ahead" means on the home page
             "nav": lambda: self.pages,
         }
         return known[name]()

@@ -1,25 +1,16 @@
-"""What a social card shows (``CardSpec``) and the key that names it.
-
-Apart from the drawing (``card``), which needs Pillow: a rebuild that finds
-the last build's card still shows the same spec reuses it (``card_reuse``)
-without loading Pillow at all.
-"""
+"""What a social card shows (``CardSpec``), apart from the drawing (``card``), which needs Pillow."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-import PIL  # its version only: the package itself loads none of Pillow's modules
-
+from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal
 from ..money import format_money, percent
-
-# Bump when the drawing changes, so cards reused from a previous build are redrawn.
-CARD_VERSION = "5"
-KEY_FIELD = "totaliser-card"
+from ..render import long_date
+from .status import STATUS_COLOURS, past_deadline
 
 
 @dataclass(frozen=True)
@@ -34,13 +25,24 @@ class CardSpec:
     percent: int
     fraction: Decimal  # 0 to 1, how full the bar is
     funded: bool
+    status: str = "open"  # open, funded, closed or draft
+    note: str = ""  # the line under the bar: the deadline, or thanks
+    accent: str = STATUS_COLOURS["open"]  # an open appeal's colour: the site's accent
+    photo: str | None = None  # the photo's path on disk
 
-    def key(self) -> str:
-        """A digest of the spec, the drawing's version and Pillow's: equal keys, equal cards."""
-        # The fields in order (as astuple would give them, without its deep copy).
-        text = "\x1f".join(str(part) for part in (*vars(self).values(), CARD_VERSION, PIL.__version__))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+def card_note(appeal: Appeal) -> str:
+    """The card's last line, in the same words as the appeal's page: it asks
+    only while the appeal is open."""
+    if appeal.status == "closed":
+        return "Appeal closed – thank you to everyone who gave"
+    if appeal.status == "funded" or appeal.raised >= appeal.target:
+        return "Fully funded – thank you!"
+    if appeal.deadline and past_deadline(appeal.deadline, appeal.last_changed):
+        return "Deadline passed – gifts still welcome"
+    if appeal.deadline:
+        return f"Needed by {long_date(appeal.deadline)}"
+    return "Every gift helps"
 
 
 def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
@@ -48,6 +50,8 @@ def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
     alone under ``privacy: first_name``."""
     target = appeal.target
     fraction = min(appeal.raised / target, Decimal(1)) if target > 0 else Decimal(0)
+    # The photo is drawn from its file: the build records it as read.
+    photo = str(reads.file_path(appeal.image)) if appeal.image is not None else None
     return CardSpec(
         site_title=config.title,
         child=appeal.child,
@@ -57,4 +61,8 @@ def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
         percent=percent(appeal.raised, appeal.target),
         fraction=fraction.quantize(Decimal("0.001")),
         funded=appeal.raised >= appeal.target,
+        status=appeal.status,
+        note=card_note(appeal),
+        accent=config.colours.accent,
+        photo=photo,
     )

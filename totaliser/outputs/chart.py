@@ -17,15 +17,18 @@ from markupsafe import Markup
 from ..content import Appeal
 from ..money import CURRENCY_SYMBOLS, format_money
 
-WIDTH = 640
-HEIGHT = 300
-LEFT = 64  # room for the money labels
-RIGHT = 24
-TOP = 20
+# A small drawing with large type: on a 360px phone it is drawn at about
+# three quarters of its size, so 15-unit text reads at 11px or more.
+WIDTH = 440
+HEIGHT = 280
+LEFT = 58  # room for the money labels
+RIGHT = 16
+TOP = 22
 BOTTOM = 44  # room for the date labels
 PLOT_WIDTH = WIDTH - LEFT - RIGHT
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
-MAX_DATE_LABELS = 5
+MAX_DATE_LABELS = 3
+AXIS_STEPS = 4  # at most this many lines up the money axis
 
 LINE_COLOUR = "#b00d27"
 FUNDED_COLOUR = "#1a7f37"
@@ -82,7 +85,21 @@ def progress_chart(appeal: Appeal) -> Chart | None:
     return Chart(Markup(_svg(appeal, chart_scale(appeal))), rows)
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, weight: str = "normal", colour: str = TEXT_COLOUR) -> str:
+def axis_amounts(top: Decimal) -> list[Decimal]:
+    """Round amounts up the money axis, from 0 to the highest below ``top``:
+    steps of 1, 2, 2.5 or 5 times a power of ten, at most AXIS_STEPS of them."""
+    if top <= 0:
+        return [Decimal(0)]
+    power = Decimal(10) ** (len(str(int(top))) - 1)
+    for base in (Decimal("0.1"), Decimal("0.2"), Decimal("0.25"), Decimal("0.5"), Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        step = base * power
+        if step > 0 and top / step <= AXIS_STEPS:
+            break
+    count = int(top // step)
+    return [step * n for n in range(count + 1)]
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 15, weight: str = "normal", colour: str = TEXT_COLOUR) -> str:
     return (
         f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
         f'font-family="{FONT}" fill="{colour}">{escape(text)}</text>'
@@ -102,14 +119,15 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         f'data-last-date="{scale.last.isoformat()}" data-top-amount="{scale.top_amount}" '
         f'data-plot="{LEFT} {TOP} {PLOT_WIDTH} {PLOT_HEIGHT}">'
     ]
-    # Money axis: quarters of the target, with light grid lines.
-    for quarter in range(5):
-        amount = appeal.target * quarter / 4
+    # Money axis: round steps up to the larger of the target and the highest
+    # total, with light grid lines.
+    top = max(appeal.target, *(u.raised for u in appeal.updates))
+    for amount in axis_amounts(top):
         y = scale.y(amount)
-        if quarter:
+        if amount:
             parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(LEFT - 8, y + 4, _axis_money(amount, appeal.target, currency), "end"))
-    # Milestones dashed, the target solid, each named at the right-hand end.
+        parts.append(_text(LEFT - 7, y + 5, _axis_money(amount, top, currency), "end"))
+    # Milestones dashed and unlabelled (the page lists them in full), the target solid.
     for milestone in appeal.milestones:
         if milestone.amount >= appeal.target:
             continue
@@ -118,14 +136,13 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
             f'<line class="chart-milestone" x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" '
             f'stroke="{AXIS_COLOUR}" stroke-width="1" stroke-dasharray="5 4" data-amount="{milestone.amount}"/>'
         )
-        parts.append(_text(LEFT + 6, y - 5, _short(milestone.label), "start", 11))
     target_y = scale.y(appeal.target)
     parts.append(
         f'<line class="chart-target" x1="{LEFT}" y1="{target_y}" x2="{LEFT + PLOT_WIDTH}" y2="{target_y}" '
         f'stroke="{FUNDED_COLOUR}" stroke-width="2" data-amount="{appeal.target}"/>'
     )
     # Labels sit at the left, where the line (which starts low) rarely reaches their height.
-    parts.append(_text(LEFT + 6, target_y - 6, f"Target {format_money(appeal.target, currency)}", "start", 12, "bold", FUNDED_COLOUR))
+    parts.append(_text(LEFT + 6, target_y - 6, f"Target {format_money(appeal.target, currency)}", "start", 15, "bold", FUNDED_COLOUR))
     # Axes.
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + PLOT_WIDTH}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
@@ -133,8 +150,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         x = scale.x(update.date)
         anchor = "start" if x == LEFT else "end" if x == LEFT + PLOT_WIDTH else "middle"
         parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 5}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(x, bottom + 20, _date_label(update.date), anchor))
-    parts.append(_text(LEFT, HEIGHT - 4, "Date of update", "start", 11))
+        parts.append(_text(x, bottom + 21, _date_label(update.date), anchor, 14))
     # The line, then the points over it.
     points = [(scale.x(u.date), scale.y(u.raised)) for u in appeal.updates]
     colour = FUNDED_COLOUR if appeal.raised >= appeal.target else LINE_COLOUR
@@ -147,7 +163,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
             f'data-date="{update.date.isoformat()}" data-raised="{update.raised}"/>'
         )
     last_x, last_y = points[-1]
-    parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, format_money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 13, "bold", colour))
+    parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, format_money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 16, "bold", colour))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -174,7 +190,3 @@ def _spread(updates: list) -> list:
         return list(updates)
     step = (len(updates) - 1) / (MAX_DATE_LABELS - 1)
     return [updates[round(i * step)] for i in range(MAX_DATE_LABELS)]
-
-
-def _short(label: str, limit: int = 28) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

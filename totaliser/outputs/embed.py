@@ -13,15 +13,18 @@ from markupsafe import Markup
 
 from ..config import SiteConfig
 from ..content import Appeal
-from .pages import reading_for
-from .thermometer import thermometer_svg
+from .pages import page_title, reading_for, status_context
+from .thermometer import bar_svg
 
 EMBED_PATH = "embed/"
-# The iframe's suggested size: the embed is laid out to fit it at any width
-# from a phone column (300px) to a desktop article (700px).
-IFRAME_HEIGHT = 260
-SUMMARY_LIMIT = 140
-TITLE_LIMIT = 60
+# The iframe's suggested height: the embed is laid out to fit it at any width
+# from a phone column (300px) to a desktop article (640px), with its headline
+# whole (tests/test_reach.py measures it in Chromium).
+IFRAME_HEIGHT = 230
+SUMMARY_LIMIT = 110
+# A headline longer than this is shortened at a word (the frame has room for
+# three lines of it at 300px); the example site's are all shorter.
+TITLE_LIMIT = 70
 
 
 def embed_url(appeal: Appeal, config: SiteConfig) -> str:
@@ -40,12 +43,14 @@ def one_line(text: str, limit: int) -> str:
 
 
 def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig) -> str:
-    reading = reading_for(appeal)
+    reading = reading_for(appeal, config)
     return env.get_template("embed.html").render(
         appeal=appeal,
         reading=reading,
+        status=status_context(appeal),
+        page_title=page_title(appeal.title, config.title),
         value_text=reading.value_text(),
-        thermometer=Markup(thermometer_svg(reading)),
+        bar=Markup(bar_svg(reading)),
         title=one_line(appeal.title, TITLE_LIMIT),
         summary=one_line(appeal.summary, SUMMARY_LIMIT),
         appeal_url=config.absolute(appeal.url_path),
@@ -61,5 +66,5 @@ def iframe_code(appeal: Appeal, config: SiteConfig) -> str:
     title = escape(f"{appeal.title}: fundraising total", quote=True)
     return (
         f'<iframe src="{escape(embed_url(appeal, config), quote=True)}" title="{title}" '
-        f'width="100%" height="{IFRAME_HEIGHT}" loading="lazy"></iframe>'
+        f'width="100%" height="{IFRAME_HEIGHT}" style="border:0;max-width:640px" loading="lazy"></iframe>'
     )

@@ -12,9 +12,14 @@ from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..listing import page_path
+from ..markup import first_paragraph_text, smart_text
 from ..money import format_money, json_number
+from ..render import theme_folder
 from .photos import PhotoError, PhotoSet, plan_photo
-from .thermometer import Reading, thermometer_svg
+from .status import past_deadline, status_of
+from .thermometer import Reading, bar_svg, thermometer_svg
+
+SHARE_IMAGE = "images/share.png"  # under static/: the picture shared for the home and plain pages
 
 
 @dataclass(frozen=True)
@@ -24,13 +29,44 @@ class ShareLink:
     url: str
 
 
-def reading_for(appeal: Appeal) -> Reading:
-    return Reading(
+def reading_for(appeal: Appeal, config: SiteConfig | None = None) -> Reading:
+    """What the appeal's thermometer shows; in the site's accent when ``config`` is given."""
+    reading = Reading(
         raised=appeal.raised,
         target=appeal.target,
         currency=appeal.currency,
         milestones=tuple((m.label, m.amount) for m in appeal.milestones),
+        status=appeal.status,
     )
+    if config is not None:
+        reading = Reading(reading.raised, reading.target, reading.currency, reading.milestones, reading.status, config.colours.accent)
+    return reading
+
+
+def milestone_rows(appeal: Appeal) -> list[dict[str, Any]]:
+    """Every milestone with its full label, exact amount and whether it is reached."""
+    return [{"label": m.label, "amount": m.amount, "reached": appeal.raised >= m.amount} for m in appeal.milestones]
+
+
+def standfirst(appeal: Appeal) -> str | None:
+    """The summary shown above the story, unless it is the story's own first
+    paragraph (an appeal without ``summary``): then it would be read twice."""
+    if appeal.summary == first_paragraph_text(appeal.body_html):
+        return None
+    return appeal.summary
+
+
+def status_context(appeal: Appeal, as_of: Any = None) -> dict[str, Any]:
+    """The appeal's state as every template shows it (see ``status``)."""
+    look = status_of(appeal.status)
+    return {
+        "key": look.key,
+        "badge": look.badge,
+        "thanks": look.thanks,
+        "asks": look.asks,
+        "takes_gifts": look.takes_gifts,
+        "past_deadline": look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
+    }
 
 
 def share_links(appeal: Appeal, config: SiteConfig) -> list[ShareLink]:
@@ -63,14 +99,17 @@ def _quoted(text: str) -> str:
 
 
 def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) -> dict[str, Any]:
-    """schema.org data for search engines: the page, and the donation it asks for."""
+    """schema.org data for search engines: the newspaper's appeal story, and
+    the donation it asks for while the appeal takes gifts. The gift goes to the
+    charity that holds the money, not to the child the story is about."""
     url = config.absolute(appeal.url_path)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "WebPage",
+        "@type": "NewsArticle",
         "@id": url,
         "url": url,
-        "name": appeal.title,
+        "mainEntityOfPage": url,
+        "headline": short_title(appeal.title, 110),
         "description": appeal.summary,
         "datePublished": appeal.date.isoformat(),
         "dateModified": appeal.last_changed.isoformat(),
@@ -80,21 +119,52 @@ def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) ->
     if image_url:
         data["image"] = image_url
     if config.publisher.name:
-        publisher: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+        publisher: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": config.publisher.name}
         if config.publisher.url:
             publisher["url"] = config.publisher.url
+        if config.publisher.logo:
+            publisher["logo"] = config.absolute(config.publisher.logo)
         data["publisher"] = publisher
-    if appeal.main_donation:
-        recipient: dict[str, Any] = {"@type": "Person", "name": appeal.child}
-        data["potentialAction"] = {
+        data["author"] = {"@type": "Organization", "name": config.publisher.name}
+    if appeal.main_donation and status_of(appeal.status).takes_gifts:
+        action: dict[str, Any] = {
             "@type": "DonateAction",
             "name": appeal.main_donation.label,
             "target": appeal.main_donation.url,
-            "recipient": recipient,
-            "price": json_number(appeal.still_needed),
-            "priceCurrency": appeal.currency,
         }
+        if config.charity.name:
+            charity: dict[str, Any] = {"@type": "NGO", "name": config.charity.name}
+            if config.charity.number:
+                charity["identifier"] = config.charity.number
+            action["recipient"] = charity
+        if appeal.still_needed > 0:
+            # What is given is money; how much is still needed, as an amount.
+            action["object"] = {
+                "@type": "MonetaryAmount",
+                "name": "Still needed",
+                "value": json_number(appeal.still_needed),
+                "currency": appeal.currency,
+            }
+        data["potentialAction"] = action
     return data
+
+
+def short_title(text: str, limit: int) -> str:
+    """A title for a <title> or headline: whole when it fits, else cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def page_title(title: str, site_title: str, limit: int = 70) -> str:
+    """The <title>: "Appeal · Site" when it fits in ``limit``, else the appeal's alone."""
+    title = smart_text(title)
+    both = f"{title} · {site_title}"
+    return both if len(both) <= limit else short_title(title, limit)
 
 
 def photo_context(photo: PhotoSet, alt: str | None, config: SiteConfig) -> dict[str, Any]:
@@ -126,10 +196,13 @@ class PageRenderer:
         return self.env.get_template(template).render(**context)
 
     def card_context(self, appeal: Appeal) -> dict[str, Any]:
-        reading = reading_for(appeal)
+        reading = reading_for(appeal, self.config)
         return {
             "appeal": appeal,
             "reading": reading,
+            "status": status_context(appeal, reads.value("as-of")),
+            "bar": Markup(bar_svg(reading)),
+            "thermometer": Markup(thermometer_svg(reading)),
             "value_text": reading.value_text(),
             "raised_text": format_money(appeal.raised, appeal.currency),
             "target_text": format_money(appeal.target, appeal.currency),
@@ -164,21 +237,31 @@ class PageRenderer:
             social={
                 "title": self.config.title,
                 "description": self.config.description or self.config.title,
-                "image": None,
+                "image": self.share_image(),
+                "image_alt": self.config.title,
                 "type": "website",
             },
         )
 
+    def share_image(self) -> str | None:
+        """The site's own sharing picture for pages without one, when it has one."""
+        if reads.is_file(theme_folder("static") / SHARE_IMAGE):
+            return self.config.absolute(f"static/{SHARE_IMAGE}")
+        return None
+
     def appeal_page(self, appeal: Appeal, image: dict[str, Any] | None = None, card_image: str | None = None) -> str:
-        reading = reading_for(appeal)
+        reading = reading_for(appeal, self.config)
         canonical = self.config.absolute(appeal.url_path)
         image_url = card_image or (image["og"] if image else None)
         return self._render(
             "appeal.html",
             appeal=appeal,
             reading=reading,
+            status=status_context(appeal),
+            page_title=page_title(appeal.title, self.config.title),
             value_text=reading.value_text(),
             thermometer=Markup(thermometer_svg(reading)),
+            bar=Markup(bar_svg(reading)),
             share=share_links(appeal, self.config),
             json_ld=appeal_json_ld(appeal, self.config, image_url),
             image=image,
@@ -190,10 +273,8 @@ class PageRenderer:
                 "image_alt": f"{appeal.child}’s fundraising total: {reading.value_text()}" if card_image else (appeal.image_alt or None),
                 "type": "article",
             },
-            milestones=[
-                {"label": m.label, "amount": m.amount, "reached": appeal.raised >= m.amount}
-                for m in appeal.milestones
-            ],
+            milestones=milestone_rows(appeal),
+            standfirst=standfirst(appeal),
         )
 
     def plain_page(self, page: Page, image: dict[str, Any] | None = None) -> str:
@@ -201,8 +282,15 @@ class PageRenderer:
             "page.html",
             page=page,
             image=image,
+            page_title=page_title(page.title, self.config.title),
             canonical=self.config.absolute(page.url_path),
-            social={"title": page.title, "description": page.summary, "image": None, "type": "article"},
+            social={
+                "title": page.title,
+                "description": page.summary,
+                "image": image["og"] if image else self.share_image(),
+                "image_alt": (image or {}).get("alt") or self.config.title,
+                "type": "article",
+            },
         )
 
     def not_found_page(self) -> str:

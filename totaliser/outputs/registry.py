@@ -55,7 +55,7 @@ def _badge(slug: str, context: Context, problems: Problems) -> Files:
     from .thermometer import badge_svg
 
     appeal = context.appeal(slug)
-    return {f"{appeal.url_path}thermometer.svg": badge_svg(reading_for(appeal), appeal.child).encode()}
+    return {f"{appeal.url_path}thermometer.svg": badge_svg(reading_for(appeal, context.config), appeal.child).encode()}
 
 
 def _embed(slug: str, context: Context, problems: Problems) -> Files:

@@ -1,8 +1,12 @@
-"""The totaliser itself: a fundraising thermometer drawn as SVG.
+"""The totaliser itself: a fundraising thermometer drawn as SVG, and the flat
+bar that stands for it where a phone has no room.
 
-The same drawing is used inline on appeal pages and embeds (where the
-surrounding HTML carries the accessible progressbar) and as a standalone
-``thermometer.svg`` badge for other sites.
+The same drawings are used inline on appeal pages and embeds (where the
+surrounding HTML carries the accessible progressbar) and the thermometer as a
+standalone ``thermometer.svg`` badge for other sites.
+
+Milestones are markers only: their labels and amounts, in full, are in the
+list beside the drawing (a label squeezed into a drawing gets cut).
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from decimal import Decimal
 from functools import lru_cache
 from html import escape
 
-from ..money import format_money, format_money_short, percent
+from ..money import format_money, percent
+from .status import STATUS_COLOURS, status_of
 
 # Geometry in SVG user units. The tube runs from TUBE_TOP to TUBE_BOTTOM,
-# where it meets the bulb.
-WIDTH = 200
+# where it meets the bulb; scale labels at its left, milestone markers at its right.
+WIDTH = 120
 HEIGHT = 400
-TUBE_X = 70
+TUBE_X = 48
 TUBE_WIDTH = 32
 TUBE_TOP = 24
 TUBE_BOTTOM = 318
@@ -26,13 +31,15 @@ BULB_CX = TUBE_X + TUBE_WIDTH / 2
 BULB_CY = 350
 BULB_R = 34
 FILL_TOP_MARGIN = 6  # the fill never touches the rounded cap at the top
-BADGE_FIGURES_HEIGHT = 64  # room under the bulb for the amounts on the standalone badge
+BADGE_WIDTH = 200
+BADGE_FIGURES_HEIGHT = 88  # room under the bulb for the amounts on the standalone badge
+BAR_WIDTH = 1000  # the flat bar's units: stretched to its box's width
+BAR_HEIGHT = 12
 
-FILL_COLOUR = "#c8102e"
-FUNDED_COLOUR = "#1a7f37"
 TUBE_COLOUR = "#f3f1ee"
 OUTLINE_COLOUR = "#57534e"
 TEXT_COLOUR = "#1c1917"
+FONT = "system-ui, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Reading:
     target: Decimal
     currency: str
     milestones: tuple[tuple[str, Decimal], ...] = ()
+    status: str = "open"
+    accent: str = STATUS_COLOURS["open"]  # the fill of an open appeal: the site's accent
 
     @property
     def percent(self) -> int:
@@ -58,12 +67,27 @@ class Reading:
             return Decimal(0)
         return min(self.raised / self.target, Decimal(1))
 
+    @property
+    def colour(self) -> str:
+        """The fill: the accent while open, green once funded, grey once closed."""
+        if self.status == "closed":
+            return STATUS_COLOURS["closed"]
+        if self.funded or self.status == "funded":
+            return STATUS_COLOURS["funded"]
+        return self.accent
+
     def value_text(self) -> str:
         """The words a screen reader says: "£25,000 raised of £36,000 (69%)"."""
         return (
             f"{format_money(self.raised, self.currency)} raised of "
             f"{format_money(self.target, self.currency)} ({self.percent}%)"
         )
+
+    def marker_fractions(self) -> list[tuple[Decimal, bool]]:
+        """Where each milestone sits (0 to 1) and whether it is reached."""
+        if self.target <= 0:
+            return []
+        return [(min(amount / self.target, Decimal(1)), self.raised >= amount) for _, amount in self.milestones]
 
 
 def _level(fraction: Decimal) -> float:
@@ -92,19 +116,20 @@ def _inline_svg(reading: Reading) -> str:
 
 
 def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
-    colour = FUNDED_COLOUR if reading.funded else FILL_COLOUR
+    colour = reading.colour
     fill_top = _level(reading.fraction)
     tube_left = TUBE_X
     tube_right = TUBE_X + TUBE_WIDTH
     parts: list[str] = []
     if standalone:
-        # The badge is taller than the inline drawing: its figures sit under the bulb.
+        # The badge is wider and taller than the inline drawing: its figures sit under the bulb.
         height = HEIGHT + BADGE_FIGURES_HEIGHT
         parts.append(
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-            f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="t">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BADGE_WIDTH} {height}" '
+            f'width="{BADGE_WIDTH}" height="{height}" role="img" aria-labelledby="t">'
         )
         parts.append(f'<title id="t">{escape(title or reading.value_text())}</title>')
+        parts.append(f'<g transform="translate({(BADGE_WIDTH - WIDTH) // 2} 0)">')
     else:
         parts.append(
             f'<svg class="thermometer-svg" viewBox="0 0 {WIDTH} {HEIGHT}" aria-hidden="true" focusable="false">'
@@ -114,15 +139,15 @@ def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
         f'<rect x="{tube_left}" y="{TUBE_TOP}" width="{TUBE_WIDTH}" height="{TUBE_BOTTOM - TUBE_TOP + 10}" '
         f'rx="{TUBE_WIDTH / 2}" fill="{TUBE_COLOUR}"/>'
     )
-    parts.append(f'<circle cx="{BULB_CX}" cy="{BULB_CY}" r="{BULB_R}" fill="{colour}"/>')
+    parts.append(f'<circle class="fill" cx="{BULB_CX}" cy="{BULB_CY}" r="{BULB_R}" fill="{colour}"/>')
     if reading.fraction > 0:
         parts.append(
-            f'<rect x="{tube_left + 6}" y="{fill_top}" width="{TUBE_WIDTH - 12}" '
+            f'<rect class="fill" x="{tube_left + 6}" y="{fill_top}" width="{TUBE_WIDTH - 12}" '
             f'height="{round(BULB_CY - fill_top, 1)}" rx="{(TUBE_WIDTH - 12) / 2}" fill="{colour}"/>'
         )
     else:
         parts.append(
-            f'<rect x="{tube_left + 6}" y="{TUBE_BOTTOM - 4}" width="{TUBE_WIDTH - 12}" '
+            f'<rect class="fill" x="{tube_left + 6}" y="{TUBE_BOTTOM - 4}" width="{TUBE_WIDTH - 12}" '
             f'height="{BULB_CY - TUBE_BOTTOM + 4}" fill="{colour}"/>'
         )
     parts.append(
@@ -133,37 +158,53 @@ def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
     parts.append(
         f'<circle cx="{BULB_CX}" cy="{BULB_CY}" r="{BULB_R}" fill="none" stroke="{OUTLINE_COLOUR}" stroke-width="3"/>'
     )
-    # Scale marks every quarter on the left, milestones on the right.
+    # Scale marks every quarter on the left.
     for quarter in range(1, 5):
         y = _level(Decimal(quarter) / 4)
         parts.append(
-            f'<line x1="{tube_left - 10}" y1="{y}" x2="{tube_left - 2}" y2="{y}" stroke="{OUTLINE_COLOUR}" stroke-width="2"/>'
+            f'<line x1="{tube_left - 8}" y1="{y}" x2="{tube_left - 2}" y2="{y}" stroke="{OUTLINE_COLOUR}" stroke-width="2"/>'
         )
         parts.append(
-            f'<text x="{tube_left - 14}" y="{y + 5}" text-anchor="end" font-size="14" '
-            f'font-family="system-ui, sans-serif" fill="{TEXT_COLOUR}">{quarter * 25}%</text>'
+            f'<text x="{tube_left - 11}" y="{y + 5}" text-anchor="end" font-size="14" '
+            f'font-family="{FONT}" fill="{TEXT_COLOUR}">{quarter * 25}%</text>'
         )
-    for label, amount in reading.milestones:
-        y = _level(min(amount / reading.target, Decimal(1)) if reading.target else Decimal(0))
-        reached = reading.raised >= amount
+    # Milestones: a small pointer at the tube's right, solid once reached.
+    for fraction, reached in reading.marker_fractions():
+        y = _level(fraction)
         parts.append(
-            f'<line class="milestone{" reached" if reached else ""}" x1="{tube_left}" y1="{y}" x2="{tube_right + 12}" y2="{y}" '
-            f'stroke="{OUTLINE_COLOUR}" stroke-width="2" stroke-dasharray="4 3"/>'
-        )
-        parts.append(
-            f'<text x="{tube_right + 16}" y="{y - 4}" font-size="12" font-family="system-ui, sans-serif" '
-            f'fill="{TEXT_COLOUR}">{escape(_short_label(label))}</text>'
-        )
-        parts.append(
-            f'<text x="{tube_right + 16}" y="{y + 12}" font-size="13" font-weight="bold" '
-            f'font-family="system-ui, sans-serif" fill="{TEXT_COLOUR}">{escape(format_money_short(amount, reading.currency))}</text>'
+            f'<path class="milestone{" reached" if reached else ""}" d="M{tube_right + 3} {y} l12 -7 v14 z" '
+            f'fill="{OUTLINE_COLOUR if reached else "#ffffff"}" stroke="{OUTLINE_COLOUR}" stroke-width="2" stroke-linejoin="round"/>'
         )
     if standalone:
         parts.append(
             f'<text x="{BULB_CX}" y="{BULB_CY + 6}" text-anchor="middle" font-size="18" font-weight="bold" '
-            f'font-family="system-ui, sans-serif" fill="#ffffff">{reading.percent}%</text>'
+            f'font-family="{FONT}" fill="#ffffff">{reading.percent}%</text>'
         )
+        parts.append("</g>")
         parts.extend(_badge_figures(reading))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=16)
+def bar_svg(reading: Reading) -> str:
+    """The flat bar a phone shows: the track, the fill, a gap at each milestone."""
+    colour = reading.colour
+    filled = round(BAR_WIDTH * float(reading.fraction))
+    radius = f'rx="{BAR_HEIGHT * 1.5}" ry="{BAR_HEIGHT / 2}"'
+    parts = [
+        f'<svg class="bar-svg" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" preserveAspectRatio="none" aria-hidden="true" focusable="false">',
+        f'<rect class="bar-track" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" {radius} fill="#e7e2dc"/>',
+    ]
+    if filled > 0:
+        parts.append(f'<rect class="fill" width="{max(filled, BAR_HEIGHT * 3)}" height="{BAR_HEIGHT}" {radius} fill="{colour}"/>')
+    for fraction, _ in reading.marker_fractions():
+        if 0 < fraction < 1:
+            x = round(BAR_WIDTH * float(fraction), 1)
+            parts.append(
+                f'<line class="milestone" x1="{x}" y1="0" x2="{x}" y2="{BAR_HEIGHT}" stroke="#ffffff" '
+                f'stroke-width="3" vector-effect="non-scaling-stroke"/>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -174,17 +215,17 @@ def badge_svg(reading: Reading, child: str) -> str:
 
 
 def _badge_figures(reading: Reading) -> list[str]:
-    """The amounts as text under the bulb, so the badge reads on its own."""
+    """The amounts as text under the bulb, so the badge reads on its own, and
+    the appeal's state in words (colour is never the only sign of it)."""
     raised = escape(format_money(reading.raised, reading.currency))
     target = escape(format_money(reading.target, reading.currency))
-    colour = FUNDED_COLOUR if reading.funded else FILL_COLOUR
+    state = status_of(reading.status).badge
+    centre = BADGE_WIDTH / 2
     return [
-        f'<text class="raised" x="{WIDTH / 2}" y="{HEIGHT + 22}" text-anchor="middle" font-size="24" font-weight="bold" '
-        f'font-family="system-ui, sans-serif" fill="{colour}">{raised}</text>',
-        f'<text class="target" x="{WIDTH / 2}" y="{HEIGHT + 46}" text-anchor="middle" font-size="15" '
-        f'font-family="system-ui, sans-serif" fill="{TEXT_COLOUR}">raised of {target}</text>',
+        f'<text class="raised" x="{centre}" y="{HEIGHT + 22}" text-anchor="middle" font-size="24" font-weight="bold" '
+        f'font-family="{FONT}" fill="{TEXT_COLOUR}">{raised}</text>',
+        f'<text class="target" x="{centre}" y="{HEIGHT + 46}" text-anchor="middle" font-size="15" '
+        f'font-family="{FONT}" fill="{TEXT_COLOUR}">raised of {target}</text>',
+        f'<text class="status" x="{centre}" y="{HEIGHT + 74}" text-anchor="middle" font-size="16" font-weight="bold" '
+        f'font-family="{FONT}" fill="{TEXT_COLOUR}">{escape(state)}</text>',
     ]
-
-
-def _short_label(label: str, limit: int = 12) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

@@ -17,7 +17,24 @@
     if (days > 1) note.textContent = " (" + days + " days to go)";
     else if (days === 1) note.textContent = " (1 day to go)";
     else if (days === 0) note.textContent = " (today)";
-    else continue;
+    else {
+      // Past: say so in words, not only by the date.
+      note.textContent = " (deadline passed)";
+      if (times[i].parentNode.classList) times[i].parentNode.classList.add("is-past");
+    }
     times[i].parentNode.insertBefore(note, times[i].nextSibling);
   }
+})();
+
+// The phone's donate bar comes up once the panel's own donate button is off
+// screen, so the same button is never shown twice.
+(function () {
+  "use strict";
+  var bar = document.querySelector("[data-donate-bar]");
+  var button = document.querySelector(".donate .button-primary");
+  if (!bar || !button || !("IntersectionObserver" in window)) return;
+  new IntersectionObserver(function (entries) {
+    var seen = entries[entries.length - 1].isIntersecting;
+    bar.classList.toggle("is-hidden", seen);
+  }).observe(button);
 })();
