@@ -33,9 +33,9 @@ def test_new_writes_a_draft_that_checks_and_builds(tmp_path: Path) -> None:
 
     check = run_cli("check", "--site", str(site))
     assert check.returncode == 0, check.stderr
-    # The only thing check has to say about the new story is the reminder to add a photo.
+    # A draft is not warned of for what it still lacks (a photo): that is said once it is published.
     about_new = [line for line in check.stderr.splitlines() if "sian-lukasz.md" in line]
-    assert about_new == ["content/appeals/sian-lukasz.md:1: warning: image: missing: add a photo (image and image_alt) for the page, the cards and social previews"]
+    assert about_new == []
     build = run_cli("build", "--site", str(site), "--drafts")
     assert build.returncode == 0, build.stderr
     assert (site / "output/appeals/sian-lukasz/index.html").is_file()
