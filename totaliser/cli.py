@@ -23,6 +23,9 @@ from .site import BuildOptions, BuildReport, build
 EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+# A build lists this many warnings at most: a site of a thousand stories
+# without photos would otherwise scroll its summary out of sight.
+WARNINGS_SHOWN = 30
 
 
 class _Parser(argparse.ArgumentParser):
@@ -189,7 +192,10 @@ def _build(args: argparse.Namespace) -> int:
         if bar:
             bar.finish()  # whatever happened, the next line starts clean
     report = dataclasses.replace(report, warnings=report.warnings + _site_advice(report))
-    _print_problems(report.warnings)
+    _print_problems(report.warnings[:WARNINGS_SHOWN])
+    if len(report.warnings) > WARNINGS_SHOWN:
+        hidden = len(report.warnings) - WARNINGS_SHOWN
+        print(f"... and {hidden} more warning{'s' if hidden != 1 else ''}: `{_command_name()} check` lists them all.", file=sys.stderr)
     print(summary(report))
     return EXIT_OK
 
