@@ -19,8 +19,8 @@ API draws it (Image, ImageDraw, ImageFont, ImageOps).
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
