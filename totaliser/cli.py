@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -191,6 +192,9 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.finish()  # whatever happened, the next line starts clean
+    # What the build loaded lives until the process ends: the cycle
+    # collector need not go over it again (at 10,000 appeals, 0.2 s).
+    gc.freeze()
     report = dataclasses.replace(report, warnings=report.warnings + _site_advice(report))
     _print_problems(report.warnings[:WARNINGS_SHOWN])
     if len(report.warnings) > WARNINGS_SHOWN:
