@@ -145,6 +145,13 @@ class EditsAndRebuilds(RuleBasedStateMachine):
         for site in self.sites:
             (site / "content/appeals/amy.jpg").write_bytes(picture(width, width * 2 // 3))
 
+    @rule(named=st.booleans())
+    def photo_named_or_dropped(self, named: bool) -> None:
+        # A story starts or stops naming a photo: its web-sized copies come and go.
+        if "ben-example" in self.stories:
+            photo = "amy.jpg" if named else ""
+            self.in_both("content/appeals/ben-example.md", story("Ben Example", self.stories["ben-example"], photo=photo))
+
     @rule(name=st.sampled_from(["appeal.html", "partials/appeal_card.html", "base.html", "poster.html"]), marker=WORDS)
     def template_override(self, name: str, marker: str) -> None:
         from totaliser.render import theme_folder

@@ -271,8 +271,9 @@ def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None =
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     photos = {item.image for item in items if item.image is not None}
     site_plan: SitePlan = make_site_plan(
-        loaded.config, [(slug, by_path[slug]) for slug in values.order], [(page.slug, page.path) for page in values.pages],
-        len(values.chunks), site_dir, photos,
+        loaded.config, [(slug, by_path[slug]) for slug in values.order],
+        {appeal.slug for appeal in content.appeals if appeal.image is not None},
+        [(page.slug, page.path) for page in values.pages], len(values.chunks), site_dir, photos,
     )
     return plan(site_plan)
 

@@ -37,6 +37,7 @@ class SitePlan:
     """What the plan is made from: which appeals, pages and static files there are."""
 
     appeals: list[tuple[str, str]]  # (slug, shown path) of published appeals, in the home page's order
+    with_photo: set[str]  # the slugs of those that have a photo
     pages: list[tuple[str, str]]
     listing_pages: int
     static: dict[str, Path]
@@ -99,6 +100,8 @@ def appeal_outputs(site: SitePlan) -> Iterator[Output]:
     for slug, shown in site.appeals:
         folder = f"appeals/{slug}/"
         for part, (make, files) in APPEAL_FILES.items():
+            if part == "photos" and slug not in site.with_photo:
+                continue  # nothing to publish: planned again once the story names a photo
             yield Output(f"{part}:{slug}", slug, shown, partial(make, slug), tuple(folder + name for name in files))
 
 
@@ -194,8 +197,11 @@ def plan(site: SitePlan) -> list[Output]:
     return [output for kind in KINDS for output in kind(site)]
 
 
-def make_site_plan(config: object, appeals: list[tuple[str, str]], pages: list[tuple[str, str]], listing_pages: int, site_dir: Path, story_photos: set[Path]) -> SitePlan:
+def make_site_plan(
+    config: object, appeals: list[tuple[str, str]], with_photo: set[str], pages: list[tuple[str, str]], listing_pages: int,
+    site_dir: Path, story_photos: set[Path],
+) -> SitePlan:
     skipped = {photo.resolve() for photo in story_photos}
     static = {relative: path for relative, path in static_sources(site_dir).items() if path.resolve() not in skipped}
-    return SitePlan(appeals, pages, listing_pages, static, getattr(config, "cname", None))
+    return SitePlan(appeals, with_photo, pages, listing_pages, static, getattr(config, "cname", None))
 
