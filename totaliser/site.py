@@ -132,7 +132,9 @@ class ContentLoader:
         self.fingerprints: dict[str, bytes] = {}
 
     def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
-        shown = [display_path(path, self.site_dir) for path in paths]
+        # All in one folder of the site: its shown name is worked out once.
+        folder = display_path(paths[0].parent, self.site_dir) if paths else ""
+        shown = [f"{folder}/{path.name}" for path in paths]
         entries: list[ContentEntry | None] = []
         for name in shown:
             entry = self.cache.content(name) if self.cache else None

@@ -51,7 +51,11 @@ def _die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before that took effect
         os._exit(1)
-    gc.enable()  # the build pauses the cycle collector while it loads; a worker's work makes its own garbage
+    # What the worker inherited is left out of the cycle collector's passes:
+    # going over it would copy every page of it into the worker (copy on
+    # write). The worker's own work makes garbage, which it collects.
+    gc.freeze()
+    gc.enable()
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
