@@ -168,11 +168,3 @@ def _write_pickle(path: Path, value: Any) -> None:
     with open(partial, "wb") as file:
         pickle.dump(value, file, protocol=5)
     os.replace(partial, path)
-
-
-def forget(site_dir: Path) -> None:
-    """Delete the cache folder (a build with errors in its cache, say)."""
-    import shutil
-
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(site_dir.resolve() / CACHE_DIR)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .advice import site_advice
 from .errors import ContentErrors, Problem, Problems
-from .site import LoadedSite, load_site, make_in_memory, plan_outputs
+from .outputs.registry import addresses
+from .site import LoadedSite, SiteValues, check_outputs, load_site, plan_outputs
 
 
 @dataclass
@@ -41,16 +42,14 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
     loaded = load_site(site_dir, include_drafts=True)
     problems = Problems()
     problems.extend(loaded.problems)
-    outputs = plan_outputs(loaded, site_dir)
     content = loaded.content
-
-    def addresses() -> set[str]:
-        return {address for output in outputs for address in output.addresses}
-
-    problems.items.extend(site_advice(content.appeals, content.pages, today, addresses))
+    values = SiteValues(loaded.config, content.appeals, content.pages)
+    outputs = plan_outputs(loaded, site_dir, values)
+    problems.items.extend(site_advice(content.appeals, content.pages, today, lambda: addresses(outputs)))
     # Social cards and web-sized photos are left out: drawing them finds no
     # error that the pages (which read each photo) do not.
-    problems.items.extend(make_in_memory(loaded, site_dir, [o for o in outputs if not o.key.startswith(("card:", "photos:"))]))
+    made = [output for output in outputs if not output.key.startswith(("card:", "photos:"))]
+    problems.items.extend(check_outputs(loaded, site_dir, values, made))
     if problems.errors:
         raise ContentErrors(problems)
     return CheckReport(loaded, problems.items)

@@ -30,7 +30,7 @@ from .fingerprint import code_fingerprint, digest, value_digest
 from .listing import order_appeals, paginate, reference_date, site_totals
 from .outputs.context import Context
 from .outputs.pages import PageRenderer
-from .outputs.registry import Output, SitePlan, make_site_plan, plan
+from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .render import make_environment
 from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity
 from .template_errors import template_problem
@@ -66,8 +66,7 @@ class BuildReport:
     outputs: list[Output] = field(default_factory=list)
 
     def addresses(self) -> set[str]:
-        """Every address the site answers."""
-        return {address for output in self.outputs for address in output.addresses}
+        return addresses(self.outputs)
 
 
 @dataclass
@@ -111,8 +110,8 @@ def load_site(
     if cache is not None:
         cache.forget_content_except(loader.seen)
     guard = b""
-    if config.first_name_only:  # every story's text depends on every child's name
-        guard = value_digest(sorted(loader.results[path].child for path in loader.results if loader.kinds[path] == "appeal"))
+    if config.first_name_only:  # every story's text depends on every child's name, drafts' too
+        guard = value_digest(sorted(loader.children))
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
     return LoadedSite(config, content, problems, fingerprints)
@@ -127,8 +126,7 @@ class ContentLoader:
         self.cache = cache
         self.sources = reads.Sources({}, {}, {}, {}, lambda name: config, files)
         self.seen: set[str] = set()
-        self.results: dict[str, Any] = {}
-        self.kinds: dict[str, str] = {}
+        self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
 
     def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
@@ -157,7 +155,9 @@ class ContentLoader:
             assert entry is not None
             problems.items.extend(entry.problems)
             self.seen.add(name)
-            self.kinds[name], self.results[name], self.fingerprints[name] = kind, entry.result, entry.fingerprint
+            self.fingerprints[name] = entry.fingerprint
+            if kind == "appeal" and entry.result is not None:
+                self.children.append(entry.result.child)
             results.append(entry.result)
         return results
 
@@ -221,8 +221,9 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     site_dir = options.site_dir
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
-    context, sources = _prepare(loaded, site_dir, files)
-    outputs = plan_outputs(loaded, site_dir, sources.values)  # type: ignore[arg-type]
+    values = SiteValues(loaded.config, loaded.content.appeals, loaded.content.pages)
+    context, sources = _prepare(loaded, site_dir, files, values)
+    outputs = plan_outputs(loaded, site_dir, values)
     if cache is not None:
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
@@ -247,9 +248,10 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
 
 
-def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) -> tuple[Context, reads.Sources]:
+def _prepare(
+    loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints, values: SiteValues,
+) -> tuple[Context, reads.Sources]:
     config, content = loaded.config, loaded.content
-    values = SiteValues(config, content.appeals, content.pages)
     sources = reads.Sources(
         {appeal.slug: appeal for appeal in content.appeals},
         {appeal.slug: loaded.fingerprints[appeal.path] for appeal in content.appeals},
@@ -265,10 +267,9 @@ def _prepare(loaded: LoadedSite, site_dir: Path, files: reads.FileFingerprints) 
     return context, sources
 
 
-def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None = None) -> list[Output]:
+def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues) -> list[Output]:
     """Every output of the site (what ``check`` knows exists comes from here too)."""
     content = loaded.content
-    values = values or SiteValues(loaded.config, content.appeals, content.pages)
     by_path = {appeal.slug: appeal.path for appeal in content.appeals}
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     photos = {item.image for item in items if item.image is not None}
@@ -280,19 +281,33 @@ def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues | None =
     return plan(site_plan)
 
 
-def make_in_memory(loaded: LoadedSite, site_dir: Path, outputs: list[Output]) -> list[Problem]:
+def check_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues, outputs: list[Output]) -> list[Problem]:
     """Make outputs without writing them (``check``): the problems they find."""
-    context, sources = _prepare(loaded, site_dir, reads.FileFingerprints())
-    problems: list[Problem] = []
+    context, sources = _prepare(loaded, site_dir, reads.FileFingerprints(), values)
+    problems = Problems()
     for output in outputs:
-        found = Problems()
-        with reads.recording(sources):
-            try:
-                output.make(context, found)
-            except jinja2.TemplateError as exc:
-                found.error(*template_problem(exc, site_dir, context.env))
-        problems += [problem for problem in found.items if problem not in problems]
-    return problems
+        _add_once(problems, _made_by(output, context, sources)[2])
+    return problems.items
+
+
+def _made_by(output: Output, context: Context, sources: reads.Sources) -> tuple[Files, reads.Dependencies, list[Problem]]:
+    """An output's files, what it read, and the problems it found."""
+    problems = Problems()
+    with reads.recording(sources) as recorder:
+        reads.value("settings")  # every output is made with the site's settings
+        try:
+            files = output.make(context, problems)
+        except jinja2.TemplateError as exc:
+            problems.error(*template_problem(exc, context.site_dir, context.env))
+            files = {}
+    return files, recorder.finish(), problems.items
+
+
+def _add_once(problems: Problems, found: list[Problem]) -> None:
+    # A broken template fails every output alike: say it once.
+    for problem in found:
+        if problem not in problems.items:
+            problems.items.append(problem)
 
 
 def _compiled_templates(cache: BuildCache, config: SiteConfig) -> jinja2.BytecodeCache:
@@ -362,20 +377,13 @@ def _make(
             progress(done, total)
 
     def make_one(output: Output) -> Made:
-        problems = Problems()
-        with reads.recording(sources) as recorder:
-            reads.value("settings")  # every output is made with the site's settings
-            try:
-                files = output.make(context, problems)
-            except jinja2.TemplateError as exc:
-                problems.error(*template_problem(exc, context.site_dir, context.env))
-                files = {}
+        files, dependencies, problems = _made_by(output, context, sources)
         written = []
         for path, data in files.items():
             fingerprint = digest(data)
             staging.write(path, data, fingerprint)
             written.append((path, fingerprint))
-        return written, recorder.finish(), problems.items
+        return written, dependencies, problems
 
     # The first is made here: what making one loads (templates compiled,
     # Pillow imported) is then loaded once, not once in every worker.
@@ -388,15 +396,11 @@ def _make(
 def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry], staging: Staging) -> Problems:
     """Put every output's files in place: the new ones are written, the rest linked."""
     problems = Problems()
-    seen: set[Problem] = set()
     try:
         for output in outputs:
             if output.key in made:
                 written, _, found = made[output.key]
-                for problem in found:
-                    if problem not in seen:  # a broken template fails every output alike: say it once
-                        seen.add(problem)
-                        problems.items.append(problem)
+                _add_once(problems, found)
                 for path, fingerprint in written:
                     staging.claim(path, output.source, fingerprint)
             else:

@@ -193,6 +193,11 @@ KINDS: tuple[Callable[[SitePlan], Iterator[Output]], ...] = (
 )
 
 
+def addresses(outputs: list[Output]) -> set[str]:
+    """Every address the site answers."""
+    return {address for output in outputs for address in output.addresses}
+
+
 def plan(site: SitePlan) -> list[Output]:
     return [output for kind in KINDS for output in kind(site)]
 
