@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,7 @@ class FileFingerprints:
 
     def __init__(self, known: dict[str, tuple[tuple[int, int, int], bytes]] | None = None):
         self.known = known if known is not None else {}
-        self.now_ns = _now_ns()
+        self.now_ns = time.time_ns()
         self._this_build: dict[str, bytes] = {}
 
     def of(self, path: str) -> bytes:
@@ -66,12 +67,6 @@ class FileFingerprints:
             self.known[path] = (before, fingerprint)
         self._this_build.setdefault(path, fingerprint)
         return data
-
-
-def _now_ns() -> int:
-    import time
-
-    return time.time_ns()
 
 
 class Recorder:
