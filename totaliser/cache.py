@@ -42,7 +42,7 @@ CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
 SHARDS = 64
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass

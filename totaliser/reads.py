@@ -19,14 +19,25 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .fingerprint import digest, file_stat, is_racy, value_digest
 
-# A dependency: (kind, name) -> fingerprint. Kinds: "file", "exists",
-# "template", "value", "page"; an appeal's is ("appeal", slug, fields) ->
-# (the whole appeal's fingerprint, the fingerprint of those fields).
-Dependencies = dict[tuple[Any, ...], Any]
+
+class Dependencies(NamedTuple):
+    """What one output (or content file) read, with the fingerprints it got.
+
+    ``shared``: ((kind, name), fingerprint) pairs, sorted. Kinds: "file",
+    "exists", "template", "value", "page". Many outputs read the very same
+    (every appeal page the same templates and settings), so an equal tuple is
+    kept once in the cache and checked once a build.
+    ``appeals``: (slug, the fields read, the whole appeal's fingerprint, the
+    fingerprint of those fields), sorted by slug.
+    """
+
+    shared: tuple[tuple[tuple[str, str], bytes], ...]
+    appeals: tuple[tuple[str, tuple[str, ...], bytes, bytes], ...]
+
 
 _recording: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("recording", default=None)
 
@@ -74,20 +85,19 @@ class Recorder:
 
     def __init__(self, sources: Sources):
         self.sources = sources
-        self.dependencies: Dependencies = {}
+        self.read: dict[tuple[str, str], bytes] = {}
         self.appeal_fields: dict[str, set[str]] = {}
 
     def note(self, kind: str, name: str, fingerprint: bytes) -> None:
-        self.dependencies[(kind, name)] = fingerprint
+        self.read[(kind, name)] = fingerprint
 
     def finish(self) -> Dependencies:
-        for slug, names in self.appeal_fields.items():
-            fields = tuple(sorted(names))
+        appeals = []
+        for slug in sorted(self.appeal_fields):
+            fields = tuple(sorted(self.appeal_fields[slug]))
             appeal = self.sources.appeals[slug]
-            self.dependencies[("appeal", slug, fields)] = (
-                self.sources.appeal_fingerprints[slug], fields_fingerprint(appeal, fields),
-            )
-        return self.dependencies
+            appeals.append((slug, fields, self.sources.appeal_fingerprints[slug], fields_fingerprint(appeal, fields)))
+        return Dependencies(tuple(sorted(self.read.items())), tuple(appeals))
 
 
 def fields_fingerprint(appeal: Any, fields: tuple[str, ...]) -> bytes:
@@ -125,29 +135,35 @@ class Sources:
         self.values = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
-        self._same: dict[tuple[Any, Any], bool] = {}  # each dependency as recorded: still so? Once a build
+        # Whether what was read is still so, once a build for each shared
+        # tuple (a thousand appeal pages share one) and each of its parts.
+        self._shared: dict[tuple[Any, ...], bool] = {}
+        self._same: dict[tuple[Any, bytes], bool] = {}
         self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
 
     def still_the_same(self, dependencies: Dependencies) -> bool:
         """Whether everything an output read is as it was when it was made."""
-        for key, recorded in dependencies.items():
-            kind = key[0]
-            if kind == "appeal":
-                now = self.appeals.get(key[1])
-                if now is None:
-                    return False
-                # The whole appeal unchanged says it at once; otherwise only
-                # the fields the output read count (a story's new paragraph
-                # leaves its social card alone).
-                if self.appeal_fingerprints[key[1]] != recorded[0] and fields_fingerprint(now, key[2]) != recorded[1]:
-                    return False
-            else:
-                same = self._same.get((key, recorded))
-                if same is None:
-                    same = self._same[(key, recorded)] = self._current(kind, key[1]) == recorded
-                if not same:
-                    return False
-        return True
+        for slug, fields, whole, part in dependencies.appeals:
+            now = self.appeals.get(slug)
+            if now is None:
+                return False
+            # The whole appeal unchanged says it at once; otherwise only the
+            # fields the output read count (a story's new paragraph leaves
+            # its social card alone).
+            if self.appeal_fingerprints[slug] != whole and fields_fingerprint(now, fields) != part:
+                return False
+        shared = dependencies.shared
+        same = self._shared.get(shared)
+        if same is None:
+            same = self._shared[shared] = all(self._still(pair) for pair in shared)
+        return same
+
+    def _still(self, pair: tuple[tuple[str, str], bytes]) -> bool:
+        same = self._same.get(pair)
+        if same is None:
+            (kind, name), recorded = pair
+            same = self._same[pair] = self._current(kind, name) == recorded
+        return same
 
     def _current(self, kind: str, name: str) -> bytes | None:
         try:

@@ -424,7 +424,8 @@ def _remember(
     for output in outputs:
         if output.key in made:
             written, dependencies, _ = made[output.key]
-            dependencies = {_interned(interned, key): _interned(interned, value) for key, value in dependencies.items()}
+            shared = _interned(interned, tuple(_interned(interned, pair) for pair in dependencies.shared))
+            dependencies = reads.Dependencies(shared, dependencies.appeals)
             written_files = tuple((path, fingerprint, output.source) for path, fingerprint in written)
             entries[output.key] = (output.group, OutputEntry(dependencies, written_files))
     cache.update_outputs(entries, {output.key for output in outputs})
