@@ -54,9 +54,10 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
 
 # Files a desktop puts into any folder it shows: they do not make a folder someone's.
 _DESKTOP_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-# Every build writes these at the top of its output: appeals.json always
-# opens with this line, and .nojekyll is empty (see outputs/feeds.py).
-_APPEALS_JSON_START = b'{\n  "appeals": ['
+# Every build writes these at the top of its output: appeals.json opens with
+# one of these lines (as builds write it now, and as earlier ones did), and
+# .nojekyll is empty (see outputs/feeds.py).
+_APPEALS_JSON_STARTS = (b'{"appeals": [', b'{\n  "appeals": [')
 
 
 def _own_entries(folder: Path) -> list[str]:
@@ -76,8 +77,8 @@ def _written_by_totaliser(folder: Path) -> bool:
         return False
     try:
         with open(folder / "appeals.json", "rb") as opened:
-            start = opened.read(len(_APPEALS_JSON_START))
-        return start == _APPEALS_JSON_START and (folder / ".nojekyll").stat().st_size == 0
+            start = opened.read(max(map(len, _APPEALS_JSON_STARTS)))
+        return start.startswith(_APPEALS_JSON_STARTS) and (folder / ".nojekyll").stat().st_size == 0
     except OSError:
         return False
 

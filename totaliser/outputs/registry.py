@@ -129,9 +129,9 @@ def listing_outputs(site: SitePlan) -> Iterator[Output]:
 
 
 def _appeals_json(context: Context, problems: Problems) -> Files:
-    from .feeds import appeal_record_utf8, appeals_json_utf8
+    from .feeds import appeal_record, appeals_json_utf8
 
-    records = [appeal_record_utf8(context.appeal(slug), context.config) for slug in context.value("order")]
+    records = [appeal_record(context.appeal(slug), context.config) for slug in context.value("order")]
     return {"appeals.json": appeals_json_utf8(records)}
 
 
