@@ -14,6 +14,7 @@ the same sources into a fresh folder.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -208,6 +209,6 @@ class EditsAndRebuilds(RuleBasedStateMachine):
 
 
 EditsAndRebuilds.TestCase.settings = settings(
-    max_examples=8, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=int(os.environ.get("TOTALISER_PROPERTY_EXAMPLES", "8")), stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
 )
 test_a_cached_rebuild_is_always_a_cold_build = EditsAndRebuilds.TestCase

@@ -42,7 +42,7 @@ CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
 SHARDS = 64
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -51,6 +51,7 @@ class ContentEntry:
     result: Any  # an Appeal, a Page, or None for a file with errors (never kept)
     problems: list[Problem]
     fingerprint: bytes  # of the result: what outputs that read it record
+    attributes: bytes = b""  # an appeal's: reads.attribute_fingerprints
 
 
 @dataclass

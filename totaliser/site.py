@@ -76,6 +76,7 @@ class LoadedSite:
     problems: Problems
     # Each appeal's and page's fingerprint: what outputs that read it record.
     fingerprints: dict[str, bytes] = field(default_factory=dict)
+    attributes: dict[str, bytes] = field(default_factory=dict)  # each appeal's, by path: reads.attribute_fingerprints
 
 
 _code: bytes | None = None
@@ -114,7 +115,7 @@ def load_site(
         guard = value_digest(sorted(loader.children))
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
-    return LoadedSite(config, content, problems, fingerprints)
+    return LoadedSite(config, content, problems, fingerprints, loader.attributes)
 
 
 class ContentLoader:
@@ -128,6 +129,7 @@ class ContentLoader:
         self.seen: set[str] = set()
         self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
+        self.attributes: dict[str, bytes] = {}
 
     def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
         # All in one folder of the site: its shown name is worked out once.
@@ -144,6 +146,9 @@ class ContentLoader:
             with reads.recording(self.sources) as recorder:
                 reads.value("settings")
                 result = read_one(paths[index], found)
+            if kind == "appeal" and result is not None:
+                attributes = reads.attribute_fingerprints(result)
+                return ContentEntry(recorder.finish(), result, found.items, digest(attributes), attributes)
             return ContentEntry(recorder.finish(), result, found.items, value_digest(result))
 
         for index, entry in zip(stale, parallel_map(read, stale), strict=True):
@@ -156,6 +161,7 @@ class ContentLoader:
             problems.items.extend(entry.problems)
             self.seen.add(name)
             self.fingerprints[name] = entry.fingerprint
+            self.attributes[name] = entry.attributes
             if kind == "appeal" and entry.result is not None:
                 self.children.append(entry.result.child)
             results.append(entry.result)
@@ -258,6 +264,7 @@ def _prepare(
         {page.slug: page for page in content.pages},
         {page.slug: loaded.fingerprints[page.path] for page in content.pages},
         values, files,
+        {appeal.slug: loaded.attributes[appeal.path] for appeal in content.appeals if loaded.attributes.get(appeal.path)},
     )
     env = make_environment(site_dir, config)
     sources.template_fingerprint = _template_fingerprints(env)
