@@ -42,7 +42,7 @@ CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
 SHARDS = 64
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass
@@ -57,7 +57,7 @@ class ContentEntry:
 @dataclass
 class OutputEntry:
     dependencies: Dependencies
-    files: tuple[tuple[str, bytes, str], ...]  # (path, fingerprint of its bytes, the source shown in messages)
+    files: tuple[tuple[str, bytes], ...]  # (path, fingerprint of its bytes)
 
 
 @dataclass
@@ -161,7 +161,7 @@ class BuildCache:
 
 
 def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:
-    return {path: fingerprint for entry in entries.values() for path, fingerprint, _source in entry.files}
+    return {path: fingerprint for entry in entries.values() for path, fingerprint in entry.files}
 
 
 def _write_pickle(path: Path, value: Any) -> None:

@@ -411,7 +411,7 @@ def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, 
                 for path, fingerprint in written:
                     staging.claim(path, output.source, fingerprint)
             else:
-                for path, fingerprint, _source in previous[output.key].files:
+                for path, fingerprint in previous[output.key].files:
                     staging.claim(path, output.source, fingerprint, checked=True)
                     staging.keep(path, fingerprint)
     except OutputCollision as exc:
@@ -432,9 +432,8 @@ def _remember(
         if output.key in made:
             written, dependencies, _ = made[output.key]
             shared = _interned(interned, tuple(_interned(interned, pair) for pair in dependencies.shared))
-            dependencies = reads.Dependencies(shared, dependencies.appeals)
-            written_files = tuple((path, fingerprint, output.source) for path, fingerprint in written)
-            entries[output.key] = (output.group, OutputEntry(dependencies, written_files))
+            appeals = tuple((slug, _interned(interned, fields), *prints) for slug, fields, *prints in dependencies.appeals)
+            entries[output.key] = (output.group, OutputEntry(reads.Dependencies(shared, appeals), tuple(written)))
     cache.update_outputs(entries, {output.key for output in outputs})
     state = cache.state
     # The spare is now the output this build replaced: what it holds is
