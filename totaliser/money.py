@@ -99,7 +99,7 @@ def _parse_amount_text(text: str, currency: str | None, locale: str | None = Non
     signs = _locale_signs(locale)
     match = _AMOUNT_PATTERN.match(cleaned)
     english = Decimal(cleaned.replace(",", "")) if match else None
-    if signs is None:
+    if signs is None or locale is None:
         if english is None:
             raise AmountError(f"is not an amount ({AMOUNT_HELP})")
         return english
@@ -159,9 +159,9 @@ def _locale_reading(text: str, group: str, decimal: str) -> Decimal | None:
         text = "".join(" " if ch in _SPACES else ch for ch in text)
         group = " "
     whole, sign, fraction = text.partition(decimal)
-    if sign and not fraction.isdigit() or not fraction.isascii():
+    if sign and not (fraction.isdigit() and fraction.isascii()):
         return None
-    if not re.fullmatch(r"[0-9]{1,3}(%s[0-9]{3})+|[0-9]+" % re.escape(group), whole):
+    if not re.fullmatch(rf"[0-9]{{1,3}}({re.escape(group)}[0-9]{{3}})+|[0-9]+", whole):
         return None
     try:
         return Decimal(whole.replace(group, "") + ("." + fraction if fraction else ""))

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
-from ..listing import order_appeals
 from ..i18n import Speech, english
+from ..listing import order_appeals
 from ..money import json_number
 from ..slugs import slugify
 
