@@ -390,6 +390,7 @@ def test_an_appeal_in_urdu_speaks_urdu_and_the_rest_of_the_site_english(urdu_app
     assert '<html lang="en-GB" dir="ltr">' in home
     assert "All appeals" in home and "Raised by readers" in home
     assert 'lang="ur" dir="rtl"' in home  # the appeal's own card on the home page says its language
+    assert '<entry xml:lang="ur">' in (output / "feed.xml").read_text(encoding="utf-8")
     other = (output / "appeals" / "james-mills" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en-GB" dir="ltr">' in other and "Share this appeal" in other
 

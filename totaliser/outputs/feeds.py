@@ -127,6 +127,7 @@ def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech:
             summary=appeal.summary,
             content=appeal.body_html,
             categories=appeal.tags,
+            lang=appeal.language,  # the story's own words, when not the site's language
         )
     update = appeal.updates[index]
     note = update.note or speech.gettext("New total")
@@ -144,9 +145,12 @@ def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech:
     )
 
 
-def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str]) -> str:
+def _entry(
+    *, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str],
+    lang: str | None = None,
+) -> str:
     parts = [
-        "<entry>",
+        f"<entry xml:lang={quoteattr(lang)}>" if lang else "<entry>",
         f"<id>{escape(entry_id)}</id>",
         f"<title>{escape(title)}</title>",
         f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
