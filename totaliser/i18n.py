@@ -55,12 +55,14 @@ def catalogue_names(tag: str) -> list[str]:
     return names
 
 
-def catalogue_paths(tag: str, site_dir: Path | None) -> list[Path]:
-    """Every file a language's words may come from, the theme's first, then the site's."""
+@lru_cache(maxsize=64)
+def catalogue_paths(tag: str, site_dir: Path | None) -> tuple[Path, ...]:
+    """Every file a language's words may come from, the theme's first, then the site's
+    (worked out once: each output asks)."""
     roots = [theme_locales()]
     if site_dir is not None and (site_dir / "locales").resolve() != roots[0].resolve():
         roots.append(site_dir / "locales")
-    return [root / name / "LC_MESSAGES" / f"{DOMAIN}.po" for root in roots for name in reversed(catalogue_names(tag))]
+    return tuple(root / name / "LC_MESSAGES" / f"{DOMAIN}.po" for root in roots for name in reversed(catalogue_names(tag)))
 
 
 def babel_locale(tag: str) -> Locale | None:
@@ -128,6 +130,11 @@ class Speech:
         self._decimal = locale.decimal_formats[None]
         self._gettext: Callable[[str], str] = translations.gettext
         self._ngettext: Callable[[str, str, int], str] = translations.ngettext
+        # An appeal's amounts are written again on its page, embed, poster,
+        # badge, card and listing: each is worked out once (Babel takes some
+        # 50 µs an amount).
+        self._written: dict[tuple[Decimal, str], str] = {}
+        self._percents: dict[int, str] = {}
 
     def __repr__(self) -> str:
         return f"Speech({self.tag!r})"
@@ -144,9 +151,15 @@ class Speech:
 
     def money(self, amount: Decimal, currency: str) -> str:
         """An amount as the locale writes it: ``£36,000``, ``36.000 €``, ``1 500,50 zł``; decimals only when present."""
-        whole = amount == amount.to_integral_value()
-        pattern: NumberPattern = self._money_whole if whole else self._money
-        return pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
+        key = (amount, currency)
+        found = self._written.get(key)
+        if found is None:
+            if len(self._written) > 4096:
+                self._written.clear()
+            whole = amount == amount.to_integral_value()
+            pattern: NumberPattern = self._money_whole if whole else self._money
+            found = self._written[key] = pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
+        return found
 
     def money_short(self, amount: Decimal, currency: str) -> str:
         """A compact amount for tight spaces, as CLDR shortens it (``£36K``); small ones in full."""
@@ -159,7 +172,10 @@ class Speech:
 
     def percent(self, value: int) -> str:
         """A whole percentage (69 for 69%) as the locale writes it: 69%, 69 %."""
-        return self._percent.apply(Decimal(value) / 100, self.locale)
+        found = self._percents.get(value)
+        if found is None:
+            found = self._percents[value] = self._percent.apply(Decimal(value) / 100, self.locale)
+        return found
 
     def date(self, value: datetime.date | None) -> str:
         """A date in full: 14 October 2027, 14. Oktober 2027, 14 Hydref 2027."""
@@ -246,7 +262,7 @@ def speech(tag: str, site_dir: Path | None = None, fallback: str = "en-GB") -> S
     return found
 
 
-def _make_speech(tag: str, paths: list[Path], fallback: str) -> Speech:
+def _make_speech(tag: str, paths: tuple[Path, ...], fallback: str) -> Speech:
     locale = babel_locale(tag) or babel_locale(fallback) or ENGLISH
     translations: NullTranslations | None = None
     for path in paths:
