@@ -458,3 +458,31 @@ def test_axe_finds_no_serious_problem_on_an_appeal_page_in_each_locale(
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+# ---- raise on a site whose amounts are written the locale's way -----------------------------------
+
+GERMAN_SITE = "title: Test\nbase_url: https://example.github.io/x/\ncurrency: EUR\nlocale: de-DE\n"
+LENA = '---\nchild: Lena\ncondition: a cough\ntarget: "36.000,00 €"\nraised: "25.000,00 €"\nhospital: X\ndate: 2026-05-01\n---\nStory.\n'
+
+
+def test_raise_reads_and_writes_amounts_as_the_locale_does(make_site) -> None:
+    from tests.conftest import run_cli
+
+    site = make_site({"content/appeals/lena.md": LENA}, site_yaml=GERMAN_SITE)
+    result = run_cli("raise", "lena", "500", "--add", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    text = (site / "content" / "appeals" / "lena.md").read_text(encoding="utf-8")
+    assert 'raised: "25.500,00 €"' in text
+    assert run_cli("check", "--site", str(site)).returncode == 0
+
+
+def test_raise_refuses_an_amount_that_could_be_read_two_ways(make_site) -> None:
+    from tests.conftest import run_cli
+
+    site = make_site({"content/appeals/lena.md": LENA}, site_yaml=GERMAN_SITE)
+    before = (site / "content" / "appeals" / "lena.md").read_bytes()
+    result = run_cli("raise", "lena", "36,000", "--site", str(site))
+    assert result.returncode != 0
+    assert "could be 36000 or 36" in result.stderr
+    assert (site / "content" / "appeals" / "lena.md").read_bytes() == before
