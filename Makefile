@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check lint golden bench clean axe bytecode
+.PHONY: site test serve check lint golden bench clean axe bytecode messages
 
 site: $(STAMP) bytecode
 	@$(BIN)/python build.py
@@ -33,6 +33,14 @@ bytecode: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check totaliser tests build.py
 	$(BIN)/mypy
+
+# Extract every word the theme writes into locales/totaliser.pot, and bring each
+# language's catalogue up to date with it (new words untranslated, changed ones
+# marked fuzzy): a translator then fills in locales/<lang>/LC_MESSAGES/totaliser.po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location --sort-output -w 120 \
+	  --omit-header -o locales/totaliser.pot .
+	$(BIN)/pybabel update -i locales/totaliser.pot -d locales -D totaliser --width=120 --ignore-pot-creation-date
 
 # Rebuild the expected output the golden-site test compares against.
 golden: $(STAMP)

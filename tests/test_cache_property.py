@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cache-property")]
 WORDS = st.sampled_from(["Jacob", "physio", "quiz night", "£500", "Ysbyty", "Zoë", "café", "tins"])
 
 
-def story(child: str, raised: int, status: str = "", photo: str = "", text: str = "") -> str:
+def story(child: str, raised: int, status: str = "", photo: str = "", text: str = "", language: str = "") -> str:
     lines = [
         "---", f"child: {child}", "condition: cerebral palsy", "target: 36000", f"raised: {raised}",
         "hospital: Bristol Royal Hospital for Children", "date: 2026-11-14", "donate_url: https://give.example/x",
@@ -43,6 +43,8 @@ def story(child: str, raised: int, status: str = "", photo: str = "", text: str 
         lines.append(f"status: {status}")
     if photo:
         lines += [f"image: {photo}", "image_alt: A child smiling"]
+    if language:
+        lines.append(f"language: {language}")
     return "\n".join([*lines, "---", f"{child} needs an operation. {text}", ""])
 
 
@@ -172,6 +174,32 @@ class EditsAndRebuilds(RuleBasedStateMachine):
         settings = MINIMAL_SITE_YAML.replace("title: ", f"title: {title} ", 1)
         settings = settings.replace("example.github.io/appeals-site/", f"example.github.io/{base}/".replace("//", "/"))
         self.in_both("site.yaml", settings)
+
+    @rule(locale=st.sampled_from(["en-GB", "cy-GB", "de-DE"]))
+    def site_locale(self, locale: str) -> None:
+        # Every word and figure of every output changes with it.
+        self.in_both("site.yaml", MINIMAL_SITE_YAML.replace("locale: en-GB", f"locale: {locale}"))
+
+    @rule(language=st.sampled_from(["en", "cy"]), word=WORDS)
+    def site_catalogue(self, language: str, word: str) -> None:
+        # A site's own word over the theme's, for the site's language or another.
+        self.in_both(
+            f"locales/{language}/LC_MESSAGES/totaliser.po",
+            f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+            f'msgid "All appeals"\nmsgstr "{word}"\n\nmsgid "Share this appeal"\nmsgstr "{word}!"\n',
+        )
+
+    @rule(slug=st.sampled_from(["amy-example", "ben-example"]), language=st.sampled_from(["", "cy", "ur", "en"]))
+    def story_language(self, slug: str, language: str) -> None:
+        if slug in self.stories:
+            photo = "amy.jpg" if slug == "amy-example" else ""
+            child = slug.replace("-", " ").title()
+            self.in_both(f"content/appeals/{slug}.md", story(child, self.stories[slug], photo=photo, language=language))
+
+    @rule()
+    def site_catalogues_removed(self) -> None:
+        for site in self.sites:
+            shutil.rmtree(site / "locales", ignore_errors=True)
 
     @rule(words=st.lists(WORDS, min_size=1, max_size=3))
     def plain_page(self, words: list[str]) -> None:

@@ -136,6 +136,12 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
     source = SourceFile(data=data, lines=lines)
     start = len(problems.items)
     config = _read_settings(source, shown, problems, base_url)
+    if config is not None:
+        from .i18n import language_warning
+
+        unknown = language_warning(config.locale, site_dir)
+        if unknown:
+            problems.warn(shown, source.line_of("locale"), "locale", unknown)
     problems.sort_lines_from(start)
     return config
 

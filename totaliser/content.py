@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from . import fields, placeholders, reads
+from . import fields, i18n, placeholders, reads
 from .advice import StoryAdvice, page_advice, story_advice
 from .config import SiteConfig, unknown_field_message
 from .errors import Problems, display_path
@@ -35,7 +35,7 @@ REQUIRED_APPEAL_FIELDS = ("child", "condition", "target", "raised", "hospital", 
 KNOWN_APPEAL_FIELDS = REQUIRED_APPEAL_FIELDS + (
     "title", "summary", "donate", "donate_url", "deadline", "milestones", "updates",
     "status", "gift_aid", "image", "image_alt", "location", "tags", "organiser",
-    "currency", "supporters",
+    "currency", "supporters", "language",
 )
 KNOWN_PAGE_FIELDS = ("title", "summary", "date", "image", "image_alt", "tags", "status")
 STATUSES = ("draft", "open", "funded", "closed")
@@ -100,6 +100,7 @@ class Appeal:
     organiser: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     supporters: int | None = None  # how many people have given, when the story says
+    language: str | None = None  # the story's language when not the site's ("cy", "ur"): its outputs follow it
     # What the warnings about the published site need from the story (advice.py).
     advice: StoryAdvice | None = None
 
@@ -486,7 +487,8 @@ def load_appeal(
     condition = check.get("condition", fields.text, "condition", required=True)
     # First: every amount is checked against the currency it must be written in.
     currency = check.get("currency", fields.currency_code) or config.currency
-    target = check.get("target", fields.amount, currency, required=True)
+    locale = config.locale  # an amount may be written as the site's locale writes it
+    target = check.get("target", fields.amount, currency, locale, required=True)
     if target is not None and target <= 0:
         check.error(("target",), f"{quote(source.data['target'])} must be more than 0")
         target = None
@@ -494,28 +496,35 @@ def load_appeal(
     sources: list[Source] = []
     raised = None
     if isinstance(raised_value, dict):
-        sources = _read_sources(check, raised_value, currency)
+        sources = _read_sources(check, raised_value, currency, locale)
         if not check.failed or sources:
             raised = total(s.amount for s in sources)
         if not raised_value:
             check.error(("raised",), "is an empty set of sources (list each source with its amount, or write one amount)")
     else:
-        raised = check.get("raised", fields.amount, currency, required=True)
+        raised = check.get("raised", fields.amount, currency, locale, required=True)
     hospital = check.get("hospital", fields.text, "hospital", required=True)
     date = check.get("date", fields.iso_date, required=True)
 
     title = check.get("title", fields.text, "page heading")
     summary = check.get("summary", fields.text, "summary")
     deadline = check.get("deadline", fields.iso_date)
-    gift_aid = check.get("gift_aid", fields.amount, currency)
+    gift_aid = check.get("gift_aid", fields.amount, currency, locale)
     location = check.get("location", fields.text, "location")
     organiser = check.get("organiser", fields.text, "organiser")
     supporters = check.get("supporters", _supporters)
     tags = check.get("tags", fields.text_list, "tag") or []
     status = check.get("status", _status)
     donate = _read_donate(check)
-    milestones = _read_milestones(check, target, currency)
-    updates = _read_updates(check, currency)
+    milestones = _read_milestones(check, target, currency, locale)
+    updates = _read_updates(check, currency, locale)
+    language = check.get("language", _language)
+    if language is not None:
+        unknown = i18n.language_warning(i18n.appeal_tag(language, config.locale), site_dir)
+        if unknown:
+            problems.warn(shown, source.line_of("language"), "language", unknown)
+        if i18n.catalogue_names(language)[-1] == i18n.catalogue_names(config.locale)[-1]:
+            language = None  # the site's own: nothing to change
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_APPEAL_FIELDS)
     if status != "draft":
@@ -525,6 +534,7 @@ def load_appeal(
         return None
 
     body_html = renderer.to_html(story_text(check))
+    words = i18n.site_speech(config.locale, site_dir, language)
     appeal = Appeal(
         slug=slug,
         path=shown,
@@ -534,8 +544,8 @@ def load_appeal(
         raised=raised,
         hospital=hospital,
         date=date,
-        title=title or default_title(child),
-        summary=summary or first_paragraph_text(body_html) or f"Help {child}, who has {condition}.",
+        title=title or default_title(child, words),
+        summary=summary or first_paragraph_text(body_html) or words.gettext("Help %(child)s, who has %(condition)s.") % {"child": child, "condition": condition},
         body_utf8=body_html.encode("utf-8"),
         currency=currency,
         status=status or ("funded" if raised >= target else "open"),
@@ -551,6 +561,7 @@ def load_appeal(
         tags=tags,
         organiser=organiser,
         supporters=supporters,
+        language=language,
         extra=extra,
     )
     appeal.advice = story_advice(appeal, source, config, problems)
@@ -576,8 +587,15 @@ def story_text(check: _Checker) -> str:
     return _CONTROL_CHARACTERS.sub("", body)
 
 
-def default_title(child: str) -> str:
-    return f"{child}’s appeal"
+def default_title(child: str, speech: i18n.Speech | None = None) -> str:
+    return (speech or i18n.english()).gettext("%(child)s’s appeal") % {"child": child}
+
+
+def _language(value: object) -> str:
+    """A language tag such as cy, pl or ur (cy-GB too)."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", value.strip()):
+        return value.strip().replace("_", "-")
+    raise FieldError(f"{quote(value)} is not a language (use a language tag such as cy, pl or ur)")
 
 
 def _refuse_placeholders(check: _Checker) -> None:
@@ -617,13 +635,13 @@ def _status(value: object) -> str:
     raise FieldError(f"{quote(value)} is not a status (use draft, open, funded or closed)")
 
 
-def _read_sources(check: _Checker, mapping: dict[Any, Any], currency: str) -> list[Source]:
+def _read_sources(check: _Checker, mapping: dict[Any, Any], currency: str, locale: str) -> list[Source]:
     sources = []
     for label, value in mapping.items():
         if not isinstance(label, str) or not label.strip():
             check.error(("raised", str(label)), f"{quote(label)} is not a name for a source of money (write it as text)")
             continue
-        amount = check.apply(("raised", label), value, fields.amount, currency)
+        amount = check.apply(("raised", label), value, fields.amount, currency, locale)
         if amount is not None:
             sources.append(Source(label.strip(), amount))
     return sources
@@ -664,7 +682,7 @@ def _read_donate(check: _Checker) -> list[DonateOption]:
     return options
 
 
-def _read_milestones(check: _Checker, target: Decimal | None, currency: str) -> list[Milestone]:
+def _read_milestones(check: _Checker, target: Decimal | None, currency: str, locale: str) -> list[Milestone]:
     raw = check.source.data.get("milestones")
     if raw is None:
         return []
@@ -678,7 +696,7 @@ def _read_milestones(check: _Checker, target: Decimal | None, currency: str) -> 
             continue
         needs = "each milestone needs a label and an amount"
         label = check.need(("milestones", index, "label"), item, fields.text, "milestone's label", needs=needs)
-        amount = check.need(("milestones", index, "amount"), item, fields.amount, currency, needs=needs)
+        amount = check.need(("milestones", index, "amount"), item, fields.amount, currency, locale, needs=needs)
         if amount is None or label is None:
             continue
         if milestones and amount < milestones[-1].amount:
@@ -691,7 +709,7 @@ def _read_milestones(check: _Checker, target: Decimal | None, currency: str) -> 
     return milestones
 
 
-def _read_updates(check: _Checker, currency: str) -> list[Update]:
+def _read_updates(check: _Checker, currency: str, locale: str) -> list[Update]:
     raw = check.source.data.get("updates")
     if raw is None:
         return []
@@ -705,7 +723,7 @@ def _read_updates(check: _Checker, currency: str) -> list[Update]:
             continue
         needs = "each update needs a date and the amount raised by then"
         date = check.need(("updates", index, "date"), item, fields.iso_date, needs=needs)
-        raised = check.need(("updates", index, "raised"), item, fields.amount, currency, needs=needs)
+        raised = check.need(("updates", index, "raised"), item, fields.amount, currency, locale, needs=needs)
         note = ""
         if item.get("note") is not None:
             note = check.apply(("updates", index, "note"), item["note"], fields.text, "note") or ""

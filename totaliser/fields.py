@@ -58,10 +58,11 @@ def optional_text(value: object, what: str = "text") -> str | None:
     return text(value, what)
 
 
-def amount(value: object, currency: str | None = None) -> Decimal:
-    """An amount; with ``currency``, one not written in another currency."""
+def amount(value: object, currency: str | None = None, locale: str | None = None) -> Decimal:
+    """An amount; with ``currency``, one not written in another currency; with
+    ``locale``, also as that locale writes amounts ("36.000,50 €" in de-DE)."""
     try:
-        return parse_amount(value, currency)
+        return parse_amount(value, currency, locale)
     except AmountError as exc:
         raise FieldError(f"{quote(value)} {exc}") from None
 

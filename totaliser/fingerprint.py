@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # Libraries whose version can change what a build writes.
-OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "nh3", "PIL", "segno")
+OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "nh3", "PIL", "segno", "babel")
 # A file changed this recently may change again within the same tick of the
 # disk's clock without its time changing: it is hashed, not trusted by its stat.
 RACY_SECONDS = 2.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 AMOUNT_HELP = 'use a number such as 36000 or "£36,000"'
 
@@ -52,14 +53,16 @@ class AmountError(ValueError):
     """A value that is not an amount of money; the message says why."""
 
 
-def parse_amount(value: object, currency: str | None = None) -> Decimal:
+def parse_amount(value: object, currency: str | None = None, locale: str | None = None) -> Decimal:
     """Read an amount as written in front matter.
 
     Accepts a YAML number or a string such as ``"36,000"``, ``"£36,000"``,
     ``"EUR 36,000"`` or ``"36000.50"``. Rejects booleans, negative numbers,
     words, and more than two decimal places; with ``currency``, also a symbol
     or code of another currency ("€25,000" for a GBP appeal is not £25,000).
-    The error message says what is allowed.
+    With ``locale``, an amount written as that locale writes them is accepted
+    too ("36.000,50 €" in de-DE), but never one that could be read two ways
+    ("36.000": 36 or 36000?). The error message says what is allowed.
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(f"is not an amount ({AMOUNT_HELP})")
@@ -72,7 +75,7 @@ def parse_amount(value: object, currency: str | None = None) -> Decimal:
         # which is what the writer typed (36000.5, not 36000.499999...).
         amount = Decimal(repr(value))
     elif isinstance(value, str):
-        amount = _parse_amount_text(value, currency)
+        amount = _parse_amount_text(value, currency, locale)
     else:
         raise AmountError(f"is not an amount ({AMOUNT_HELP})")
     if amount < 0:
@@ -84,8 +87,8 @@ def parse_amount(value: object, currency: str | None = None) -> Decimal:
     return _normalise(amount)
 
 
-def _parse_amount_text(text: str, currency: str | None) -> Decimal:
-    cleaned, written = _without_currency(text.strip())
+def _parse_amount_text(text: str, currency: str | None, locale: str | None = None) -> Decimal:
+    cleaned, written = _without_currency(text.strip(), currency, locale)
     if written is not None and currency is not None and not _stands_for(written, currency):
         raise AmountError(
             f"is written in {written}, but the appeal's currency is {currency} "
@@ -93,16 +96,80 @@ def _parse_amount_text(text: str, currency: str | None) -> Decimal:
         )
     if cleaned.startswith("-"):
         raise AmountError("is below zero (an amount must be 0 or more)")
+    signs = _locale_signs(locale)
     match = _AMOUNT_PATTERN.match(cleaned)
-    if not match:
-        raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+    english = Decimal(cleaned.replace(",", "")) if match else None
+    if signs is None or locale is None:
+        if english is None:
+            raise AmountError(f"is not an amount ({AMOUNT_HELP})")
+        return english
+    # The locale's own way: "36.000,50" in de-DE, "36 000,50" in pl-PL.
+    group, decimal = signs
+    local = _locale_reading(cleaned, group, decimal)
+    if english is not None and local is not None and english != local:
+        raise AmountError(
+            f"is not an amount (as {locale} writes numbers it could be {_plain(english)} or {_plain(local)}: "
+            f"write 36000, or {_locale_example(locale, currency)})"
+        )
+    found = english if english is not None else local
+    if found is None:
+        raise AmountError(f"is not an amount (use a number such as 36000 or {_locale_example(locale, currency)})")
+    return found
+
+
+def _locale_example(locale: str, currency: str | None) -> str:
+    """36000 as the locale writes it, with its decimals: "36.000,00 €" in de-DE."""
+    from babel.numbers import format_currency, format_decimal
+
+    tag = locale.replace("-", "_")
+    if currency is None:
+        return f'"{format_decimal(Decimal("36000"), format="#,##0.00", locale=tag)}"'
+    return f'"{format_currency(Decimal("36000"), currency, locale=tag)}"'
+
+
+def _plain(amount: Decimal) -> str:
+    return f"{_normalise(amount):f}"
+
+
+@lru_cache(maxsize=32)
+def _locale_signs(locale: str | None) -> tuple[str, str] | None:
+    """The locale's group and decimal signs, when they are not English's
+    ("," and "."): None for en-GB and the like (and a locale CLDR does not know)."""
+    if locale is None:
+        return None
+    from babel import Locale, UnknownLocaleError
+
     try:
-        return Decimal(cleaned.replace(",", ""))
+        cldr = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    symbols = cldr.number_symbols["latn"]
+    group, decimal = symbols["group"], symbols["decimal"]
+    if (group, decimal) == (",", "."):
+        return None
+    return group, decimal
+
+
+_SPACES = "\u00a0\u202f\u2009 "
+
+
+def _locale_reading(text: str, group: str, decimal: str) -> Decimal | None:
+    """The amount as a locale writes it (group and decimal signs its own), or None."""
+    if group in _SPACES:
+        text = "".join(" " if ch in _SPACES else ch for ch in text)
+        group = " "
+    whole, sign, fraction = text.partition(decimal)
+    if sign and not (fraction.isdigit() and fraction.isascii()):
+        return None
+    if not re.fullmatch(rf"[0-9]{{1,3}}({re.escape(group)}[0-9]{{3}})+|[0-9]+", whole):
+        return None
+    try:
+        return Decimal(whole.replace(group, "") + ("." + fraction if fraction else ""))
     except InvalidOperation:  # pragma: no cover - the pattern already guards this
-        raise AmountError(f"is not an amount ({AMOUNT_HELP})") from None
+        return None
 
 
-def _without_currency(text: str) -> tuple[str, str | None]:
+def _without_currency(text: str, currency: str | None = None, locale: str | None = None) -> tuple[str, str | None]:
     """The number, and the symbol or code it was written with (None when bare)."""
     for symbol in _SYMBOLS:
         if text.startswith(symbol):

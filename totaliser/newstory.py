@@ -69,6 +69,9 @@ organiser: {organiser}
 tags: [fundraising]
 # Only if this appeal collects money in another currency than the rest of the site (a code such as EUR).
 # currency: EUR
+# Only if the story is written in another language than the rest of the site (cy, pl, ur ...):
+# its page, poster, badge and sharing image then use that language's words and dates.
+# language: cy
 # The amount raised over time: `raise` adds an entry each time you record a new total.
 # updates:
 #   - date: {today}

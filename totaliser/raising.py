@@ -21,6 +21,7 @@ checked in memory first, and no file is written unless all of them succeed.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime
 import difflib
@@ -103,6 +104,16 @@ class EditError(ValueError):
         self.message = message
         self.usage = usage
         self.line = line
+
+
+# The site's locale while its stories are edited: an amount already in a story
+# may be written as that locale writes it ("25.000,00 €" in de-DE), and one
+# that could be read two ways is refused, here as in a build.
+_site_locale: contextvars.ContextVar[str | None] = contextvars.ContextVar("site_locale", default=None)
+
+
+def _amount(value: object, currency: str | None = None) -> Decimal:
+    return parse_amount(value, currency, _site_locale.get())
 
 
 # ---------------------------------------------------------------------------
@@ -262,11 +273,15 @@ def apply_raises(site_dir: Path, requests: list[RaiseRequest], earlier: Problems
         by_slug.setdefault(request.slug, []).append(request)
 
     edited: dict[Path, tuple[bytes, RaiseResult]] = {}
-    for slug, slug_requests in by_slug.items():
-        path = site_dir / APPEALS_DIR / f"{slug}.md"
-        outcome = _edit_file(path, site_dir, config, slug_requests, problems)
-        if outcome is not None:
-            edited[path] = outcome
+    token = _site_locale.set(config.locale)
+    try:
+        for slug, slug_requests in by_slug.items():
+            path = site_dir / APPEALS_DIR / f"{slug}.md"
+            outcome = _edit_file(path, site_dir, config, slug_requests, problems)
+            if outcome is not None:
+                edited[path] = outcome
+    finally:
+        _site_locale.reset(token)
     if problems.errors:
         raise ContentErrors(problems)
     _write_all({path: data for path, (data, result) in edited.items() if result.dates})
@@ -383,17 +398,17 @@ def _current_amount(data: dict[str, Any], request: RaiseRequest) -> Decimal:
     if request.source is not None and isinstance(raised, dict):
         name = _source_name(raised, request.source)
         if name is not None:
-            return parse_amount(raised[name])
+            return _amount(raised[name])
     if isinstance(raised, dict):
         return _total(data)  # edit_story explains what is missing (--source, or the source's name)
-    return parse_amount(raised)
+    return _amount(raised)
 
 
 def _total(data: dict[str, Any]) -> Decimal:
     raised = data.get("raised")
     if isinstance(raised, dict):
-        return sum((parse_amount(value) for value in raised.values()), Decimal(0))
-    return parse_amount(raised)
+        return sum((_amount(value) for value in raised.values()), Decimal(0))
+    return _amount(raised)
 
 
 def _last_update(data: dict[str, Any]) -> tuple[datetime.date, Decimal, str] | None:
@@ -402,7 +417,7 @@ def _last_update(data: dict[str, Any]) -> tuple[datetime.date, Decimal, str] | N
         return None
     last = updates[-1]
     try:
-        return iso_date(last.get("date")), parse_amount(last.get("raised")), str(last.get("note") or "")
+        return iso_date(last.get("date")), _amount(last.get("raised")), str(last.get("note") or "")
     except (FieldError, AmountError):
         return None
 
@@ -410,7 +425,7 @@ def _last_update(data: dict[str, Any]) -> tuple[datetime.date, Decimal, str] | N
 def _refuse_other_currency(request: RaiseRequest, currency: str) -> None:
     """"$26,000" for a pounds appeal is not £26,000: refused, not saved as pounds."""
     try:
-        parse_amount(request.written if request.written is not None else request.amount, currency)
+        _amount(request.written if request.written is not None else request.amount, currency)
     except AmountError as exc:
         raise EditError("amount", f"{quote(request.written)} {exc}", usage=True) from None
 
@@ -531,7 +546,7 @@ def _raised_edit(
         if other_key is source_key:
             continue
         try:
-            total += parse_amount(yaml.safe_load(text[other_value.start_mark.index:other_value.end_mark.index]) if isinstance(other_value, yaml.ScalarNode) else None)
+            total += _amount(yaml.safe_load(text[other_value.start_mark.index:other_value.end_mark.index]) if isinstance(other_value, yaml.ScalarNode) else None)
         except AmountError:
             raise EditError(f"raised.{other_key.value}", "is not an amount") from None
     return total
@@ -567,6 +582,9 @@ def _amount_like(text: str, node: yaml.ScalarNode, amount: Decimal) -> str:
     if node.style in ("|", ">") or "\n" in written:
         raise EditError("raised", "is written over several lines; write it on one line, then run raise again")
     inner = node.value.strip()
+    local = _locale_style(inner, amount)
+    if local is not None:
+        return f"{style or chr(34)}{local}{style or chr(34)}"
     symbol = inner[0] if inner[:1] and inner[0] in _LEADING_SYMBOLS else ""
     commas = "," in inner
     pence = "." in inner  # "2361.45" stays in pence: "2500.00"
@@ -579,6 +597,31 @@ def _amount_like(text: str, node: yaml.ScalarNode, amount: Decimal) -> str:
         # A plain 3212.50 reads as a float; exact either way, but quoting keeps the pence.
         return f'"{value}"'
     return f"{style}{value}{style}"
+
+
+def _locale_style(inner: str, amount: Decimal) -> str | None:
+    """The new amount as the site's locale writes it ("25.500,00 €"), when the
+    old one was written that way (and not in a way English reads too)."""
+    locale = _site_locale.get()
+    if locale is None:
+        return None
+    try:
+        parse_amount(inner)
+        return None  # English reads it: the English style is kept
+    except AmountError:
+        pass
+    try:
+        parse_amount(inner, None, locale)
+    except AmountError:
+        return None
+    from babel.numbers import format_decimal
+
+    digits = "".join(ch for ch in inner if ch.isdigit() or not ch.isalnum() and ch not in "€£$¥₹ ")
+    suffix = inner[len(inner.rstrip("€£$¥₹zł ")):]  # " €" after the number stays after it
+    prefix = inner[: len(inner) - len(inner.lstrip("€£$¥₹"))]
+    decimals = amount != amount.to_integral_value() or any(not ch.isdigit() for ch in digits[-3:])
+    number = format_decimal(amount, format="#,##0.00" if decimals else "#,##0", locale=locale.replace("-", "_"))
+    return f"{prefix}{number}{suffix}"
 
 
 def _updates_edit(text: str, root: yaml.MappingNode, request: RaiseRequest, total: Decimal, nl: str) -> tuple[int, int, str]:
@@ -732,6 +775,6 @@ def _source_name(sources: dict[Any, Any], wanted: str) -> Any:
 
 def _amount_or_none(value: object) -> Decimal | None:
     try:
-        return parse_amount(value)
+        return _amount(value)
     except AmountError:
         return None

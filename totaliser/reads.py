@@ -313,3 +313,18 @@ def template(name: str) -> None:
     recorder = _recording.get()
     if recorder is not None:
         recorder.note("template", name, recorder.sources.template_fingerprint(name))
+
+
+def file_fingerprint(path: str | Path) -> bytes:
+    """The fingerprint of a file that may be missing (a translation), recorded:
+    one that appears, changes or goes makes the output again."""
+    name = os.fspath(path)
+    recorder = _recording.get()
+    if recorder is None:
+        try:
+            return digest(Path(name).read_bytes())
+        except OSError:
+            return b"missing"
+    fingerprint = recorder.sources.files.of(name)
+    recorder.note("file", name, fingerprint)
+    return fingerprint

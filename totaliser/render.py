@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import reads
 from .config import SiteConfig
 from .markup import smart_text
-from .money import format_money, format_money_short, json_number
+from .money import json_number
 
 THEME_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,9 +57,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters["money"] = format_money
-    env.filters["money_short"] = format_money_short
-    env.filters["long_date"] = long_date
+    install_speech(env)
     env.filters["smart"] = smart_text
     env.filters["json_ld"] = json_ld
     env.filters["link"] = config.link
@@ -69,6 +67,61 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     # A function, so that the logo is read (and recorded) by the outputs that show it.
     env.globals["logo_width"] = partial(logo_width, site_dir / config.publisher.logo) if config.publisher.logo else lambda: None
     return env
+
+
+def install_speech(env: jinja2.Environment) -> None:
+    """Words and formats in the language of the output being made: every
+    render is given a ``speech`` (totaliser/i18n.py), which the theme's
+    ``{% trans %}``, ``_()`` and ``ngettext`` and the money and date filters
+    use. One environment serves every language (an appeal may be in another
+    language than its site): the language is the render's, not the environment's."""
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True,
+    )
+    env.filters["money"] = _money
+    env.filters["money_short"] = _money_short
+    env.filters["long_date"] = _long_date
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+
+
+# Each a function of the render's context (so Jinja never works one out once,
+# as it compiles, for every language).
+@jinja2.pass_context
+def _gettext(context: Any, message: str) -> str:
+    return str(context["speech"].gettext(message))
+
+
+@jinja2.pass_context
+def _ngettext(context: Any, singular: str, plural: str, count: int) -> str:
+    return str(context["speech"].ngettext(singular, plural, count))
+
+
+@jinja2.pass_context
+def _money(context: Any, amount: Decimal, currency: str) -> str:
+    return str(context["speech"].money(amount, currency))
+
+
+@jinja2.pass_context
+def _money_short(context: Any, amount: Decimal, currency: str) -> str:
+    return str(context["speech"].money_short(amount, currency))
+
+
+@jinja2.pass_context
+def _long_date(context: Any, value: datetime.date | None) -> str:
+    return str(context["speech"].date(value))
+
+
+@jinja2.pass_context
+def _number(context: Any, value: int) -> str:
+    return str(context["speech"].number(value))
+
+
+@jinja2.pass_context
+def _percent(context: Any, value: int) -> str:
+    return str(context["speech"].percent(value))
 
 
 class RecordingEnvironment(jinja2.Environment):
@@ -124,13 +177,6 @@ def colour_style(config: SiteConfig) -> tuple[Markup, Markup]:
     )
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     return Markup(css), Markup(f"'sha256-{digest}'")  # base64 and quotes: nothing to escape
-
-
-def long_date(value: datetime.date | None) -> str:
-    """A date as a reader writes it: "14 October 2027"."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
 
 
 def json_ld(data: Any) -> Markup:

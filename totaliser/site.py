@@ -270,7 +270,7 @@ def _prepare(
     sources.template_fingerprint = _template_fingerprints(env)
     env.globals["embed_code"] = _embed_code
     env.globals["progress_chart"] = _progress_chart
-    context = Context(config, env, site_dir, PageRenderer(env, config), sources.appeals, sources.pages)
+    context = Context(config, env, site_dir, PageRenderer(env, config, site_dir), sources.appeals, sources.pages)
     return context, sources
 
 
@@ -474,10 +474,10 @@ def _report(
     )
 
 
-def _embed_code(appeal: Appeal) -> Any:
+def _embed_code(appeal: Appeal, speech: Any = None) -> Any:
     from .outputs import embed  # imported when a page shows it, as the rest of an appeal's outputs
 
-    return embed.iframe_code(appeal, reads.value("settings"))
+    return embed.iframe_code(appeal, reads.value("settings"), speech)
 
 
 def _progress_chart(*args: Any, **kwargs: Any) -> Any:

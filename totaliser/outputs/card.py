@@ -172,7 +172,7 @@ def _centred(role: str, text: str, y: int, size: int, colour: tuple[int, int, in
 
 def _figures(spec: CardSpec, y: int) -> list[TextBox]:
     """ "£25,000 raised of £36,000 · 69%" on one line, the amount raised large."""
-    rest = f" raised of {spec.target_text} · {spec.percent}%"
+    rest = " " + (spec.rest_text or f"raised of {spec.target_text} · {spec.percent}%")
     for big, small in FIGURE_SIZES:
         raised_width, raised_height = _measure(spec.raised_text, big, True)
         rest_width, rest_height = _measure(rest, small)
@@ -273,6 +273,24 @@ def _background(spec: CardSpec, colour: tuple[int, int, int]) -> Image.Image:
         except (OSError, ValueError, Image.DecompressionBombError):
             pass  # an unreadable photo is reported by the appeal page; the card goes without
     return Image.new("RGB", (WIDTH, HEIGHT), colour)
+
+
+def drawable(spec: CardSpec) -> bool:
+    """Whether the card's font has every letter of its words. It draws
+    letters one by one, left to right (the same pixels on every machine), so
+    a script that needs joining or is written right to left is not drawn:
+    such a card is made with the English words (see card_words in registry)."""
+    text = spec.rest_text + spec.note + spec.condition + spec.child + spec.site_title
+    return all(_has_glyph(ch) for ch in set(text))
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(ch: str) -> bool:
+    if ch.isspace() or ord(ch) < 0x250:
+        return True
+    if "\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff":
+        return False  # Hebrew, Arabic and Urdu: right to left, and Arabic's letters join
+    return _font(20, True).getmask(ch).getbbox() is not None
 
 
 def card_png(spec: CardSpec) -> bytes:

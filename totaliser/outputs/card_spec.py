@@ -8,8 +8,8 @@ from decimal import Decimal
 from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal
-from ..money import format_money, percent
-from ..render import long_date
+from ..i18n import Speech, english
+from ..money import percent
 from .status import STATUS_COLOURS, past_deadline
 
 
@@ -29,25 +29,28 @@ class CardSpec:
     note: str = ""  # the line under the bar: the deadline, or thanks
     accent: str = STATUS_COLOURS["open"]  # an open appeal's colour: the site's accent
     photo: str | None = None  # the photo's path on disk
+    rest_text: str = ""  # after the amount raised: "raised of £36,000 · 69%"
 
 
-def card_note(appeal: Appeal) -> str:
+def card_note(appeal: Appeal, speech: Speech | None = None) -> str:
     """The card's last line, in the same words as the appeal's page: it asks
     only while the appeal is open."""
+    speech = speech or english()
     if appeal.status == "closed":
-        return "Appeal closed – thank you to everyone who gave"
+        return speech.gettext("Appeal closed – thank you to everyone who gave")
     if appeal.status == "funded" or appeal.raised >= appeal.target:
-        return "Fully funded – thank you!"
+        return speech.gettext("Fully funded – thank you!")
     if appeal.deadline and past_deadline(appeal.deadline, appeal.last_changed):
-        return "Deadline passed – gifts still welcome"
+        return speech.gettext("Deadline passed – gifts still welcome")
     if appeal.deadline:
-        return f"Needed by {long_date(appeal.deadline)}"
-    return "Every gift helps"
+        return speech.gettext("Needed by %(date)s") % {"date": speech.date(appeal.deadline)}
+    return speech.gettext("Every gift helps")
 
 
-def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
+def card_spec(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> CardSpec:
     """What an appeal's card shows. ``appeal.child`` is already the first name
     alone under ``privacy: first_name``."""
+    speech = speech or english()
     target = appeal.target
     fraction = min(appeal.raised / target, Decimal(1)) if target > 0 else Decimal(0)
     # The photo is drawn from its file: the build records it as read.
@@ -56,13 +59,16 @@ def card_spec(appeal: Appeal, config: SiteConfig) -> CardSpec:
         site_title=config.title,
         child=appeal.child,
         condition=appeal.condition,
-        raised_text=format_money(appeal.raised, appeal.currency),
-        target_text=format_money(appeal.target, appeal.currency),
+        raised_text=speech.money(appeal.raised, appeal.currency),
+        target_text=speech.money(appeal.target, appeal.currency),
         percent=percent(appeal.raised, appeal.target),
         fraction=fraction.quantize(Decimal("0.001")),
         funded=appeal.raised >= appeal.target,
         status=appeal.status,
-        note=card_note(appeal),
+        note=card_note(appeal, speech),
+        rest_text=speech.gettext("raised of %(target)s · %(percent)s") % {
+            "target": speech.money(appeal.target, appeal.currency), "percent": speech.percent(percent(appeal.raised, appeal.target)),
+        },
         accent=config.colours.accent,
         photo=photo,
     )

@@ -15,13 +15,13 @@ from html import escape
 from markupsafe import Markup
 
 from ..content import Appeal
-from ..money import CURRENCY_SYMBOLS, format_money
+from ..i18n import Speech, english
 
 # A small drawing with large type: on a 360px phone it is drawn at about
 # three quarters of its size, so 15-unit text reads at 11px or more.
 WIDTH = 440
 HEIGHT = 280
-LEFT = 58  # room for the money labels
+LEFT = 72  # room for the money labels ("36.000 €" too)
 RIGHT = 16
 TOP = 22
 BOTTOM = 44  # room for the date labels
@@ -77,12 +77,12 @@ def chart_scale(appeal: Appeal) -> Scale:
     return Scale(appeal.updates[0].date, appeal.updates[-1].date, highest * Decimal("1.08"))
 
 
-def progress_chart(appeal: Appeal) -> Chart | None:
+def progress_chart(appeal: Appeal, speech: Speech | None = None) -> Chart | None:
     """The chart and its table rows, or None for an appeal without updates."""
     if not appeal.updates:
         return None
     rows = tuple(ChartRow(u.date, u.raised, u.note) for u in appeal.updates)
-    return Chart(Markup(_svg(appeal, chart_scale(appeal))), rows)
+    return Chart(Markup(_svg(appeal, chart_scale(appeal), speech or english())), rows)
 
 
 def axis_amounts(top: Decimal) -> list[Decimal]:
@@ -106,15 +106,14 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 15, 
     )
 
 
-def _date_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def _svg(appeal: Appeal, scale: Scale) -> str:
+def _svg(appeal: Appeal, scale: Scale, speech: Speech) -> str:
     currency = appeal.currency
     bottom = TOP + PLOT_HEIGHT
+    # Time runs left to right in every language (as on the thermometer's scale,
+    # the labels are placed for it): an RTL page keeps the chart's direction.
+    direction = ' direction="ltr"' if speech.dir == "rtl" else ""
     parts = [
-        f'<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"{direction} '
         f'aria-hidden="true" focusable="false" data-first-date="{scale.first.isoformat()}" '
         f'data-last-date="{scale.last.isoformat()}" data-top-amount="{scale.top_amount}" '
         f'data-plot="{LEFT} {TOP} {PLOT_WIDTH} {PLOT_HEIGHT}">'
@@ -126,7 +125,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         y = scale.y(amount)
         if amount:
             parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{LEFT + PLOT_WIDTH}" y2="{y}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(LEFT - 7, y + 5, _axis_money(amount, top, currency), "end"))
+        parts.append(_text(LEFT - 7, y + 5, _axis_money(amount, top, currency, speech), "end"))
     # Milestones dashed and unlabelled (the page lists them in full), the target solid.
     for milestone in appeal.milestones:
         if milestone.amount >= appeal.target:
@@ -142,7 +141,8 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         f'stroke="{FUNDED_COLOUR}" stroke-width="2" data-amount="{appeal.target}"/>'
     )
     # Labels sit at the left, where the line (which starts low) rarely reaches their height.
-    parts.append(_text(LEFT + 6, target_y - 6, f"Target {format_money(appeal.target, currency)}", "start", 15, "bold", FUNDED_COLOUR))
+    target_words = speech.gettext("Target %(amount)s") % {"amount": speech.money(appeal.target, currency)}
+    parts.append(_text(LEFT + 6, target_y - 6, target_words, "start", 15, "bold", FUNDED_COLOUR))
     # Axes.
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + PLOT_WIDTH}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
@@ -150,7 +150,7 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
         x = scale.x(update.date)
         anchor = "start" if x == LEFT else "end" if x == LEFT + PLOT_WIDTH else "middle"
         parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 5}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(x, bottom + 21, _date_label(update.date), anchor, 14))
+        parts.append(_text(x, bottom + 21, speech.short_date(update.date), anchor, 14))
     # The line, then the points over it.
     points = [(scale.x(u.date), scale.y(u.raised)) for u in appeal.updates]
     colour = FUNDED_COLOUR if appeal.raised >= appeal.target else LINE_COLOUR
@@ -163,25 +163,16 @@ def _svg(appeal: Appeal, scale: Scale) -> str:
             f'data-date="{update.date.isoformat()}" data-raised="{update.raised}"/>'
         )
     last_x, last_y = points[-1]
-    parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, format_money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 16, "bold", colour))
+    parts.append(_text(last_x - 8 if len(points) > 1 else last_x + 10, last_y - 12, speech.money(appeal.updates[-1].raised, currency), "end" if len(points) > 1 else "start", 16, "bold", colour))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _axis_money(amount: Decimal, target: Decimal, currency: str) -> str:
-    """Axis labels in one style: all in thousands ("£9k", "£18k") for large targets."""
+def _axis_money(amount: Decimal, target: Decimal, currency: str, speech: Speech) -> str:
+    """Axis labels in one style: shortened as CLDR shortens them ("£9K") for large targets."""
     if target >= 10_000 and amount > 0:
-        return _thousands(amount, currency)
-    return format_money(amount.quantize(Decimal(1)), currency)
-
-
-def _thousands(amount: Decimal, currency: str) -> str:
-    value = (amount / 1000).quantize(Decimal("0.1")).normalize()
-    number = f"{value:,f}k"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol is None:
-        return f"{currency} {number}"
-    return f"{number} {symbol}" if currency == "PLN" else f"{symbol}{number}"
+        return speech.money_short(amount, currency)
+    return speech.money(amount.quantize(Decimal(1)), currency)
 
 
 def _spread(updates: list) -> list:

@@ -15,6 +15,7 @@ import jinja2
 from .. import reads
 from ..config import SiteConfig
 from ..errors import Problems, display_path
+from ..i18n import Speech
 from .pages import PageRenderer, photo_context
 from .photos import PhotoError, PhotoSet
 
@@ -36,6 +37,11 @@ class Context:
 
     def value(self, name: str) -> Any:
         return reads.value(name)
+
+    def speech(self, language: str | None = None) -> Speech:
+        """The site's words and formats, or those of an appeal's own ``language``
+        (its catalogues are recorded as read)."""
+        return self.renderer.speech(language)
 
     def photo(self, item: Any, problems: Problems, publish: bool = False) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
         """A story's photo as a template shows it, and with ``publish`` its

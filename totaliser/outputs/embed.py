@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..config import SiteConfig
 from ..content import Appeal
+from ..i18n import Speech, english
 from .pages import page_title, reading_for, status_context
 from .thermometer import bar_svg
 
@@ -42,14 +43,16 @@ def one_line(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig) -> str:
+def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> str:
     reading = reading_for(appeal, config)
+    speech = speech or english()
     return env.get_template("embed.html").render(
+        speech=speech,
         appeal=appeal,
         reading=reading,
-        status=status_context(appeal),
+        status=status_context(appeal, speech=speech),
         page_title=page_title(appeal.title, config.title),
-        value_text=reading.value_text(),
+        value_text=reading.value_text(speech),
         bar=Markup(bar_svg(reading)),
         title=one_line(appeal.title, TITLE_LIMIT),
         summary=one_line(appeal.summary, SUMMARY_LIMIT),
@@ -57,13 +60,14 @@ def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig) -> s
     )
 
 
-def iframe_code(appeal: Appeal, config: SiteConfig) -> str:
+def iframe_code(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> str:
     """The <iframe> markup a newspaper pastes into its article, as plain text.
 
     The template escapes it once more for display; here the title is escaped
     as an attribute so that the pasted code is valid whatever the title says.
     """
-    title = escape(f"{appeal.title}: fundraising total", quote=True)
+    words = (speech or english()).gettext("%(title)s: fundraising total") % {"title": appeal.title}
+    title = escape(words, quote=True)
     return (
         f'<iframe src="{escape(embed_url(appeal, config), quote=True)}" title="{title}" '
         f'width="100%" height="{IFRAME_HEIGHT}" style="border:0;max-width:640px" loading="lazy"></iframe>'

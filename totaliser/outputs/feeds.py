@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from ..config import SiteConfig
 from ..content import Appeal, Page
+from ..i18n import Speech, english
 from ..listing import order_appeals
-from ..money import format_money, json_number
+from ..money import json_number
 from ..slugs import slugify
 
 FEED_ENTRIES = 100
@@ -62,18 +63,19 @@ def _timestamp(day: datetime.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(appeals: Sequence[Appeal], config: SiteConfig) -> str:
+def atom_feed(appeals: Sequence[Appeal], config: SiteConfig, speech: Speech | None = None) -> str:
     """An Atom feed of appeals and their updates, newest first.
 
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
     """
-    newest = [(day, key, _appeal_entry(appeal, index, config)) for day, key, appeal, index in newest_entries(appeals, config)]
+    speech = speech or english()
+    newest = [(day, key, _appeal_entry(appeal, index, config, speech)) for day, key, appeal, index in newest_entries(appeals, config)]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.locale)}>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(speech.tag)}>',
         f"<title>{escape(config.title)}</title>",
     ]
     if config.description:
@@ -112,7 +114,7 @@ def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[
     return found[:FEED_ENTRIES]
 
 
-def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
+def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech: Speech) -> str:
     """The feed entry of an appeal (index None) or of one of its updates."""
     url = config.absolute(appeal.url_path)
     entry_id = f"{tag_prefix(config)}appeals/{appeal.slug}"
@@ -125,25 +127,30 @@ def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig) -> str:
             summary=appeal.summary,
             content=appeal.body_html,
             categories=appeal.tags,
+            lang=appeal.language,  # the story's own words, when not the site's language
         )
     update = appeal.updates[index]
-    note = update.note or "New total"
-    amount = format_money(update.raised, appeal.currency)
+    note = update.note or speech.gettext("New total")
+    amount = speech.money(update.raised, appeal.currency)
+    target = speech.money(appeal.target, appeal.currency)
     anchor = appeal.update_anchors[index]
     return _entry(
         entry_id=f"{entry_id}/{anchor}",
-        title=f"{appeal.title}: {amount} raised",
+        title=speech.gettext("%(title)s: %(amount)s raised") % {"title": appeal.title, "amount": amount},
         url=f"{url}#{anchor}",
         day=update.date,
-        summary=f"{note} ({amount} raised of {format_money(appeal.target, appeal.currency)})",
+        summary=speech.gettext("%(note)s (%(amount)s raised of %(target)s)") % {"note": note, "amount": amount, "target": target},
         content=None,
         categories=[],
     )
 
 
-def _entry(*, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str]) -> str:
+def _entry(
+    *, entry_id: str, title: str, url: str, day: datetime.date, summary: str, content: str | None, categories: list[str],
+    lang: str | None = None,
+) -> str:
     parts = [
-        "<entry>",
+        f"<entry xml:lang={quoteattr(lang)}>" if lang else "<entry>",
         f"<id>{escape(entry_id)}</id>",
         f"<title>{escape(title)}</title>",
         f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',

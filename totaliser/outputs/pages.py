@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -11,9 +12,10 @@ from markupsafe import Markup
 from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal, Page
+from ..i18n import Speech, english, site_speech
 from ..listing import page_path
 from ..markup import first_paragraph_text, smart_text
-from ..money import format_money, json_number
+from ..money import json_number
 from ..render import theme_folder
 from .photos import PhotoError, PhotoSet, plan_photo
 from .status import past_deadline, status_of
@@ -56,25 +58,27 @@ def standfirst(appeal: Appeal) -> str | None:
     return appeal.summary
 
 
-def status_context(appeal: Appeal, as_of: Any = None) -> dict[str, Any]:
-    """The appeal's state as every template shows it (see ``status``)."""
+def status_context(appeal: Appeal, as_of: Any = None, speech: Speech | None = None) -> dict[str, Any]:
+    """The appeal's state as every template shows it (see ``status``), in the reader's words."""
     look = status_of(appeal.status)
+    speech = speech or english()
     return {
         "key": look.key,
-        "badge": look.badge,
-        "thanks": look.thanks,
+        "badge": speech.gettext(look.badge),
+        "thanks": speech.gettext(look.thanks) if look.thanks else None,
         "asks": look.asks,
         "takes_gifts": look.takes_gifts,
         "past_deadline": look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
     }
 
 
-def share_links(appeal: Appeal, config: SiteConfig) -> list[ShareLink]:
+def share_links(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> list[ShareLink]:
     """Plain links to share an appeal: no third-party script is loaded."""
     url = config.absolute(appeal.url_path)
     message = f"{appeal.title}: {appeal.summary}"
+    speech = speech or english()
     return [
-        ShareLink("email", "Email", "mailto:?" + query({"subject": appeal.title, "body": f"{message}\n\n{url}"})),
+        ShareLink("email", speech.gettext("Email"), "mailto:?" + query({"subject": appeal.title, "body": f"{message}\n\n{url}"})),
         ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + query({"text": f"{appeal.title} {url}"})),
         ShareLink("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + query({"u": url})),
         ShareLink("x", "X", "https://x.com/intent/post?" + query({"text": appeal.title, "url": url})),
@@ -98,11 +102,12 @@ def _quoted(text: str) -> str:
     return text.encode("utf-8").decode("latin-1").translate(_QUOTED_BYTES)
 
 
-def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) -> dict[str, Any]:
+def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None, speech: Speech | None = None) -> dict[str, Any]:
     """schema.org data for search engines: the newspaper's appeal story, and
     the donation it asks for while the appeal takes gifts. The gift goes to the
     charity that holds the money, not to the child the story is about."""
     url = config.absolute(appeal.url_path)
+    speech = speech or english()
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -113,7 +118,7 @@ def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) ->
         "description": appeal.summary,
         "datePublished": appeal.date.isoformat(),
         "dateModified": appeal.last_changed.isoformat(),
-        "inLanguage": config.locale,
+        "inLanguage": speech.tag,
         "about": {"@type": "Person", "name": appeal.child},
     }
     if image_url:
@@ -141,7 +146,7 @@ def appeal_json_ld(appeal: Appeal, config: SiteConfig, image_url: str | None) ->
             # What is given is money; how much is still needed, as an amount.
             action["object"] = {
                 "@type": "MonetaryAmount",
-                "name": "Still needed",
+                "name": speech.gettext("Still needed"),
                 "value": json_number(appeal.still_needed),
                 "currency": appeal.currency,
             }
@@ -185,28 +190,40 @@ class PageRenderer:
     whole (the navigation, the totals, a listing's appeals) it reads through
     ``reads``, so that the build records it."""
 
-    def __init__(self, env: jinja2.Environment, config: SiteConfig):
+    def __init__(self, env: jinja2.Environment, config: SiteConfig, site_dir: Path | None = None):
         self.env = env
         self.config = config
+        self.site_dir = site_dir
+
+    def speech(self, language: str | None = None) -> Speech:
+        """The site's words and formats, or an appeal's in its own ``language``."""
+        return site_speech(self.config.locale, self.site_dir, language)
 
     def _render(self, template: str, **context: Any) -> str:
+        context.setdefault("speech", self.speech())
         context.setdefault("nav_pages", reads.value("nav"))
         context.setdefault("canonical", None)
         context.setdefault("social", None)
         return self.env.get_template(template).render(**context)
 
     def card_context(self, appeal: Appeal) -> dict[str, Any]:
+        """An appeal's card on a listing: in the listing's words, the story's
+        own title and summary marked with their language when it is another."""
         reading = reading_for(appeal, self.config)
+        speech = self.speech()
+        own = self.speech(appeal.language) if appeal.language else speech
         return {
             "appeal": appeal,
             "reading": reading,
-            "status": status_context(appeal, reads.value("as-of")),
+            "status": status_context(appeal, reads.value("as-of"), speech),
             "bar": Markup(bar_svg(reading)),
-            "thermometer": Markup(thermometer_svg(reading)),
-            "value_text": reading.value_text(),
-            "raised_text": format_money(appeal.raised, appeal.currency),
-            "target_text": format_money(appeal.target, appeal.currency),
+            "thermometer": Markup(thermometer_svg(reading, speech=speech)),
+            "value_text": reading.value_text(speech),
+            "raised_text": speech.money(appeal.raised, appeal.currency),
+            "target_text": speech.money(appeal.target, appeal.currency),
             "image": self.card_image(appeal),
+            "lang": own.tag if own is not speech else None,
+            "dir": own.dir,
         }
 
     def card_image(self, appeal: Appeal) -> dict[str, Any] | None:
@@ -253,24 +270,30 @@ class PageRenderer:
         reading = reading_for(appeal, self.config)
         canonical = self.config.absolute(appeal.url_path)
         image_url = card_image or (image["og"] if image else None)
+        speech = self.speech(appeal.language)
+        total = reading.value_text(speech)
         return self._render(
             "appeal.html",
+            speech=speech,
             appeal=appeal,
             reading=reading,
-            status=status_context(appeal),
+            status=status_context(appeal, speech=speech),
             page_title=page_title(appeal.title, self.config.title),
-            value_text=reading.value_text(),
-            thermometer=Markup(thermometer_svg(reading)),
+            value_text=total,
+            thermometer=Markup(thermometer_svg(reading, speech=speech)),
             bar=Markup(bar_svg(reading)),
-            share=share_links(appeal, self.config),
-            json_ld=appeal_json_ld(appeal, self.config, image_url),
+            share=share_links(appeal, self.config, speech),
+            json_ld=appeal_json_ld(appeal, self.config, image_url, speech),
             image=image,
             canonical=canonical,
             social={
                 "title": appeal.title,
                 "description": appeal.summary,
                 "image": image_url,
-                "image_alt": f"{appeal.child}’s fundraising total: {reading.value_text()}" if card_image else (appeal.image_alt or None),
+                "image_alt": (
+                    speech.gettext("%(child)s’s fundraising total: %(total)s") % {"child": appeal.child, "total": total}
+                    if card_image else (appeal.image_alt or None)
+                ),
                 "type": "article",
             },
             milestones=milestone_rows(appeal),

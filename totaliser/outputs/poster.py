@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..config import SiteConfig
 from ..content import Appeal
+from ..i18n import Speech, english
 from .embed import one_line
 from .pages import milestone_rows, page_title, reading_for, status_context
 from .qr import qr_svg
@@ -92,24 +93,28 @@ def sized_qr(svg: str, modules_mm: float) -> str:
     return svg.replace("<svg ", f'<svg width="{width}mm" height="{width}mm" ', 1)
 
 
-def poster_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig, image: dict[str, Any] | None) -> str:
+def poster_page(
+    env: jinja2.Environment, appeal: Appeal, config: SiteConfig, image: dict[str, Any] | None, speech: Speech | None = None,
+) -> str:
     reading = reading_for(appeal, config)
+    speech = speech or english()
     target_url = donation_target(appeal, config)
     milestones, more = milestones_shown(milestone_rows(appeal), image is not None)
     return env.get_template("poster.html").render(
+        speech=speech,
         appeal=appeal,
         reading=reading,
-        status=status_context(appeal),
-        page_title=page_title(f"Poster: {appeal.title}", config.title),
-        value_text=reading.value_text(),
-        thermometer=Markup(thermometer_svg(reading)),
+        status=status_context(appeal, speech=speech),
+        page_title=page_title(speech.gettext("Poster: %(title)s") % {"title": appeal.title}, config.title),
+        value_text=reading.value_text(speech),
+        thermometer=Markup(thermometer_svg(reading, speech=speech)),
         title=appeal.title,
         title_size=title_size(appeal.title),
         summary=one_line(appeal.summary, SUMMARY_LIMIT[image is not None]),
         milestones=milestones,
         more_milestones=more,
         image=image,
-        qr=Markup(sized_qr(qr_svg(target_url, f"QR code: {link_in_words(target_url)}"), QR_MM)),
+        qr=Markup(sized_qr(qr_svg(target_url, speech.gettext("QR code: %(link)s") % {"link": link_in_words(target_url)}), QR_MM)),
         qr_url=target_url,
         qr_words=link_in_words(target_url),
         gives_directly=appeal.main_donation is not None,

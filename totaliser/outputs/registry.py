@@ -56,14 +56,16 @@ def _badge(slug: str, context: Context, problems: Problems) -> Files:
     from .thermometer import badge_svg
 
     appeal = context.appeal(slug)
-    return {f"{appeal.url_path}thermometer.svg": badge_svg(reading_for(appeal, context.config), appeal.child).encode()}
+    speech = context.speech(appeal.language)
+    return {f"{appeal.url_path}thermometer.svg": badge_svg(reading_for(appeal, context.config), appeal.child, speech).encode()}
 
 
 def _embed(slug: str, context: Context, problems: Problems) -> Files:
     from .embed import embed_page
 
     appeal = context.appeal(slug)
-    return {f"{appeal.url_path}embed/index.html": embed_page(context.env, appeal, context.config).encode()}
+    speech = context.speech(appeal.language)
+    return {f"{appeal.url_path}embed/index.html": embed_page(context.env, appeal, context.config, speech).encode()}
 
 
 def _poster(slug: str, context: Context, problems: Problems) -> Files:
@@ -71,15 +73,22 @@ def _poster(slug: str, context: Context, problems: Problems) -> Files:
 
     appeal = context.appeal(slug)
     image, _ = context.photo(appeal, problems)
-    return {f"{appeal.url_path}poster/index.html": poster_page(context.env, appeal, context.config, image).encode()}
+    speech = context.speech(appeal.language)
+    return {f"{appeal.url_path}poster/index.html": poster_page(context.env, appeal, context.config, image, speech).encode()}
 
 
 def _card(slug: str, context: Context, problems: Problems) -> Files:
-    from .card import card_png
+    from .card import card_png, drawable
     from .card_spec import card_spec
 
     appeal = context.appeal(slug)
-    return {f"{appeal.url_path}card.png": card_png(card_spec(appeal, context.config))}
+    spec = card_spec(appeal, context.config, context.speech(appeal.language))
+    if not drawable(spec):
+        # Words the card's font cannot draw (Urdu): the card says it in English.
+        from ..i18n import english
+
+        spec = card_spec(appeal, context.config, english())
+    return {f"{appeal.url_path}card.png": card_png(spec)}
 
 
 def _appeal_photos(slug: str, context: Context, problems: Problems) -> Files:
@@ -138,7 +147,8 @@ def _appeals_json(context: Context, problems: Problems) -> Files:
 def _atom_feed(context: Context, problems: Problems) -> Files:
     from .feeds import atom_feed
 
-    return {"feed.xml": atom_feed([context.appeal(slug) for slug in context.value("order")], context.config).encode()}
+    appeals = [context.appeal(slug) for slug in context.value("order")]
+    return {"feed.xml": atom_feed(appeals, context.config, context.speech()).encode()}
 
 
 def _sitemap(context: Context, problems: Problems) -> Files:

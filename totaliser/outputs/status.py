@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from ..i18n import N_
+
 # The default colours; an open appeal's is the site's accent (site.yaml colours).
 STATUS_COLOURS = {
     "open": "#b00d27",
@@ -24,17 +26,17 @@ STATUS_COLOURS = {
 @dataclass(frozen=True)
 class Status:
     key: str  # open, funded, closed or draft
-    badge: str  # the one word on badges
-    thanks: str | None  # the line that replaces the call to give
+    badge: str  # the one word on badges (in English: translated where it is shown)
+    thanks: str | None  # the line that replaces the call to give (likewise)
     asks: bool  # whether the main donate button is shown
     takes_gifts: bool  # whether any donate link is shown (quietly, once funded)
 
 
 _STATUSES = {
-    "open": Status("open", "Open", None, True, True),
-    "funded": Status("funded", "Funded", "Fully funded – thank you!", False, True),
-    "closed": Status("closed", "Closed", "This appeal has closed – thank you to everyone who gave.", False, False),
-    "draft": Status("draft", "Draft", None, True, True),
+    "open": Status("open", N_("Open"), None, True, True),
+    "funded": Status("funded", N_("Funded"), N_("Fully funded – thank you!"), False, True),
+    "closed": Status("closed", N_("Closed"), N_("This appeal has closed – thank you to everyone who gave."), False, False),
+    "draft": Status("draft", N_("Draft"), None, True, True),
 }
 
 

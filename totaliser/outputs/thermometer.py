@@ -16,7 +16,8 @@ from decimal import Decimal
 from functools import lru_cache
 from html import escape
 
-from ..money import format_money, percent
+from ..i18n import Speech, english
+from ..money import percent
 from .status import STATUS_COLOURS, status_of
 
 # Geometry in SVG user units. The tube runs from TUBE_TOP to TUBE_BOTTOM,
@@ -76,12 +77,14 @@ class Reading:
             return STATUS_COLOURS["funded"]
         return self.accent
 
-    def value_text(self) -> str:
+    def value_text(self, speech: Speech | None = None) -> str:
         """The words a screen reader says: "£25,000 raised of £36,000 (69%)"."""
-        return (
-            f"{format_money(self.raised, self.currency)} raised of "
-            f"{format_money(self.target, self.currency)} ({self.percent}%)"
-        )
+        speech = speech or english()
+        return speech.gettext("%(raised)s raised of %(target)s (%(percent)s)") % {
+            "raised": speech.money(self.raised, self.currency),
+            "target": speech.money(self.target, self.currency),
+            "percent": speech.percent(self.percent),
+        }
 
     def marker_fractions(self) -> list[tuple[Decimal, bool]]:
         """Where each milestone sits (0 to 1) and whether it is reached."""
@@ -96,26 +99,29 @@ def _level(fraction: Decimal) -> float:
     return round(TUBE_BOTTOM - float(fraction) * usable, 1)
 
 
-def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | None = None) -> str:
+def thermometer_svg(reading: Reading, *, standalone: bool = False, title: str | None = None, speech: Speech | None = None) -> str:
     """The thermometer as SVG markup.
 
     ``standalone`` adds the XML namespace, a <title> for screen readers and the
     amounts as text, for use in an <img> elsewhere. Inline, the SVG is hidden
     from screen readers because the progressbar around it speaks for it.
     """
+    speech = speech or english()
     if not standalone:
-        return _inline_svg(reading)
-    return _drawing(reading, standalone, title)
+        return _inline_svg(reading, speech)
+    return _drawing(reading, standalone, title, speech)
 
 
 @lru_cache(maxsize=16)
-def _inline_svg(reading: Reading) -> str:
+def _inline_svg(reading: Reading, speech: Speech) -> str:
     # Kept: an appeal's page, embed and poster show the same inline drawing.
-    # (Equal readings draw alike: every figure is read by value.)
-    return _drawing(reading, False, None)
+    # (Equal readings draw alike: every figure is read by value; a build
+    # makes one Speech a language.)
+    return _drawing(reading, False, None, speech)
 
 
-def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
+def _drawing(reading: Reading, standalone: bool, title: str | None, speech: Speech | None = None) -> str:
+    speech = speech or english()
     colour = reading.colour
     fill_top = _level(reading.fraction)
     tube_left = TUBE_X
@@ -126,9 +132,10 @@ def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
         height = HEIGHT + BADGE_FIGURES_HEIGHT
         parts.append(
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BADGE_WIDTH} {height}" '
-            f'width="{BADGE_WIDTH}" height="{height}" role="img" aria-labelledby="t">'
+            f'width="{BADGE_WIDTH}" height="{height}" role="img" aria-labelledby="t" '
+            f'xml:lang="{escape(speech.tag)}" direction="{speech.dir}">'
         )
-        parts.append(f'<title id="t">{escape(title or reading.value_text())}</title>')
+        parts.append(f'<title id="t">{escape(title or reading.value_text(speech))}</title>')
         parts.append(f'<g transform="translate({(BADGE_WIDTH - WIDTH) // 2} 0)">')
     else:
         parts.append(
@@ -164,9 +171,10 @@ def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
         parts.append(
             f'<line x1="{tube_left - 8}" y1="{y}" x2="{tube_left - 2}" y2="{y}" stroke="{OUTLINE_COLOUR}" stroke-width="2"/>'
         )
+        # Left to right whatever the language: the scale is a drawing's, on the tube's left.
         parts.append(
             f'<text x="{tube_left - 11}" y="{y + 5}" text-anchor="end" font-size="14" '
-            f'font-family="{FONT}" fill="{TEXT_COLOUR}">{quarter * 25}%</text>'
+            f'font-family="{FONT}" fill="{TEXT_COLOUR}"{_LTR if speech.dir == "rtl" else ""}>{escape(speech.percent(quarter * 25))}</text>'
         )
     # Milestones: a small pointer at the tube's right, solid once reached.
     for fraction, reached in reading.marker_fractions():
@@ -178,10 +186,10 @@ def _drawing(reading: Reading, standalone: bool, title: str | None) -> str:
     if standalone:
         parts.append(
             f'<text x="{BULB_CX}" y="{BULB_CY + 6}" text-anchor="middle" font-size="18" font-weight="bold" '
-            f'font-family="{FONT}" fill="#ffffff">{reading.percent}%</text>'
+            f'font-family="{FONT}" fill="#ffffff">{escape(speech.percent(reading.percent))}</text>'
         )
         parts.append("</g>")
-        parts.extend(_badge_figures(reading))
+        parts.extend(_badge_figures(reading, speech))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -209,23 +217,28 @@ def bar_svg(reading: Reading) -> str:
     return "".join(parts)
 
 
-def badge_svg(reading: Reading, child: str) -> str:
+def badge_svg(reading: Reading, child: str, speech: Speech | None = None) -> str:
     """The standalone ``thermometer.svg``: its title names the child and the amounts."""
-    return thermometer_svg(reading, standalone=True, title=f"{child}’s appeal: {reading.value_text()}") + "\n"
+    speech = speech or english()
+    title = speech.gettext("%(child)s’s appeal: %(total)s") % {"child": child, "total": reading.value_text(speech)}
+    return thermometer_svg(reading, standalone=True, title=title, speech=speech) + "\n"
 
 
-def _badge_figures(reading: Reading) -> list[str]:
+_LTR = ' direction="ltr"'
+
+
+def _badge_figures(reading: Reading, speech: Speech) -> list[str]:
     """The amounts as text under the bulb, so the badge reads on its own, and
     the appeal's state in words (colour is never the only sign of it)."""
-    raised = escape(format_money(reading.raised, reading.currency))
-    target = escape(format_money(reading.target, reading.currency))
-    state = status_of(reading.status).badge
+    raised = escape(speech.money(reading.raised, reading.currency))
+    target = escape(speech.gettext("raised of %(target)s") % {"target": speech.money(reading.target, reading.currency)})
+    state = speech.gettext(status_of(reading.status).badge)
     centre = BADGE_WIDTH / 2
     return [
         f'<text class="raised" x="{centre}" y="{HEIGHT + 22}" text-anchor="middle" font-size="24" font-weight="bold" '
         f'font-family="{FONT}" fill="{TEXT_COLOUR}">{raised}</text>',
         f'<text class="target" x="{centre}" y="{HEIGHT + 46}" text-anchor="middle" font-size="15" '
-        f'font-family="{FONT}" fill="{TEXT_COLOUR}">raised of {target}</text>',
+        f'font-family="{FONT}" fill="{TEXT_COLOUR}">{target}</text>',
         f'<text class="status" x="{centre}" y="{HEIGHT + 74}" text-anchor="middle" font-size="16" font-weight="bold" '
         f'font-family="{FONT}" fill="{TEXT_COLOUR}">{escape(state)}</text>',
     ]

@@ -7,6 +7,16 @@
   var now = new Date();
   var today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
   var times = document.querySelectorAll("time[data-countdown]");
+  // The words are the page's, in its language: one for each plural form
+  // (data-days-one, data-days-few, ...), chosen by the browser's own rules.
+  function daysToGo(time, days) {
+    var lang = (time.closest("[lang]") || document.documentElement).getAttribute("lang") || "en";
+    var form = "other";
+    try { form = new Intl.PluralRules(lang).select(days); } catch (e) { form = days === 1 ? "one" : "other"; }
+    var words = time.getAttribute("data-days-" + form) || time.getAttribute("data-days-other") ||
+      time.getAttribute("data-days-many") || (days === 1 ? "# day to go" : "# days to go");
+    return words.replace("#", String(days));
+  }
   for (var i = 0; i < times.length; i++) {
     var parts = (times[i].getAttribute("datetime") || "").split("-");
     if (parts.length !== 3) continue;
@@ -14,12 +24,11 @@
     var days = Math.round((deadline - today) / DAY);
     var note = document.createElement("span");
     note.className = "countdown";
-    if (days > 1) note.textContent = " (" + days + " days to go)";
-    else if (days === 1) note.textContent = " (1 day to go)";
-    else if (days === 0) note.textContent = " (today)";
+    if (days > 0) note.textContent = " (" + daysToGo(times[i], days) + ")";
+    else if (days === 0) note.textContent = " (" + (times[i].getAttribute("data-today") || "today") + ")";
     else {
       // Past: say so in words, not only by the date.
-      note.textContent = " (deadline passed)";
+      note.textContent = " (" + (times[i].getAttribute("data-past") || "deadline passed") + ")";
       if (times[i].parentNode.classList) times[i].parentNode.classList.add("is-past");
     }
     times[i].parentNode.insertBefore(note, times[i].nextSibling);
