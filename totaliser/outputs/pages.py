@@ -303,4 +303,11 @@ class PageRenderer:
             "search.html",
             listings=listings,
             canonical=self.config.absolute("search/"),
+            social={
+                "title": self.config.title,
+                "description": self.config.description or self.config.title,
+                "image": self.share_image(),
+                "image_alt": self.config.title,
+                "type": "website",
+            },
         )

@@ -20,6 +20,8 @@ a script of its own).
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import os
 import shutil
 import tempfile
@@ -122,23 +124,58 @@ def run_pagefind(documents: list[tuple[str, str]], language_code: str) -> dict[s
         pages.mkdir()
         for name, html in documents:
             (pages / name).write_text(html, encoding="utf-8")
-        _run(_index(str(pages), str(bundle), language_code))
-        return {
-            path.relative_to(bundle).as_posix(): path.read_bytes()
-            for path in sorted(bundle.rglob("*"))
-            if path.is_file()
-        }
+        files: dict[str, bytes] = {}
+        _run(_index(str(pages), bundle, language_code, files))
+        return files
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-async def _index(pages: str, bundle: str, language_code: str) -> None:
+async def _index(pages: str, bundle: Path, language_code: str, files: dict[str, bytes]) -> None:
     from pagefind.service import PagefindService
 
     async with PagefindService() as service:
         index = await service.create_index({"force_language": language_code})
         await index.add_directory(pages)
-        await index.write_files(output_path=bundle)
+        await index.write_files(output_path=str(bundle))
+        # Pagefind answers before its last writes have reached the files, and
+        # leaving the service ends its process: the bundle is read first.
+        files.update(await _written(bundle))
+
+
+WRITE_TIMEOUT = 60.0  # seconds for Pagefind's writes to reach the files
+
+
+async def _written(bundle: Path) -> dict[str, bytes]:
+    """The bundle's files once every one is whole: each gzip file (the index,
+    the WebAssembly) whole by its own check, the JSON read, and no file still
+    growing."""
+    waited = 0.0
+    while True:
+        files = {path.relative_to(bundle).as_posix(): path.read_bytes() for path in sorted(bundle.rglob("*")) if path.is_file()}
+        await asyncio.sleep(0.02)
+        waited += 0.02
+        sizes = {path.relative_to(bundle).as_posix(): path.stat().st_size for path in bundle.rglob("*") if path.is_file()}
+        if sizes == {path: len(data) for path, data in files.items()} and all(_whole(path, data) for path, data in files.items()):
+            return files
+        if waited > WRITE_TIMEOUT:
+            raise RuntimeError("Pagefind did not finish writing the search index")
+
+
+def _whole(path: str, data: bytes) -> bool:
+    if not data:
+        return False
+    if data[:2] == b"\x1f\x8b":
+        try:
+            gzip.decompress(data)  # checks the length and CRC at its end
+        except (OSError, EOFError):
+            return False
+    elif path.endswith(".json"):
+        try:
+            json.loads(data)
+        except ValueError:
+            return False
+    return True
 
 
 def _run(coroutine: Any) -> None:
