@@ -23,6 +23,7 @@ import asyncio
 import gzip
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SiteConfig
-from ..markup import smart_text
+from ..markup import plain_text, smart_text
 from ..money import format_money
 from .context import Context
 
@@ -76,21 +77,36 @@ def _meta(name: str, value: str) -> str:
 
 
 def appeal_document(appeal: Any, config: SiteConfig) -> str:
-    """What Pagefind reads of one appeal: the words to search and the result's figures."""
-    # The name first, then the story (where a result's excerpt comes from when
-    # the words are in it), then what the page shows beside the story.
-    shown = ". ".join(escape(words) for words in dict.fromkeys((appeal.condition, appeal.hospital, appeal.location, *appeal.tags)) if words)
-    searched = f"<h1>{escape(appeal.child)}</h1>\n{appeal.body_html}\n<p>{shown}.</p>"
+    """What Pagefind reads of one appeal: the words to search and the result's figures.
+
+    The story's words are given once each: a search finds the appeal by any
+    of them all the same, and the index stays small enough for the first
+    search to fetch little (Pagefind keeps every word's place in every page).
+    A result shows what the appeal is about rather than an excerpt."""
+    about = [words for words in dict.fromkeys((appeal.condition, appeal.hospital, appeal.location)) if words]
+    searched = " ".join((appeal.child, *about, *appeal.tags, distinct_words(plain_text(appeal.body_html))))
     figures = "".join((
         _meta("title", appeal.child),
         _meta("url", config.link(appeal.url_path)),
+        _meta("about", " · ".join(about)),
         _meta("raised", format_money(appeal.raised, appeal.currency)),
         _meta("target", format_money(appeal.target, appeal.currency)),
         _meta("percent", str(appeal.percent)),
         _meta("status", appeal.status),
         _meta("kind", "appeal"),
     ))
-    return _document(config, figures, searched)
+    return _document(config, figures, f"<p>{escape(searched)}</p>")
+
+
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def distinct_words(text: str) -> str:
+    """Each word of ``text`` once, in the order they first come."""
+    seen: dict[str, str] = {}
+    for word in _WORD.findall(text):
+        seen.setdefault(word.lower(), word)
+    return " ".join(seen.values())
 
 
 def page_document(page: Any, config: SiteConfig) -> str:

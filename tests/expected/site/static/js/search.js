@@ -92,6 +92,12 @@
       fillBar.style.width = Math.min(100, parseInt(meta.percent, 10) || 0) + "%";
       bar.appendChild(fillBar);
       item.appendChild(badge);
+      if (meta.about) {
+        var about = document.createElement("p");
+        about.className = "search-about";
+        about.textContent = meta.about;
+        item.appendChild(about);
+      }
       item.appendChild(figures);
       item.appendChild(bar);
     } else {
@@ -100,7 +106,8 @@
       kind.textContent = words.wordsPage;
       item.appendChild(kind);
     }
-    if (data.excerpt) item.appendChild(excerpt(data.excerpt));
+    // An appeal's card says what it is about; a page's shows where the words are.
+    if (meta.kind !== "appeal" && data.excerpt) item.appendChild(excerpt(data.excerpt));
     return item;
   }
 
