@@ -15,6 +15,7 @@
   var form = root.querySelector("form");
   var words = root.dataset;
   var PAGE = 10; // results shown at a time
+  var FIRST = 4; // of the first page, those waited for before any is shown
   var DELAY = 80; // ms of quiet after a keystroke before searching
   var pagefind = null;
   var loading = null;
@@ -111,8 +112,8 @@
     return item;
   }
 
-  function showMore(search) {
-    var next = results.slice(shown.length, shown.length + PAGE);
+  function showMore(search, howMany) {
+    var next = results.slice(shown.length, shown.length + (howMany || PAGE));
     return Promise.all(next.map(function (result) { return result.data(); })).then(function (found) {
       if (search !== latest) return;
       found.forEach(function (data) {
@@ -145,15 +146,18 @@
       results = answer.results;
       shown = [];
       var count = results.length;
-      return Promise.all(results.slice(0, PAGE).map(function (result) { return result.data(); })).then(function (found) {
+      // The first few cards are shown as soon as they come; the rest of the
+      // first page follows (each card is a file of its own to fetch).
+      return Promise.all(results.slice(0, FIRST).map(function (result) { return result.data(); })).then(function (found) {
         if (search !== latest) return;
         list.textContent = "";
         found.forEach(function (data) {
           shown.push(data);
           list.appendChild(card(data));
         });
-        more.hidden = shown.length >= count;
+        more.hidden = true;
         announce(query, count);
+        if (count > FIRST) return showMore(search, PAGE - FIRST);
       });
     });
   }
