@@ -429,7 +429,7 @@ def test_sitemap_and_robots(rich_site: Path) -> None:
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [el.text for el in root.findall("s:url/s:loc", ns)]
     assert sorted(locs) == sorted([
-        BASE, BASE + "pages/about/",
+        BASE, BASE + "pages/about/", BASE + "search/",
         *(f"{BASE}appeals/{slug}/" for slug in ("jacob", "over", "nearly", "pence", "hostile")),
     ])
     lastmods = {el.findtext("s:loc", namespaces=ns): el.findtext("s:lastmod", namespaces=ns) for el in root.findall("s:url", ns)}

@@ -252,13 +252,13 @@ def test_rebuilding_unchanged_content_makes_nothing(site: Path, tmp_path: Path) 
 def test_a_new_paragraph_makes_only_the_appeal_page_again(site: Path, tmp_path: Path) -> None:
     # The card, poster, embed, badge, listing and appeals.json read other
     # fields of the story than its body: they are kept. (The feed carries
-    # the story of each of its entries.)
+    # the story of each of its entries; the search index searches it.)
     output = tmp_path / "output"
     built_twice(site, output)
     path = site / "content/appeals/ruby-ashworth.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
     report = build(BuildOptions(site, output))
-    assert sorted(report.made) == ["feed.xml", "page:ruby-ashworth"]
+    assert sorted(report.made) == ["feed.xml", "page:ruby-ashworth", "search index"]
     assert tree(output) == cold(site, tmp_path / "cold")
 
 

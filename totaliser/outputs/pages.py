@@ -318,3 +318,19 @@ class PageRenderer:
 
     def not_found_page(self) -> str:
         return self._render("404.html")
+
+    def search_page(self, listings: tuple[str, ...] = ()) -> str:
+        """The search page; ``listings`` are the listing pages by hospital,
+        condition, place and tag that the site has ("hospitals/")."""
+        return self._render(
+            "search.html",
+            listings=listings,
+            canonical=self.config.absolute("search/"),
+            social={
+                "title": self.config.title,
+                "description": self.config.description or self.config.title,
+                "image": self.share_image(),
+                "image_alt": self.config.title,
+                "type": "website",
+            },
+        )

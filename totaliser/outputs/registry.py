@@ -157,7 +157,7 @@ def _sitemap(context: Context, problems: Problems) -> Files:
     appeals = [context.appeal(slug) for slug in context.value("order")]
     pages = [context.page(slug) for slug in sorted(context.pages)]
     listing = [page_path(number) for number in range(1, context.value("listing-pages") + 1)]
-    return {"sitemap.xml": sitemap(appeals, pages, listing, context.config).encode()}
+    return {"sitemap.xml": sitemap(appeals, pages, [*listing, "search/"], context.config).encode()}
 
 
 def _robots(context: Context, problems: Problems) -> Files:
@@ -168,6 +168,30 @@ def _robots(context: Context, problems: Problems) -> Files:
 
 def _not_found(context: Context, problems: Problems) -> Files:
     return {"404.html": context.renderer.not_found_page().encode()}
+
+
+def _search_page(listings: tuple[str, ...], context: Context, problems: Problems) -> Files:
+    return {"search/index.html": context.renderer.search_page(listings).encode()}
+
+
+def _search_index(context: Context, problems: Problems) -> Files:
+    from .search import search_index
+
+    return search_index(context)
+
+
+# The listings by hospital, condition, place and tag: the search page points
+# readers without JavaScript to those the site has.
+LISTING_INDEXES = ("hospitals/", "conditions/", "places/", "tags/")
+
+
+def search_outputs(known: set[str]) -> Iterator[Output]:
+    """The search page and its index. The page links the listings the plan has,
+    and they are part of its key: a site that gains one makes the page again."""
+    listings = tuple(address for address in LISTING_INDEXES if address in known)
+    key = "search/index.html" + "".join(f" {address}" for address in listings)
+    yield Output(key, "search", "the build", partial(_search_page, listings), ("search/", "search/index.html"))
+    yield Output("search index", "search index", "the build", _search_index, ("search/pagefind/pagefind.js",))
 
 
 def _plain_file(name: str, text: str, context: Context, problems: Problems) -> Files:
@@ -209,7 +233,8 @@ def addresses(outputs: list[Output]) -> set[str]:
 
 
 def plan(site: SitePlan) -> list[Output]:
-    return [output for kind in KINDS for output in kind(site)]
+    outputs = [output for kind in KINDS for output in kind(site)]
+    return outputs + list(search_outputs(addresses(outputs)))
 
 
 def make_site_plan(
