@@ -82,7 +82,7 @@ def test_the_index_holds_no_draft_and_no_hidden_surname(make_site, tmp_path: Pat
     assert "quillfeather" not in text and "zed" not in text
 
 
-def test_the_index_is_made_again_only_when_what_it_shows_changes(make_site, tmp_path: Path) -> None:
+def test_the_index_is_made_again_only_when_what_it_searches_changes(make_site, tmp_path: Path) -> None:
     path_of = "content/appeals/amy.md"
     site = make_site({path_of: story("Amy Example", "Amy needs an operation.", deadline="2026-10-01")})
     output = tmp_path / "output"
@@ -90,7 +90,17 @@ def test_the_index_is_made_again_only_when_what_it_shows_changes(make_site, tmp_
     path = site / path_of
     path.write_text(path.read_text(encoding="utf-8").replace("deadline: 2026-10-01", "deadline: 2026-11-01"), encoding="utf-8")
     assert "search index" not in build(BuildOptions(site, output)).made
+    # A new total: the results read it from the badge, which is made again; the index is not.
     path.write_text(path.read_text(encoding="utf-8").replace("raised: 25000", "raised: 26000"), encoding="utf-8")
+    made = build(BuildOptions(site, output)).made
+    assert "search index" not in made and "badge:amy" in made
+    # A paragraph after the first: not searched, so the index stays.
+    path.write_text(path.read_text(encoding="utf-8") + "\nA later paragraph.\n", encoding="utf-8")
+    assert "search index" not in build(BuildOptions(site, output)).made
+    # The summary and the hospital are searched.
+    path.write_text(path.read_text(encoding="utf-8").replace("Amy needs an operation.", "Amy needs surgery."), encoding="utf-8")
+    assert "search index" in build(BuildOptions(site, output)).made
+    path.write_text(path.read_text(encoding="utf-8").replace("hospital: ", "hospital: Royal "), encoding="utf-8")
     assert "search index" in build(BuildOptions(site, output)).made
 
 

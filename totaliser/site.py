@@ -32,7 +32,7 @@ from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .render import make_environment
-from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity
+from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity, remove_tree
 from .template_errors import template_problem
 from .workers import parallel_map
 
@@ -240,8 +240,10 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         if output.key not in previous or not sources.still_the_same(previous[output.key].dependencies)
     ]
     staging = tree.begin(_spare_manifest(cache, old_manifest))
+    context.scratch = staging.root / WORKING_FOLDER
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
+        remove_tree(context.scratch)  # emptied by the outputs that worked there, if any did
         problems = _assemble(outputs, made, previous, staging)
         if problems.errors:
             raise ContentErrors(problems)
@@ -252,6 +254,12 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     if cache is not None:
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files)
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
+
+
+# Inside the staging folder: where outputs may work (the search index's
+# documents). Each output removes what it wrote there; a build killed mid-way
+# leaves it in the staging folder, which the next build clears.
+WORKING_FOLDER = ".totaliser-working"
 
 
 def _prepare(
@@ -293,7 +301,8 @@ def check_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues, output
     context, sources = _prepare(loaded, site_dir, reads.FileFingerprints(), values)
     problems = Problems()
     for output in outputs:
-        _add_once(problems, _made_by(output, context, sources)[2])
+        if output.checked:
+            _add_once(problems, _made_by(output, context, sources)[2])
     return problems.items
 
 

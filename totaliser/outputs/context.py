@@ -28,6 +28,10 @@ class Context:
     renderer: PageRenderer
     appeals: dict[str, Any]  # published appeals by slug, unread: use appeal()
     pages: dict[str, Any]
+    # A folder an output may work in while it is made (inside the build's
+    # staging folder, so nothing is written elsewhere); None for `check`,
+    # which writes nothing.
+    scratch: Path | None = None
 
     def appeal(self, slug: str) -> Any:
         return reads.appeal(self.appeals[slug])

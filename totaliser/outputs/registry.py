@@ -30,6 +30,7 @@ class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 60,000 of t
     source: str  # shown when two outputs would write one file
     make: Make
     addresses: tuple[str, ...] = ()  # paths it answers, for `check`
+    checked: bool = True  # made by `check` too, for the problems it finds
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,9 @@ def search_outputs(known: set[str]) -> Iterator[Output]:
     listings = tuple(address for address in LISTING_INDEXES if address in known)
     key = "search/index.html" + "".join(f" {address}" for address in listings)
     yield Output(key, "search", "the build", partial(_search_page, listings), ("search/", "search/index.html"))
-    yield Output("search index", "search index", "the build", _search_index, ("search/pagefind/pagefind.js",))
+    # Not made by `check`: it finds no problem in the content, and needs a
+    # working folder, which `check` (writing nothing) has not.
+    yield Output("search index", "search index", "the build", _search_index, ("search/pagefind/pagefind.js",), checked=False)
 
 
 def _plain_file(name: str, text: str, context: Context, problems: Problems) -> Files:

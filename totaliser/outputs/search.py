@@ -2,17 +2,17 @@
 
 The index is one output like any other. It reads, through ``reads``, the
 fields a search looks at (the child's name as the pages show it, condition,
-hospital, place, tags, the story) and the figures a result shows, so the
-build cache makes it again exactly when one of those changes, and not when
-an appeal's photo or deadline does.
+hospital, place, tags, the story's summary), so the build cache makes it
+again exactly when one of those changes, and not when an appeal's total,
+photo or deadline does.
 
 Pagefind's Python API drives its indexer, a program run as a child process.
 Each record is handed over as a small HTML document: a document's words are
 what is searched, its ``data-pagefind-meta`` elements what a result shows.
-The documents are written to a private temporary folder and Pagefind's
-bundle is written beside them (its API hands files over in memory only in a
-single reply, too large for its pipe at thousands of appeals); both are gone
-when the index is made. The bundle's files are published under
+The documents are written to a working folder inside the build's staging
+folder (``Context.scratch``) and Pagefind's bundle is written beside them
+(its API hands files over in memory only in a single reply, too large for
+its pipe at thousands of appeals); both are gone when the index is made. The bundle's files are published under
 ``search/pagefind/``, without Pagefind's stock interface (the search page has
 a script of its own).
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -32,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SiteConfig
-from ..markup import plain_text, smart_text
-from ..money import format_money
+from ..markup import smart_text
 from .context import Context
 
 BUNDLE = "search/pagefind/"
@@ -54,7 +52,9 @@ def search_index(context: Context) -> dict[str, bytes]:
     for slug in sorted(context.pages):
         page = context.page(slug)
         documents.append((f"p-{slug}.html", page_document(page, config)))
-    files = run_pagefind(documents, language(config))
+    if context.scratch is None:
+        raise RuntimeError("the search index is made only by a build, which gives it a working folder")
+    files = run_pagefind(documents, language(config), context.scratch)
     return {BUNDLE + path: data for path, data in sorted(files.items()) if _published(path)}
 
 
@@ -77,25 +77,25 @@ def _meta(name: str, value: str) -> str:
 
 
 def appeal_document(appeal: Any, config: SiteConfig) -> str:
-    """What Pagefind reads of one appeal: the words to search and the result's figures.
+    """What Pagefind reads of one appeal: the words to search and what a result shows.
 
-    The story's words are given once each: a search finds the appeal by any
-    of them all the same, and the index stays small enough for the first
-    search to fetch little (Pagefind keeps every word's place in every page).
-    A result shows what the appeal is about rather than an excerpt."""
+    The words are the child's name, condition, hospital, place, tags and the
+    story's summary (its opening paragraph unless the story sets one), not
+    the whole story: an edit further down a story, or a new total, leaves the
+    index as it was, so a rebuild does not index every appeal again (at
+    10,000 appeals, the whole stories took Pagefind 20 s). A result shows the
+    child's name and what the appeal is about; its figures and status are
+    read from the appeal's own thermometer.svg, which is up to date with
+    every new total."""
     about = [words for words in dict.fromkeys((appeal.condition, appeal.hospital, appeal.location)) if words]
-    searched = " ".join((appeal.child, *about, *appeal.tags, distinct_words(plain_text(appeal.body_html))))
-    figures = "".join((
+    searched = " ".join((appeal.child, *about, *appeal.tags, distinct_words(appeal.summary)))
+    shown = "".join((
         _meta("title", appeal.child),
         _meta("url", config.link(appeal.url_path)),
         _meta("about", " · ".join(about)),
-        _meta("raised", format_money(appeal.raised, appeal.currency)),
-        _meta("target", format_money(appeal.target, appeal.currency)),
-        _meta("percent", str(appeal.percent)),
-        _meta("status", appeal.status),
         _meta("kind", "appeal"),
     ))
-    return _document(config, figures, f"<p>{escape(searched)}</p>")
+    return _document(config, shown, f"<p>{escape(searched)}</p>")
 
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -121,19 +121,11 @@ def _document(config: SiteConfig, meta: str, body: str) -> str:
     )
 
 
-def _scratch_parent() -> str | None:
-    """Where the temporary folder goes: the system's, or its folder in memory
-    when it has one and TMPDIR does not say otherwise (ten thousand small files
-    are written and read back at once)."""
-    if os.environ.get("TMPDIR"):
-        return None
-    shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
-
-
-def run_pagefind(documents: list[tuple[str, str]], language_code: str) -> dict[str, bytes]:
-    """Pagefind's bundle for ``documents`` (file name, HTML), as {path: bytes}."""
-    scratch = Path(tempfile.mkdtemp(prefix="totaliser-search-", dir=_scratch_parent()))
+def run_pagefind(documents: list[tuple[str, str]], language_code: str, working: Path) -> dict[str, bytes]:
+    """Pagefind's bundle for ``documents`` (file name, HTML), as {path: bytes},
+    made in a new folder inside ``working``."""
+    working.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="search-", dir=working))
     try:
         pages = scratch / "pages"
         bundle = scratch / "bundle"

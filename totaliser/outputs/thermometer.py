@@ -133,7 +133,11 @@ def _drawing(reading: Reading, standalone: bool, title: str | None, speech: Spee
         parts.append(
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BADGE_WIDTH} {height}" '
             f'width="{BADGE_WIDTH}" height="{height}" role="img" aria-labelledby="t" '
-            f'xml:lang="{escape(speech.tag)}" direction="{speech.dir}">'
+            f'xml:lang="{escape(speech.tag)}" direction="{speech.dir}" '
+            # What the search page's results show of an appeal, read from its
+            # badge: the index then need not change with every new total.
+            f'data-status="{escape(reading.status)}" data-percent="{reading.percent}" '
+            f'data-figures="{escape(reading.value_text(speech))}">'
         )
         parts.append(f'<title id="t">{escape(title or reading.value_text(speech))}</title>')
         parts.append(f'<g transform="translate({(BADGE_WIDTH - WIDTH) // 2} 0)">')

@@ -66,6 +66,33 @@
     return out;
   }
 
+  function figuresOf(url) {
+    // An appeal's figures and status come from its own thermometer.svg, which
+    // every new total updates (the index holds only what is searched).
+    return fetch(url + "thermometer.svg").then(function (answer) {
+      if (!answer.ok) return null;
+      return answer.text();
+    }).then(function (text) {
+      if (!text) return null;
+      var svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+      if (!svg || svg.nodeName !== "svg") return null;
+      return {
+        status: svg.getAttribute("data-status") || "open",
+        percent: svg.getAttribute("data-percent") || "0",
+        figures: svg.getAttribute("data-figures") || ""
+      };
+    }).catch(function () { return null; });
+  }
+
+  function withFigures(data) {
+    var meta = data.meta || {};
+    if (meta.kind !== "appeal") return Promise.resolve(data);
+    return figuresOf(meta.url || data.url).then(function (reading) {
+      data.reading = reading;
+      return data;
+    });
+  }
+
   function card(data) {
     var meta = data.meta || {};
     var item = document.createElement("li");
@@ -78,29 +105,34 @@
     heading.appendChild(link);
     item.appendChild(heading);
     if (meta.kind === "appeal") {
-      var state = meta.status in { open: 1, funded: 1, closed: 1, draft: 1 } ? meta.status : "open";
-      item.classList.add("status-" + state);
-      var badge = document.createElement("span");
-      badge.className = "badge badge-" + state;
-      badge.textContent = words["words" + state.charAt(0).toUpperCase() + state.slice(1)];
-      var figures = document.createElement("p");
-      figures.className = "search-figures";
-      figures.textContent = fill(words.wordsFigures, { raised: meta.raised, target: meta.target, percent: meta.percent });
-      var bar = document.createElement("span");
-      bar.className = "search-bar";
-      bar.setAttribute("aria-hidden", "true");
-      var fillBar = document.createElement("span");
-      fillBar.style.width = Math.min(100, parseInt(meta.percent, 10) || 0) + "%";
-      bar.appendChild(fillBar);
-      item.appendChild(badge);
+      var reading = data.reading;
+      if (reading) {
+        var state = reading.status in { open: 1, funded: 1, closed: 1, draft: 1 } ? reading.status : "open";
+        item.classList.add("status-" + state);
+        var badge = document.createElement("span");
+        badge.className = "badge badge-" + state;
+        badge.textContent = words["words" + state.charAt(0).toUpperCase() + state.slice(1)];
+        item.appendChild(badge);
+      }
       if (meta.about) {
         var about = document.createElement("p");
         about.className = "search-about";
         about.textContent = meta.about;
         item.appendChild(about);
       }
-      item.appendChild(figures);
-      item.appendChild(bar);
+      if (reading) {
+        var figures = document.createElement("p");
+        figures.className = "search-figures";
+        figures.textContent = reading.figures;
+        var bar = document.createElement("span");
+        bar.className = "search-bar";
+        bar.setAttribute("aria-hidden", "true");
+        var fillBar = document.createElement("span");
+        fillBar.style.width = Math.min(100, parseInt(reading.percent, 10) || 0) + "%";
+        bar.appendChild(fillBar);
+        item.appendChild(figures);
+        item.appendChild(bar);
+      }
     } else {
       var kind = document.createElement("p");
       kind.className = "search-kind";
@@ -114,7 +146,7 @@
 
   function showMore(search, howMany) {
     var next = results.slice(shown.length, shown.length + (howMany || PAGE));
-    return Promise.all(next.map(function (result) { return result.data(); })).then(function (found) {
+    return Promise.all(next.map(function (result) { return result.data().then(withFigures); })).then(function (found) {
       if (search !== latest) return;
       found.forEach(function (data) {
         shown.push(data);
@@ -148,7 +180,7 @@
       var count = results.length;
       // The first few cards are shown as soon as they come; the rest of the
       // first page follows (each card is a file of its own to fetch).
-      return Promise.all(results.slice(0, FIRST).map(function (result) { return result.data(); })).then(function (found) {
+      return Promise.all(results.slice(0, FIRST).map(function (result) { return result.data().then(withFigures); })).then(function (found) {
         if (search !== latest) return;
         list.textContent = "";
         found.forEach(function (data) {
