@@ -56,7 +56,11 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The theme's words go through gettext ({{ _("...") }}); until the site
+    # has catalogues they are the words as written.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["money"] = format_money
     env.filters["money_short"] = format_money_short
     env.filters["long_date"] = long_date
