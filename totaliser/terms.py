@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -161,7 +162,10 @@ class Raised:
 def sums_by_currency(appeals: Iterable[Appeal]) -> tuple[Raised, ...]:
     sums: dict[str, list[Decimal]] = {}
     for appeal in appeals:
-        row = sums.setdefault(appeal.currency, [Decimal(0), Decimal(0)])
+        # Interned: a value's fingerprint is its pickle, which writes one
+        # object met twice as a reference. A code shared by every appeal
+        # freshly read, and not by those from the cache, would change it.
+        row = sums.setdefault(sys.intern(appeal.currency), [Decimal(0), Decimal(0)])
         row[0] += appeal.raised
         row[1] += appeal.target
     return tuple(Raised(currency, *sums[currency]) for currency in sorted(sums))
