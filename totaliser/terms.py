@@ -129,17 +129,22 @@ def near_duplicates(appeals: Sequence[Appeal], kind: str) -> list[tuple[Spelling
         name = min(by_name, key=lambda n: (-len(by_name[n]), n))
         return Spelling(name, tuple(sorted({path for paths in by_name.values() for path in paths})))
 
-    keys = sorted(files)
-    loose = {key: loose_key(key) for key in keys}
+    loose = {key: loose_key(key) for key in files}
+    # Only names within two letters of each other's length can be near: each
+    # is compared with those, not with every other (a site may have thousands of tags).
+    keys = sorted(files, key=lambda key: (len(loose[key]), key))
     pairs: list[tuple[Spelling, Spelling]] = []
     for index, first in enumerate(keys):
-        matcher = difflib.SequenceMatcher(None, loose[first], autojunk=False)
+        a = loose[first]
+        matcher = difflib.SequenceMatcher(None, "", a, autojunk=False)  # a as the second: its index is made once
         for second in keys[index + 1 :]:
-            a, b = loose[first], loose[second]
+            b = loose[second]
+            if len(b) - len(a) > 2:
+                break
             if a != b:
-                if min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 2 or _digits(a) != _digits(b):
+                if min(len(a), len(b)) < 6 or _digits(a) != _digits(b):
                     continue  # short names, and "Type 1" and "Type 2", are told apart by a letter
-                matcher.set_seq2(b)
+                matcher.set_seq1(b)
                 if matcher.real_quick_ratio() < NEAR or matcher.quick_ratio() < NEAR or matcher.ratio() < NEAR:
                     continue
             pairs.append((spelling(first), spelling(second)))
