@@ -165,7 +165,7 @@ class ContentLoader:
         return results
 
 
-TERM_VALUES = ("terms", "term-paths", "terms-of", "term", "term-members", "term-open")
+TERM_VALUES = ("terms", "term-paths", "terms-of", "term", "term-members", "term-name", "term-open")
 EMBED_APPEALS = 3  # the open appeals a listing's embed names
 
 
@@ -221,6 +221,8 @@ class SiteValues:
             return (term.name, len(paginate(term.appeals)), site_totals(appeals))  # type: ignore[arg-type]
         if kind == "term-members":  # its feed: which appeals, in no particular order
             return tuple(sorted(term.appeals))
+        if kind == "term-name":  # its feed's title
+            return term.name
         if kind == "term-open":  # its embed and badge
             open_ = [self.by_slug[s] for s in term.appeals if self.by_slug[s].status == "open"]
             return OpenAppeals(term.name, len(open_), tuple(a.slug for a in open_[:EMBED_APPEALS]), sums_by_currency(open_))

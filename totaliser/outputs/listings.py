@@ -117,7 +117,7 @@ def _social(context: Context, title: str) -> dict[str, Any]:
 def term_feed(context: Context, kind: str, slug: str) -> str:
     from .feeds import atom_feed
 
-    name, _count, _totals = context.value(f"term:{kind}:{slug}")
+    name = context.value(f"term-name:{kind}:{slug}")  # not its totals: a new total changes no entry
     appeals = [context.appeal(s) for s in context.value(f"term-members:{kind}:{slug}")]
     heading = term_heading(kind, name)
     config = context.config
