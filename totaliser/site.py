@@ -182,6 +182,7 @@ class SiteValues:
         self.order = [appeal.slug for appeal in order_appeals(appeals)]
         self.chunks = paginate(self.order)  # type: ignore[arg-type]
         self.pages = sorted(pages, key=lambda page: page.slug)
+        self._names: dict[tuple[str, str], list[str]] = {}
 
     @cached_property
     def terms(self) -> dict[str, dict[str, Term]]:
@@ -189,7 +190,15 @@ class SiteValues:
         (a draft built with --drafts is never listed)."""
         by_slug = self.by_slug
         listed = [by_slug[slug] for slug in self.order if by_slug[slug].status != "draft"]
-        return {kind: {term.slug: term for term in group_terms(listed, kind)} for kind in TERM_KINDS}
+        return {kind: {term.slug: term for term in group_terms(listed, kind, self.names)} for kind in TERM_KINDS}
+
+    def names(self, appeal: Appeal, kind: str) -> list[str]:
+        """The names an appeal is listed under in ``kind``, worked out once a build."""
+        key = (appeal.slug, kind)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = names_of(appeal, kind)
+        return found
 
     @cached_property
     def term_of(self) -> dict[tuple[str, str], str]:
@@ -210,7 +219,7 @@ class SiteValues:
             appeal = self.by_slug[argument]
             return tuple(
                 (kind_, name, self.term_of.get((kind_, term_key(name))))
-                for kind_ in TERM_KINDS for name in names_of(appeal, kind_)
+                for kind_ in TERM_KINDS for name in self.names(appeal, kind_)
             )
         kind_, slug, *page = argument.split(":")
         term = self.terms[kind_][slug]

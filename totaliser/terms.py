@@ -17,9 +17,10 @@ import difflib
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .slugs import slugify, to_ascii
@@ -38,9 +39,12 @@ _NOT_WORD = re.compile(r"[\W_]+")
 NEAR = 0.92
 
 
+@lru_cache(maxsize=8192)  # a site of 10,000 appeals names a few hundred places, each thousands of times
 def term_key(name: str) -> str:
     """What makes two names one term: case, spacing, accents and the kind
     of apostrophe or dash do not count."""
+    if name.isascii():
+        return " ".join(name.replace("`", "'").lower().split())
     text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
     text = "".join(char for char in text if not unicodedata.combining(char))
     return " ".join(text.casefold().split())
@@ -84,13 +88,13 @@ class Spelling:
     files: tuple[str, ...]
 
 
-def group_terms(ordered: Sequence[Appeal], kind: str) -> list[Term]:
+def group_terms(ordered: Sequence[Appeal], kind: str, names: Callable[[Appeal, str], list[str]] = names_of) -> list[Term]:
     """The terms of ``kind`` among appeals given in the home page's order,
     sorted by name (accents and case aside), each with its own slug."""
     members: dict[str, list[str]] = {}
     spellings: dict[str, dict[str, int]] = {}
     for appeal in ordered:
-        for name in names_of(appeal, kind):
+        for name in names(appeal, kind):
             key = term_key(name)
             members.setdefault(key, []).append(appeal.slug)
             counts = spellings.setdefault(key, {})
