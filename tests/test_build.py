@@ -427,11 +427,14 @@ def test_atom_feed_is_valid(rich_site: Path) -> None:
 def test_sitemap_and_robots(rich_site: Path) -> None:
     root = ET.fromstring((rich_site / "sitemap.xml").read_bytes())
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = [el.text for el in root.findall("s:url/s:loc", ns)]
-    assert sorted(locs) == sorted([
+    locs = [el.text or "" for el in root.findall("s:url/s:loc", ns)]
+    listings = ("hospitals/", "conditions/", "places/", "tags/")
+    assert sorted(loc for loc in locs if not loc.startswith(tuple(BASE + kind for kind in listings))) == sorted([
         BASE, BASE + "pages/about/", BASE + "search/",
         *(f"{BASE}appeals/{slug}/" for slug in ("jacob", "over", "nearly", "pence", "hostile")),
     ])
+    # The listings by hospital, condition, place and tag: each kind's index and each term's page.
+    assert {BASE + kind for kind in listings} | {BASE + "hospitals/bristol-royal-hospital-for-children/"} <= set(locs)
     lastmods = {el.findtext("s:loc", namespaces=ns): el.findtext("s:lastmod", namespaces=ns) for el in root.findall("s:url", ns)}
     assert lastmods[BASE + "appeals/jacob/"] == "2026-05-01"
     assert lastmods[BASE + "pages/about/"] == "2026-01-02"

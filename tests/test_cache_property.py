@@ -2,7 +2,8 @@
 byte for byte the build made from nothing.
 
 A stateful property test (Hypothesis) edits a small site at random — story
-text, totals, status, stories added, deleted and renamed, a photo replaced by
+text, totals, status, the hospital and tags a story is listed under, stories
+added, deleted and renamed, a photo replaced by
 one of another size with its story untouched, template overrides added,
 changed and removed, site.yaml, a plain page, static files added, changed
 and deleted, a file rewritten unchanged — and after every step compares the
@@ -120,6 +121,20 @@ class EditsAndRebuilds(RuleBasedStateMachine):
             lines.insert(1, f"status: {status}")
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
+    @rule(
+        data=st.data(),
+        hospital=st.sampled_from(["Bristol Royal Hospital for Children", "bristol royal hospital for children", "Leeds General Infirmary", "Hôpital A&E", "Hopital A E"]),
+        tags=st.lists(st.sampled_from(["SMA", "sma", "physio", "Poole"]), max_size=2),
+    )
+    def listed_under(self, data: st.DataObject, hospital: str, tags: list[str]) -> None:
+        # A story moves between hospitals and tags: listings appear, change and go.
+        slug = data.draw(st.sampled_from(sorted(self.stories)))
+        for site in self.sites:
+            path = site / f"content/appeals/{slug}.md"
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(("hospital:", "tags:"))]
+            lines[1:1] = [f'hospital: "{hospital}"', f"tags: [{', '.join(tags)}]"]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
     @rule()
     def story_added(self) -> None:
         slug = next(self.names)
@@ -155,7 +170,7 @@ class EditsAndRebuilds(RuleBasedStateMachine):
             photo = "amy.jpg" if named else ""
             self.in_both("content/appeals/ben-example.md", story("Ben Example", self.stories["ben-example"], photo=photo))
 
-    @rule(name=st.sampled_from(["appeal.html", "partials/appeal_card.html", "base.html", "poster.html"]), marker=WORDS)
+    @rule(name=st.sampled_from(["appeal.html", "partials/appeal_card.html", "base.html", "poster.html", "term.html"]), marker=WORDS)
     def template_override(self, name: str, marker: str) -> None:
         from totaliser.render import theme_folder
 

@@ -45,6 +45,8 @@ class StoryAdvice:
     update_date_lines: tuple[int, ...] = ()
     # (the link as written, the path it leads to inside the site, its line)
     site_links: tuple[tuple[str, str, int], ...] = ()
+    # The lines of the fields the listings are made from (hospital, condition, location, tags).
+    listed_lines: tuple[tuple[str, int], ...] = ()
 
 
 def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
@@ -73,7 +75,11 @@ def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problem
         deadline_line=source.line_of("deadline"),
         update_date_lines=tuple(source.line_of("updates", index, "date") for index in range(len(appeal.updates))),
         site_links=_site_links(appeal.path, appeal.url_path, appeal.body_html, source, config, problems),
+        listed_lines=tuple((name, source.line_of(name)) for name in LISTED_FIELDS if name in source.data),
     )
+
+
+LISTED_FIELDS = ("hospital", "condition", "location", "tags")
 
 
 def page_advice(page: Page, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
@@ -141,7 +147,27 @@ def site_advice(
                 problems.warn(item.path, line, "link", f'"{link}" goes to a draft appeal, which is not published')
             elif inside not in known and inside + "/" not in known:
                 problems.warn(item.path, line, "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
+    _listing_advice(published, problems)
     return problems.items
+
+
+def _listing_advice(published: Sequence[Appeal], problems: Problems) -> None:
+    """Names that are probably one hospital (condition, place, tag) typed two
+    ways, "Childrens" and "Children's": each makes its own listing."""
+    from .terms import FIELDS, KINDS, near_duplicates
+
+    lines = {appeal.path: dict((appeal.advice or StoryAdvice()).listed_lines) for appeal in published}
+    for kind in KINDS:
+        field = FIELDS[kind]
+        for first, second in near_duplicates(published, kind):
+            # Said on the files of the rarer spelling (the likelier slip), naming the others.
+            rare, common = (first, second) if len(first.files) <= len(second.files) else (second, first)
+            named = ", ".join(common.files[:3]) + (f" and {len(common.files) - 3} more" if len(common.files) > 3 else "")
+            for path in rare.files:
+                problems.warn(path, lines.get(path, {}).get(field, 1), field, (
+                    f'"{rare.name}" looks like "{common.name}" ({named}): two spellings make two listings '
+                    f"(write it one way in every story)"
+                ))
 
 
 def _dated_advice(appeal: Appeal, today: datetime.date, problems: Problems) -> None:

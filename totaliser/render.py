@@ -56,6 +56,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
     install_speech(env)
     env.filters["smart"] = smart_text

@@ -15,6 +15,7 @@ import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan
 from .render import make_environment
 from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity, remove_tree
 from .template_errors import template_problem
+from .terms import KINDS as TERM_KINDS
+from .terms import OpenAppeals, Term, TermSummary, group_terms, names_of, sums_by_currency, term_key
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -168,6 +171,14 @@ class ContentLoader:
         return results
 
 
+TERM_VALUES = ("terms", "term-paths", "terms-of", "term", "term-members", "term-name", "term-open")
+EMBED_APPEALS = 3  # the open appeals a listing's embed names
+
+
+def name_of(kind: str, argument: str) -> str:
+    return f"{kind}:{argument}" if argument else kind
+
+
 class SiteValues:
     """What outputs read of the site as a whole, by name (see ``reads.value``)."""
 
@@ -177,11 +188,76 @@ class SiteValues:
         self.order = [appeal.slug for appeal in order_appeals(appeals)]
         self.chunks = paginate(self.order)  # type: ignore[arg-type]
         self.pages = sorted(pages, key=lambda page: page.slug)
+        self._names: dict[tuple[str, str], list[str]] = {}
+
+    @cached_property
+    def terms(self) -> dict[str, dict[str, Term]]:
+        """Every listing's terms by kind and slug, from the published appeals
+        (a draft built with --drafts is never listed)."""
+        by_slug = self.by_slug
+        listed = [by_slug[slug] for slug in self.order if by_slug[slug].status != "draft"]
+        return {kind: {term.slug: term for term in group_terms(listed, kind, self.names)} for kind in TERM_KINDS}
+
+    def names(self, appeal: Appeal, kind: str) -> list[str]:
+        """The names an appeal is listed under in ``kind``, worked out once a build."""
+        key = (appeal.slug, kind)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = names_of(appeal, kind)
+        return found
+
+    @cached_property
+    def term_of(self) -> dict[tuple[str, str], str]:
+        """(kind, term key) -> the term's slug."""
+        return {(kind, term.key): term.slug for kind, terms in self.terms.items() for term in terms.values()}
+
+    def _term_value(self, kind: str, argument: str) -> Any:
+        """The values the listings read, each as narrow as what one output shows,
+        so that a story's edit remakes only the listings it changes."""
+        if kind == "terms":  # a kind's index page: every term, its counts and money
+            return tuple(self._summary(term) for term in self.terms[argument].values())
+        if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
+            return tuple(
+                (kind_, slug, len(paginate(term.appeals)))  # type: ignore[arg-type]
+                for kind_, terms in self.terms.items() for slug, term in terms.items()
+            )
+        if kind == "terms-of":  # an appeal page's links: (kind, name as written, term slug or None)
+            appeal = self.by_slug[argument]
+            return tuple(
+                (kind_, name, self.term_of.get((kind_, term_key(name))))
+                for kind_ in TERM_KINDS for name in self.names(appeal, kind_)
+            )
+        kind_, slug, *page = argument.split(":")
+        term = self.terms[kind_][slug]
+        if kind == "term" and page:  # the slugs on one page of a listing
+            return tuple(paginate(term.appeals)[int(page[0]) - 1])  # type: ignore[arg-type]
+        if kind == "term":  # a listing page's heading: its name, pages, totals
+            appeals = [self.by_slug[s] for s in term.appeals]
+            return (term.name, len(paginate(term.appeals)), site_totals(appeals))  # type: ignore[arg-type]
+        if kind == "term-members":  # its feed: which appeals, in no particular order
+            return tuple(sorted(term.appeals))
+        if kind == "term-name":  # its feed's title
+            return term.name
+        if kind == "term-open":  # its embed and badge
+            open_ = [self.by_slug[s] for s in term.appeals if self.by_slug[s].status == "open"]
+            return OpenAppeals(term.name, len(open_), tuple(a.slug for a in open_[:EMBED_APPEALS]), sums_by_currency(open_))
+        raise KeyError(name_of(kind, argument))
+
+    def _summary(self, term: Term) -> TermSummary:
+        appeals = [self.by_slug[slug] for slug in term.appeals]
+        open_ = sum(1 for appeal in appeals if appeal.status == "open")
+        return TermSummary(term.slug, term.name, len(appeals), open_, sums_by_currency(appeals))
+
+    @cached_property
+    def by_slug(self) -> dict[str, Appeal]:
+        return {appeal.slug: appeal for appeal in self.appeals}
 
     def __call__(self, name: str) -> Any:
         kind, _, argument = name.partition(":")
         if kind == "listing":
             return tuple(self.chunks[int(argument) - 1])
+        if kind in TERM_VALUES:
+            return self._term_value(kind, argument)
         known: dict[str, Callable[[], Any]] = {
             "settings": lambda: self.config,
             "order": lambda: tuple(self.order),
@@ -292,6 +368,7 @@ def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues) -> list
         loaded.config, [(slug, by_path[slug]) for slug in values.order],
         {appeal.slug for appeal in content.appeals if appeal.image is not None},
         [(page.slug, page.path) for page in values.pages], len(values.chunks), site_dir, photos,
+        values("term-paths"),
     )
     return plan(site_plan)
 

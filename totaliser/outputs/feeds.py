@@ -63,8 +63,13 @@ def _timestamp(day: datetime.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(appeals: Sequence[Appeal], config: SiteConfig, speech: Speech | None = None) -> str:
-    """An Atom feed of appeals and their updates, newest first.
+def atom_feed(
+    appeals: Sequence[Appeal], config: SiteConfig, speech: Speech | None = None, *, title: str | None = None,
+    path: str = "", subtitle: str | None = None,
+) -> str:
+    """An Atom feed of appeals and their updates, newest first: the site's,
+    or with ``path`` a listing's (``hospitals/<slug>/``), whose entries have
+    the same ids as the site feed's.
 
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
@@ -73,17 +78,18 @@ def atom_feed(appeals: Sequence[Appeal], config: SiteConfig, speech: Speech | No
     newest = [(day, key, _appeal_entry(appeal, index, config, speech)) for day, key, appeal, index in newest_entries(appeals, config)]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
+    subtitle = subtitle if path else config.description
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(speech.tag)}>',
-        f"<title>{escape(config.title)}</title>",
+        f"<title>{escape(title or config.title)}</title>",
     ]
-    if config.description:
-        head.append(f"<subtitle>{escape(config.description)}</subtitle>")
+    if subtitle:
+        head.append(f"<subtitle>{escape(subtitle)}</subtitle>")
     head += [
-        f"<id>{escape(tag_prefix(config))}feed</id>",
-        f'<link rel="self" type="application/atom+xml" href={quoteattr(config.absolute("feed.xml"))}/>',
-        f'<link rel="alternate" type="text/html" href={quoteattr(config.base_url)}/>',
+        f"<id>{escape(tag_prefix(config))}{escape(path)}feed</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(config.absolute(path + "feed.xml"))}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(config.absolute(path))}/>',
         f"<updated>{_timestamp(updated)}</updated>",
         f"<author><name>{escape(author)}</name></author>",
         "<generator>Totaliser</generator>",

@@ -45,6 +45,16 @@ def reading_for(appeal: Appeal, config: SiteConfig | None = None) -> Reading:
     return reading
 
 
+def listed_under(appeal: Appeal) -> dict[str, list[dict[str, Any]]]:
+    """The listings an appeal page links to, by kind: each name as the story
+    writes it, and the listing's path (None for a name no published appeal
+    is listed under: a draft's own)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for kind, name, slug in reads.value(f"terms-of:{appeal.slug}"):
+        found.setdefault(kind, []).append({"name": name, "url": f"{kind}/{slug}/" if slug else None})
+    return found
+
+
 def milestone_rows(appeal: Appeal) -> list[dict[str, Any]]:
     """Every milestone with its full label, exact amount and whether it is reached."""
     return [{"label": m.label, "amount": m.amount, "reached": appeal.raised >= m.amount} for m in appeal.milestones]
@@ -199,6 +209,10 @@ class PageRenderer:
         """The site's words and formats, or an appeal's in its own ``language``."""
         return site_speech(self.config.locale, self.site_dir, language)
 
+    def render(self, template: str, **context: Any) -> str:
+        """A page of the site, with what every page shows (the navigation)."""
+        return self._render(template, **context)
+
     def _render(self, template: str, **context: Any) -> str:
         context.setdefault("speech", self.speech())
         context.setdefault("nav_pages", reads.value("nav"))
@@ -298,6 +312,7 @@ class PageRenderer:
             },
             milestones=milestone_rows(appeal),
             standfirst=standfirst(appeal),
+            listed=listed_under(appeal),
         )
 
     def plain_page(self, page: Page, image: dict[str, Any] | None = None) -> str:

@@ -43,6 +43,7 @@ class SitePlan:
     listing_pages: int
     static: dict[str, Path]
     cname: str | None
+    term_pages: tuple[tuple[str, str, int], ...] = ()  # (kind, slug, pages) of every listing by hospital, condition...
 
 
 def _appeal_page(slug: str, context: Context, problems: Problems) -> Files:
@@ -138,6 +139,56 @@ def listing_outputs(site: SitePlan) -> Iterator[Output]:
         yield Output(f"listing:{number}", f"listing:{number}", "the home page", partial(_listing_page, number), (path, path + "index.html"))
 
 
+def _term_index(kind: str, context: Context, problems: Problems) -> Files:
+    from .listings import term_index_page
+
+    return {f"{kind}/index.html": term_index_page(context, kind).encode()}
+
+
+def _term_page(kind: str, slug: str, number: int, context: Context, problems: Problems) -> Files:
+    from .listings import term_page
+
+    return {f"{kind}/{slug}/{page_path(number)}index.html": term_page(context, kind, slug, number).encode()}
+
+
+def _term_feed(kind: str, slug: str, context: Context, problems: Problems) -> Files:
+    from .listings import term_feed
+
+    return {f"{kind}/{slug}/feed.xml": term_feed(context, kind, slug).encode()}
+
+
+def _term_embed(kind: str, slug: str, context: Context, problems: Problems) -> Files:
+    from .listings import term_embed
+
+    return {f"{kind}/{slug}/embed/index.html": term_embed(context, kind, slug).encode()}
+
+
+def _term_badge(kind: str, slug: str, context: Context, problems: Problems) -> Files:
+    from .listings import term_badge
+
+    return {f"{kind}/{slug}/thermometer.svg": term_badge(context, kind, slug).encode()}
+
+
+def term_outputs(site: SitePlan) -> Iterator[Output]:
+    """The listings by hospital, condition, place and tag: each kind's index
+    page, and each term's pages, feed, embed and badge."""
+    from ..terms import KINDS as TERM_KINDS
+
+    for kind in TERM_KINDS:
+        yield Output(f"terms:{kind}", f"terms:{kind}", "the listings", partial(_term_index, kind), (f"{kind}/", f"{kind}/index.html"))
+    for kind, slug, pages in site.term_pages:
+        folder, group = f"{kind}/{slug}/", f"term:{kind}:{slug}"
+        for number in range(1, pages + 1):
+            path = folder + page_path(number)
+            yield Output(f"{group}:{number}", group, "the listings", partial(_term_page, kind, slug, number), (path, path + "index.html"))
+        for part, make, files in (
+            ("feed", _term_feed, ("feed.xml",)),
+            ("embed", _term_embed, ("embed/", "embed/index.html")),
+            ("badge", _term_badge, ("thermometer.svg",)),
+        ):
+            yield Output(f"term-{part}:{kind}:{slug}", group, "the listings", partial(make, kind, slug), tuple(folder + f for f in files))
+
+
 def _appeals_json(context: Context, problems: Problems) -> Files:
     from .feeds import appeal_record, appeals_json_utf8
 
@@ -158,6 +209,12 @@ def _sitemap(context: Context, problems: Problems) -> Files:
     appeals = [context.appeal(slug) for slug in context.value("order")]
     pages = [context.page(slug) for slug in sorted(context.pages)]
     listing = [page_path(number) for number in range(1, context.value("listing-pages") + 1)]
+    from ..terms import KINDS as TERM_KINDS
+
+    listing += [f"{kind}/" for kind in TERM_KINDS]
+    listing += [
+        f"{kind}/{slug}/{page_path(number)}" for kind, slug, count in context.value("term-paths") for number in range(1, count + 1)
+    ]
     return {"sitemap.xml": sitemap(appeals, pages, [*listing, "search/"], context.config).encode()}
 
 
@@ -226,7 +283,7 @@ def static_outputs(site: SitePlan) -> Iterator[Output]:
 
 
 KINDS: tuple[Callable[[SitePlan], Iterator[Output]], ...] = (
-    appeal_outputs, plain_page_outputs, listing_outputs, site_outputs, static_outputs,
+    appeal_outputs, plain_page_outputs, listing_outputs, term_outputs, site_outputs, static_outputs,
 )
 
 
@@ -242,9 +299,9 @@ def plan(site: SitePlan) -> list[Output]:
 
 def make_site_plan(
     config: object, appeals: list[tuple[str, str]], with_photo: set[str], pages: list[tuple[str, str]], listing_pages: int,
-    site_dir: Path, story_photos: set[Path],
+    site_dir: Path, story_photos: set[Path], term_pages: tuple[tuple[str, str, int], ...] = (),
 ) -> SitePlan:
     skipped = {photo.resolve() for photo in story_photos}
     static = {relative: path for relative, path in static_sources(site_dir).items() if path.resolve() not in skipped}
-    return SitePlan(appeals, with_photo, pages, listing_pages, static, getattr(config, "cname", None))
+    return SitePlan(appeals, with_photo, pages, listing_pages, static, getattr(config, "cname", None), term_pages)
 

@@ -1,0 +1,247 @@
+"""The listings by hospital, condition, place and tag (SPEC: Output): index
+pages, each term's pages in the home page's order and pagination, feeds,
+embeds, badges, the sitemap, and the check's warning about near-duplicates."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+
+from totaliser.checks import check_site
+from totaliser.site import BuildOptions, build
+from totaliser.terms import group_terms, loose_key, near_duplicates, term_key, unique_slugs
+
+from .conftest import run_cli
+from .test_build import Elements
+
+BASE = "/appeals-site/"
+
+
+def story(
+    child: str, hospital: str, *, condition: str = "cerebral palsy", location: str = "", tags: str = "",
+    raised: int = 1000, target: int = 36000, status: str = "", date: str = "2026-05-01", updates: str = "",
+) -> str:
+    lines = [
+        "---", f"child: {child}", f"condition: {condition}", f"target: {target}", f"raised: {raised}",
+        f'hospital: "{hospital}"', f"date: {date}", "summary: A child needs help.", "donate_url: https://give.example/x",
+    ]
+    if location:
+        lines.append(f"location: {location}")
+    if tags:
+        lines.append(f"tags: [{tags}]")
+    if status:
+        lines.append(f"status: {status}")
+    if updates:
+        lines.append(updates.rstrip("\n"))
+    return "\n".join([*lines, "---", f"{child} needs an operation.", ""])
+
+
+def site_files() -> dict[str, str]:
+    return {
+        # One hospital, written three ways that differ in case, spacing, accents and apostrophe.
+        "content/appeals/amy.md": story("Amy Example", "Hôpital Saint-Éloi", location="Poole", tags="SMA, physio", raised=5000),
+        "content/appeals/ben.md": story("Ben Example", "hopital  saint-eloi", location="poole", tags="sma", raised=100, status="closed"),
+        "content/appeals/cat.md": story("Cat Example", "Hôpital Saint-Éloi", location="Bath", raised=36000, status="funded"),
+        # Typed two ways that are not one name.
+        "content/appeals/dan.md": story("Dan Example", "Bristol Children's Hospital", condition="SMA", raised=2000,
+                                        updates="updates:\n  - date: 2026-06-01\n    raised: 2000\n    note: A quiz night."),
+        "content/appeals/eve.md": story("Eve Example", "Bristol Children’s Hospital", condition="SMA", raised=3000),
+        "content/appeals/fay.md": story("Fay Example", "Bristol Childrens Hospital", condition="SMA", raised=4000),
+        # A draft is never listed, and its names make no listing.
+        "content/appeals/gus.md": story("Gus Example", "Draft Only Hospital", tags="secret", status="draft"),
+    }
+
+
+def built(make_site, tmp_path: Path, files: dict[str, str] | None = None, **options: object) -> tuple[Path, object]:
+    site = make_site(files if files is not None else site_files())
+    out = tmp_path / "out"
+    report = build(BuildOptions(site_dir=site, output_dir=out, **options))  # type: ignore[arg-type]
+    return out, report
+
+
+def card_links(html: str) -> list[str]:
+    return re.findall(r'<h3 class="card-title"><a href="([^"]+)"', html)
+
+
+def test_names_differing_in_case_spacing_accents_are_one_term(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    hospitals = sorted(p.name for p in (out / "hospitals").iterdir() if p.is_dir())
+    assert hospitals == ["bristol-children-s-hospital", "bristol-childrens-hospital", "hopital-saint-eloi"]
+    page = (out / "hospitals/hopital-saint-eloi/index.html").read_text(encoding="utf-8")
+    # The most common spelling is shown; the appeals in the home page's order (open, funded, closed).
+    assert "Appeals at Hôpital Saint-Éloi" in page
+    assert card_links(page) == [f"{BASE}appeals/amy/", f"{BASE}appeals/cat/", f"{BASE}appeals/ben/"]
+    home = (out / "index.html").read_text(encoding="utf-8")
+    home_order = [link for link in card_links(home) if link in card_links(page)]
+    assert home_order == card_links(page)
+    # "Children's" and "Children’s" are one name; "Childrens" is another.
+    bristol = (out / "hospitals/bristol-children-s-hospital/index.html").read_text(encoding="utf-8")
+    assert len(card_links(bristol)) == 2
+    assert (out / "places/poole/index.html").is_file()
+    assert not (out / "places/poole-2").exists()
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == ["physio", "sma"]
+
+
+def test_a_term_page_shows_its_own_totals(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    page = (out / "hospitals/hopital-saint-eloi/index.html").read_text(encoding="utf-8")
+    # 5,000 + 100 + 36,000 raised; one open, one funded.
+    assert "£41,100" in page
+    assert re.search(r"<dt>Open appeals</dt><dd>1</dd>", page)
+    assert re.search(r"<dt>Fully funded</dt><dd>1</dd>", page)
+    index = (out / "hospitals/index.html").read_text(encoding="utf-8")
+    names = re.findall(r'class="term-name" href="([^"]+)"', index)
+    assert names == [f"{BASE}hospitals/bristol-children-s-hospital/", f"{BASE}hospitals/bristol-childrens-hospital/", f"{BASE}hospitals/hopital-saint-eloi/"]
+    assert "3 appeals · 1 open · £41,100 raised" in index
+
+
+def test_drafts_are_never_listed(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    assert not (out / "hospitals/draft-only-hospital").exists()
+    assert not (out / "tags/secret").exists()
+    assert "gus" not in (out / "tags/index.html").read_text(encoding="utf-8")
+    # Built with its drafts, the draft's page shows its names, unlinked when nothing published is listed under them.
+    drafts, _ = built(make_site, tmp_path / "drafts", include_drafts=True)
+    assert not (drafts / "hospitals/draft-only-hospital").exists()
+    page = (drafts / "appeals/gus/index.html").read_text(encoding="utf-8")
+    assert "Treatment at Draft Only Hospital" in page
+    assert 'href="/appeals-site/conditions/cerebral-palsy/"' in page
+
+
+def test_every_appeal_page_links_its_terms(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    page = (out / "appeals/amy/index.html").read_text(encoding="utf-8")
+    links = {a["href"] for a in Elements(page).find("a")}
+    for path in ("hospitals/hopital-saint-eloi/", "conditions/cerebral-palsy/", "places/poole/", "tags/sma/", "tags/physio/"):
+        assert BASE + path in links
+        assert (out / path / "index.html").is_file()
+
+
+def test_more_than_a_page_of_appeals_continues_on_page_2(make_site, tmp_path: Path) -> None:
+    files = {f"content/appeals/c{n:02d}.md": story(f"Child {n:02d}", "Leeds General Infirmary", raised=n * 100) for n in range(30)}
+    out, _ = built(make_site, tmp_path, files)
+    first = (out / "hospitals/leeds-general-infirmary/index.html").read_text(encoding="utf-8")
+    second = (out / "hospitals/leeds-general-infirmary/page/2/index.html").read_text(encoding="utf-8")
+    assert len(card_links(first)) == 24 and len(card_links(second)) == 6
+    assert f'href="{BASE}hospitals/leeds-general-infirmary/page/2/"' in first
+    assert f'href="{BASE}hospitals/leeds-general-infirmary/"' in second
+    home = card_links((out / "index.html").read_text(encoding="utf-8")) + card_links((out / "page/2/index.html").read_text(encoding="utf-8"))
+    assert card_links(first) + card_links(second) == home
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.github.io/appeals-site/hospitals/leeds-general-infirmary/page/2/" in sitemap
+
+
+def test_a_term_feed_has_its_appeals_with_the_site_feeds_ids(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    feed = feedparser.parse((out / "hospitals/bristol-children-s-hospital/feed.xml").read_bytes())
+    assert feed.bozo == 0
+    ids = {entry.id for entry in feed.entries}
+    assert ids == {
+        "tag:gazette.example,2026:appeals/dan", "tag:gazette.example,2026:appeals/dan/update-2026-06-01",
+        "tag:gazette.example,2026:appeals/eve",
+    }
+    site_ids = {entry.id for entry in feedparser.parse((out / "feed.xml").read_bytes()).entries}
+    assert ids < site_ids
+    assert feed.feed.id == "tag:gazette.example,2026:hospitals/bristol-children-s-hospital/feed"
+    assert feed.feed.link == "https://example.github.io/appeals-site/hospitals/bristol-children-s-hospital/"
+    page = (out / "hospitals/bristol-children-s-hospital/index.html").read_text(encoding="utf-8")
+    assert Elements(page).find("link", rel="alternate", href=f"{BASE}hospitals/bristol-children-s-hospital/feed.xml")
+    # Another address keeps every id.
+    elsewhere, _ = built(make_site, tmp_path / "elsewhere", base_url="https://appeals.gazette.example/")
+    again = feedparser.parse((elsewhere / "hospitals/bristol-children-s-hospital/feed.xml").read_bytes())
+    assert {entry.id for entry in again.entries} == ids
+
+
+def test_a_listing_has_an_embed_and_a_badge_of_its_open_appeals(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    embed = (out / "hospitals/hopital-saint-eloi/embed/index.html").read_text(encoding="utf-8")
+    # Only Amy's appeal is open there: £5,000 of £36,000.
+    assert "<strong>£5,000</strong> raised of £36,000" in embed
+    assert 'aria-valuenow="5000"' in embed and 'aria-valuemax="36000"' in embed
+    assert "1 open appeal" in embed
+    assert f"https://example.github.io{BASE}appeals/amy/" in embed
+    assert "<script" not in embed
+    badge = (out / "hospitals/hopital-saint-eloi/thermometer.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(badge)
+    title = root.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and "£5,000 raised of £36,000" in (title.text or "")
+    page = (out / "hospitals/hopital-saint-eloi/index.html").read_text(encoding="utf-8")
+    assert "hospitals/hopital-saint-eloi/embed/" in page
+
+
+def test_the_sitemap_and_check_know_the_listings(make_site, tmp_path: Path) -> None:
+    out, report = built(make_site, tmp_path)
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    for path in ("hospitals/", "conditions/", "places/", "tags/", "hospitals/hopital-saint-eloi/", "places/bath/", "tags/physio/"):
+        assert f"<loc>https://example.github.io{BASE}{path}</loc>" in sitemap
+    known = report.addresses()  # type: ignore[attr-defined]
+    assert {"hospitals/", "hospitals/hopital-saint-eloi/", "tags/sma/feed.xml", "tags/sma/embed/", "tags/sma/thermometer.svg"} <= known
+
+
+def test_check_warns_about_a_name_typed_two_ways(make_site, tmp_path: Path) -> None:
+    site = make_site(site_files())
+    import datetime
+
+    report = check_site(site, datetime.date(2026, 7, 1))
+    found = [p for p in report.warnings if p.field == "hospital"]
+    assert len(found) == 1
+    warning = found[0]
+    assert warning.path == "content/appeals/fay.md" and warning.line == 6
+    assert '"Bristol Childrens Hospital" looks like "Bristol Children' in warning.message
+    assert "content/appeals/dan.md" in warning.message and "content/appeals/eve.md" in warning.message
+    # The build says it too.
+    result = run_cli("--site", str(site), "--output", str(tmp_path / "cli-out"))
+    assert result.returncode == 0
+    assert "content/appeals/fay.md:6: warning: hospital:" in result.stderr
+
+
+def test_links_stay_under_the_base_path(make_site, tmp_path: Path) -> None:
+    out, _ = built(make_site, tmp_path)
+    for path in out.rglob("*.html"):
+        if path.parts[len(out.parts)] not in ("hospitals", "conditions", "places", "tags"):
+            continue
+        for _tag, attrs in Elements(path.read_text(encoding="utf-8")).tags:
+            for name in ("href", "src"):
+                value = attrs.get(name, "")
+                if value.startswith("/"):
+                    assert value.startswith(BASE), (path, value)
+                elif value.startswith("http") and "example.github.io" in value:
+                    assert value.startswith(f"https://example.github.io{BASE}"), (path, value)
+
+
+# --- The rules, on their own ------------------------------------------------
+
+
+def test_term_keys() -> None:
+    assert term_key("  Southampton   CHILDREN’S  Hospital ") == term_key("southampton children's hospital")
+    assert term_key("Hôpital") == term_key("hopital")
+    assert term_key("Childrens") != term_key("Children's")
+    assert loose_key("Childrens") == loose_key("Children’s")
+
+
+def test_slugs_that_would_collide_are_told_apart_in_order() -> None:
+    assert unique_slugs([("a", "x"), ("b", "x"), ("c", "x-2"), ("d", "y")]) == {"a": "x", "b": "x-2", "c": "x-2-2", "d": "y"}
+
+
+class _Appeal:
+    def __init__(self, slug: str, hospital: str, tags: list[str] | None = None):
+        self.slug, self.path, self.hospital, self.condition, self.location = slug, f"content/appeals/{slug}.md", hospital, "x", None
+        self.tags = tags or []
+
+
+def test_two_names_with_one_slug_get_two_listings() -> None:
+    terms = group_terms([_Appeal("a", "A&E"), _Appeal("b", "A E"), _Appeal("c", "a&e")], "hospitals")  # type: ignore[list-item]
+    assert [(t.slug, t.name, t.appeals) for t in terms] == [("a-e", "A E", ("b",)), ("a-e-2", "A&E", ("a", "c"))]
+
+
+def test_near_duplicates_are_not_every_similar_name() -> None:
+    appeals = [
+        _Appeal("a", "Type 1 diabetes"), _Appeal("b", "Type 2 diabetes"), _Appeal("c", "Birmingham Children's Hospital"),
+        _Appeal("d", "Nottingham Children's Hospital"), _Appeal("e", "Great Ormond Street Hospital"),
+        _Appeal("f", "Great Ormond St Hospital"), _Appeal("g", "Great Ormond Streat Hospital"),
+    ]
+    pairs = {frozenset((a.name, b.name)) for a, b in near_duplicates(appeals, "hospitals")}  # type: ignore[arg-type]
+    assert pairs == {frozenset(("Great Ormond Street Hospital", "Great Ormond Streat Hospital"))}

@@ -1,0 +1,201 @@
+"""Listings by hospital, condition, place and tag: which appeals share a name (pure).
+
+Editors type the same hospital many ways: "Southampton Children's Hospital",
+"southampton children’s hospital", "Southampton  Children's Hospital".
+Names that differ only in case, spacing, accents or the kind of apostrophe
+are one *term*, shown with its most common spelling. Each term has a slug
+made from that spelling as ``new`` makes a story's; two terms whose slugs
+would be the same get ``-2``, ``-3`` in the order of their names, so that
+neither overwrites the other. Names that look alike but are not one term
+("Childrens" and "Children's") are for ``check`` to warn about
+(``near_duplicates``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .slugs import slugify, to_ascii
+
+if TYPE_CHECKING:
+    from .content import Appeal
+
+# The kinds of listing, by the folder they are published in, and the field
+# of an appeal each is made from.
+KINDS: tuple[str, ...] = ("hospitals", "conditions", "places", "tags")
+FIELDS = {"hospitals": "hospital", "conditions": "condition", "places": "location", "tags": "tags"}
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "–": "-", "—": "-", "‐": "-"})
+_NOT_WORD = re.compile(r"[\W_]+")
+# Names whose plain letters are this much alike are probably one name typed two ways.
+NEAR = 0.92
+
+
+@lru_cache(maxsize=8192)  # a site of 10,000 appeals names a few hundred places, each thousands of times
+def term_key(name: str) -> str:
+    """What makes two names one term: case, spacing, accents and the kind
+    of apostrophe or dash do not count."""
+    if name.isascii():
+        return " ".join(name.replace("`", "'").lower().split())
+    text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split())
+
+
+def loose_key(name: str) -> str:
+    """A name's letters and digits alone: "Childrens" and "Children's" meet here."""
+    return _NOT_WORD.sub("", to_ascii(term_key(name)))
+
+
+def names_of(appeal: Appeal, kind: str) -> list[str]:
+    """The names an appeal is listed under in ``kind``, each once."""
+    value = getattr(appeal, FIELDS[kind])
+    names = value if isinstance(value, list) else [value] if value else []
+    seen: dict[str, str] = {}
+    for name in names:
+        name = " ".join(str(name).split())
+        if name:
+            seen.setdefault(term_key(name), name)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str
+    slug: str
+    name: str  # the spelling shown: the most common one
+    key: str
+    appeals: tuple[str, ...]  # slugs, in the home page's order
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One way a name is written, and the files that write it so."""
+
+    name: str
+    files: tuple[str, ...]
+
+
+def group_terms(ordered: Sequence[Appeal], kind: str, names: Callable[[Appeal, str], list[str]] = names_of) -> list[Term]:
+    """The terms of ``kind`` among appeals given in the home page's order,
+    sorted by name (accents and case aside), each with its own slug."""
+    members: dict[str, list[str]] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    for appeal in ordered:
+        for name in names(appeal, kind):
+            key = term_key(name)
+            members.setdefault(key, []).append(appeal.slug)
+            counts = spellings.setdefault(key, {})
+            counts[name] = counts.get(name, 0) + 1
+    shown = {key: min(counts, key=lambda name: (-counts[name], name)) for key, counts in spellings.items()}
+    keys = sorted(members, key=lambda key: (to_ascii(key), key))
+    slugs = unique_slugs([(key, slugify(shown[key]) or kind[:-1]) for key in keys])
+    return [Term(kind, slugs[key], shown[key], key, tuple(members[key])) for key in keys]
+
+
+def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A slug for each key: the wanted one, or with -2, -3 when taken (in the order given)."""
+    taken: set[str] = set()
+    found: dict[str, str] = {}
+    for key, slug in wanted:
+        candidate, number = slug, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{slug}-{number}"
+        taken.add(candidate)
+        found[key] = candidate
+    return found
+
+
+def near_duplicates(appeals: Sequence[Appeal], kind: str) -> list[tuple[Spelling, Spelling]]:
+    """Pairs of names of ``kind`` that are not one term but are probably
+    meant to be: the same letters with other punctuation, or nearly the same
+    letters. Each with the files that write it."""
+    files: dict[str, dict[str, list[str]]] = {}
+    for appeal in appeals:
+        for name in names_of(appeal, kind):
+            files.setdefault(term_key(name), {}).setdefault(name, []).append(appeal.path)
+
+    def spelling(key: str) -> Spelling:
+        by_name = files[key]
+        name = min(by_name, key=lambda n: (-len(by_name[n]), n))
+        return Spelling(name, tuple(sorted({path for paths in by_name.values() for path in paths})))
+
+    loose = {key: loose_key(key) for key in files}
+    # Only names within two letters of each other's length can be near: each
+    # is compared with those, not with every other (a site may have thousands of tags).
+    keys = sorted(files, key=lambda key: (len(loose[key]), key))
+    pairs: list[tuple[Spelling, Spelling]] = []
+    for index, first in enumerate(keys):
+        a = loose[first]
+        matcher = difflib.SequenceMatcher(None, "", a, autojunk=False)  # a as the second: its index is made once
+        for second in keys[index + 1 :]:
+            b = loose[second]
+            if len(b) - len(a) > 2:
+                break
+            if a != b:
+                if min(len(a), len(b)) < 6 or _digits(a) != _digits(b):
+                    continue  # short names, and "Type 1" and "Type 2", are told apart by a letter
+                matcher.set_seq1(b)
+                if matcher.real_quick_ratio() < NEAR or matcher.quick_ratio() < NEAR or matcher.ratio() < NEAR:
+                    continue
+            pairs.append((spelling(first), spelling(second)))
+    return pairs
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+@dataclass(frozen=True)
+class Raised:
+    """Money raised and aimed for, in one currency."""
+
+    currency: str
+    raised: Decimal
+    target: Decimal
+
+
+def sums_by_currency(appeals: Iterable[Appeal]) -> tuple[Raised, ...]:
+    sums: dict[str, list[Decimal]] = {}
+    for appeal in appeals:
+        # Interned: a value's fingerprint is its pickle, which writes one
+        # object met twice as a reference. A code shared by every appeal
+        # freshly read, and not by those from the cache, would change it.
+        row = sums.setdefault(sys.intern(appeal.currency), [Decimal(0), Decimal(0)])
+        row[0] += appeal.raised
+        row[1] += appeal.target
+    return tuple(Raised(currency, *sums[currency]) for currency in sorted(sums))
+
+
+@dataclass(frozen=True)
+class TermSummary:
+    """A term as its kind's index page shows it."""
+
+    slug: str
+    name: str
+    appeals: int
+    open: int
+    raised: tuple[Raised, ...]
+
+
+@dataclass(frozen=True)
+class OpenAppeals:
+    """A term's open appeals, as its embed and badge show them."""
+
+    name: str
+    count: int
+    first: tuple[str, ...]  # the first few, in the home page's order
+    raised: tuple[Raised, ...]
