@@ -232,6 +232,9 @@ def content_strings(site: Path) -> list[str]:
         found += [appeal.title, appeal.child, appeal.condition, appeal.hospital, appeal.summary, appeal.location or "",
                   appeal.organiser or "", appeal.image_alt or "", *appeal.tags]
         found += [d.label for d in appeal.donate] + [m.label for m in appeal.milestones]
+        # Links as the poster's QR code names them ("www.justgiving.com/the-dcf-appeal-jacob").
+        urls = [d.url for d in appeal.donate] + [config.absolute(appeal.url_path)]
+        found += [url.split("://", 1)[-1].rstrip("/") for url in urls]
         found += [s.label for s in appeal.sources] + [u.note for u in appeal.updates]
     for page in loaded.content.pages:
         found += [page.title, page.summary or ""]
