@@ -36,7 +36,7 @@ from .render import make_environment
 from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity, remove_tree
 from .template_errors import template_problem
 from .terms import KINDS as TERM_KINDS
-from .terms import OpenAppeals, Term, TermSummary, group_terms, names_of, sums_by_currency, term_key
+from .terms import OpenAppeals, Term, TermSummary, group_terms, names_of, sums_by_currency
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -171,7 +171,7 @@ class ContentLoader:
         return results
 
 
-TERM_VALUES = ("terms", "term-paths", "terms-of", "term", "term-members", "term-name", "term-open")
+TERM_VALUES = ("terms", "term-paths", "term-slug", "term", "term-members", "term-name", "term-open")
 EMBED_APPEALS = 3  # the open appeals a listing's embed names
 
 
@@ -221,12 +221,11 @@ class SiteValues:
                 (kind_, slug, len(paginate(term.appeals)))  # type: ignore[arg-type]
                 for kind_, terms in self.terms.items() for slug, term in terms.items()
             )
-        if kind == "terms-of":  # an appeal page's links: (kind, name as written, term slug or None)
-            appeal = self.by_slug[argument]
-            return tuple(
-                (kind_, name, self.term_of.get((kind_, term_key(name))))
-                for kind_ in TERM_KINDS for name in self.names(appeal, kind_)
-            )
+        if kind == "term-slug":  # an appeal page's link to a listing: by its kind and term key
+            # One value a term, not one an appeal: a thousand appeals at one
+            # hospital share it, and a build fingerprints it once.
+            kind_, _, key = argument.partition(":")
+            return self.term_of.get((kind_, key))
         kind_, slug, *page = argument.split(":")
         term = self.terms[kind_][slug]
         if kind == "term" and page:  # the slugs on one page of a listing
