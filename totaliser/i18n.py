@@ -59,10 +59,17 @@ def catalogue_names(tag: str) -> list[str]:
 def catalogue_paths(tag: str, site_dir: Path | None) -> tuple[Path, ...]:
     """Every file a language's words may come from, the theme's first, then the site's
     (worked out once: each output asks)."""
-    roots = [theme_locales()]
-    if site_dir is not None and (site_dir / "locales").resolve() != roots[0].resolve():
+    theme = theme_locales()
+    roots = [theme]
+    if site_dir is not None and (site_dir / "locales").resolve() != theme.resolve():
         roots.append(site_dir / "locales")
-    return tuple(root / name / "LC_MESSAGES" / f"{DOMAIN}.po" for root in roots for name in reversed(catalogue_names(tag)))
+    return tuple(
+        root / name / "LC_MESSAGES" / f"{DOMAIN}.po"
+        for root in roots for name in reversed(catalogue_names(tag))
+        # The theme's words are written in English: its English catalogue
+        # translates none of them, and is not read (a site's may change some).
+        if not (root is theme and name == SOURCE_LANGUAGE)
+    )
 
 
 def babel_locale(tag: str) -> Locale | None:
