@@ -250,19 +250,16 @@ def test_rebuilding_unchanged_content_makes_nothing(site: Path, tmp_path: Path) 
 
 
 def test_a_new_paragraph_makes_only_the_appeal_page_again(site: Path, tmp_path: Path) -> None:
-    # The card, poster, embed, badge, listing and appeals.json read other
-    # fields of the story than its body: they are kept. (The feed carries
-    # the story of each of its entries; the search index searches it.)
+    # The card, poster, embed, badge, listings, their feeds, appeals.json and
+    # the search index read other fields of the story than its body (the
+    # summary, its first paragraph, stays): they are kept. The site's feed
+    # carries the story of each of its entries.
     output = tmp_path / "output"
     built_twice(site, output)
     path = site / "content/appeals/ruby-ashworth.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
     report = build(BuildOptions(site, output))
-    # And the feeds of the listings she is in (by hospital, condition, place, tag).
-    listed = [key for key in report.made if key.startswith("term-feed:")]
-    assert sorted(set(report.made) - set(listed)) == ["feed.xml", "page:ruby-ashworth"]
-    ruby = next(appeal for appeal in report.appeals if appeal.slug == "ruby-ashworth")
-    assert len(listed) == 2 + len(ruby.tags) + (1 if ruby.location else 0)
+    assert sorted(report.made) == ["feed.xml", "page:ruby-ashworth"]
     assert tree(output) == cold(site, tmp_path / "cold")
 
 

@@ -65,17 +65,20 @@ def _timestamp(day: datetime.date) -> str:
 
 def atom_feed(
     appeals: Sequence[Appeal], config: SiteConfig, speech: Speech | None = None, *, title: str | None = None,
-    path: str = "", subtitle: str | None = None,
+    path: str = "", subtitle: str | None = None, stories: bool = True,
 ) -> str:
     """An Atom feed of appeals and their updates, newest first: the site's,
     or with ``path`` a listing's (``hospitals/<slug>/``), whose entries have
-    the same ids as the site feed's.
+    the same ids as the site feed's. With ``stories`` an appeal's entry
+    carries its whole story, else its summary and link alone.
 
     It carries the newest FEED_ENTRIES entries so that it does not grow with
     the number of appeals.
     """
     speech = speech or english()
-    newest = [(day, key, _appeal_entry(appeal, index, config, speech)) for day, key, appeal, index in newest_entries(appeals, config)]
+    newest = [
+        (day, key, _appeal_entry(appeal, index, config, speech, stories)) for day, key, appeal, index in newest_entries(appeals, config)
+    ]
     updated = newest[0][0] if newest else datetime.date(2000, 1, 1)
     author = config.publisher.name or config.title
     subtitle = subtitle if path else config.description
@@ -120,7 +123,7 @@ def newest_entries(appeals: Sequence[Appeal], config: SiteConfig) -> list[tuple[
     return found[:FEED_ENTRIES]
 
 
-def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech: Speech) -> str:
+def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech: Speech, story: bool = True) -> str:
     """The feed entry of an appeal (index None) or of one of its updates."""
     url = config.absolute(appeal.url_path)
     entry_id = f"{tag_prefix(config)}appeals/{appeal.slug}"
@@ -131,7 +134,7 @@ def _appeal_entry(appeal: Appeal, index: int | None, config: SiteConfig, speech:
             url=url,
             day=appeal.date,
             summary=appeal.summary,
-            content=appeal.body_html,
+            content=appeal.body_html if story else None,
             categories=appeal.tags,
             lang=appeal.language,  # the story's own words, when not the site's language
         )

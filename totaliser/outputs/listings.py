@@ -126,7 +126,9 @@ def term_feed(context: Context, kind: str, slug: str) -> str:
     speech = context.speech()
     heading = term_heading(kind, name, speech)
     config = context.config
-    return atom_feed(appeals, config, speech, title=f"{heading} · {config.title}", path=f"{kind}/{slug}/")
+    # Summaries and links, not whole stories: a hospital's news page shows
+    # what is new, and an edit further down a story leaves its listings' feeds as they are.
+    return atom_feed(appeals, config, speech, title=f"{heading} · {config.title}", path=f"{kind}/{slug}/", stories=False)
 
 
 def listing_iframe_code(context: Context, kind: str, slug: str, heading: str, speech: Speech) -> str:
