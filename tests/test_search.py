@@ -94,6 +94,9 @@ def test_the_index_is_made_again_only_when_what_it_searches_changes(make_site, t
     path.write_text(path.read_text(encoding="utf-8").replace("raised: 25000", "raised: 26000"), encoding="utf-8")
     made = build(BuildOptions(site, output)).made
     assert "search index" not in made and "badge:amy" in made
+    # A new appeal is searched for.
+    (site / "content/appeals/bea.md").write_text(story("Bea Example", "Bea needs a wheelchair."), encoding="utf-8")
+    assert "search index" in build(BuildOptions(site, output)).made
     # A paragraph after the first: not searched, so the index stays.
     path.write_text(path.read_text(encoding="utf-8") + "\nA later paragraph.\n", encoding="utf-8")
     assert "search index" not in build(BuildOptions(site, output)).made

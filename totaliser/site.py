@@ -260,6 +260,7 @@ class SiteValues:
         known: dict[str, Callable[[], Any]] = {
             "settings": lambda: self.config,
             "order": lambda: tuple(self.order),
+            "slugs": lambda: tuple(sorted(self.order)),  # which appeals there are, in no particular order
             "listing-pages": lambda: len(self.chunks),
             "totals": lambda: site_totals(self.appeals),
             "as-of": lambda: reference_date(self.appeals),  # what "still ahead" means on the home page

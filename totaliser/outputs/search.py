@@ -46,7 +46,9 @@ def search_index(context: Context) -> dict[str, bytes]:
     """The Pagefind bundle for the site, as {path in the output: bytes}."""
     config = context.config
     documents: list[tuple[str, str]] = []
-    for slug in context.value("order"):
+    # By slug, not in the home page's order: a new total reorders the home
+    # page, and must not make the index again.
+    for slug in context.value("slugs"):
         appeal = context.appeal(slug)
         documents.append((f"a-{slug}.html", appeal_document(appeal, config)))
     for slug in sorted(context.pages):
