@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from markupsafe import Markup
 
@@ -53,7 +52,7 @@ def term_index_page(context: Context, kind: str) -> str:
         kind=kind,
         terms=rows,
         canonical=context.config.absolute(f"{kind}/"),
-        social=_social(context, _index_title(kind, speech)),
+        social=context.renderer.site_social(_index_title(kind, speech)),
         page_title=f"{_index_title(kind, speech)} · {context.config.title}",
     )
 
@@ -81,7 +80,7 @@ def term_page(context: Context, kind: str, slug: str, number: int) -> str:
         pagination=pagination,
         embed_code=listing_iframe_code(context, kind, slug, heading, speech),
         canonical=context.config.absolute(folder + page_path(number)),
-        social=_social(context, heading),
+        social=context.renderer.site_social(heading),
         page_title=f"{title} · {context.config.title}",
     )
 
@@ -105,17 +104,6 @@ def _index_title(kind: str, speech: Speech) -> str:
         "places": _("Appeals by place"),
         "tags": _("Appeals by tag"),
     }[kind]
-
-
-def _social(context: Context, title: str) -> dict[str, Any]:
-    config = context.config
-    return {
-        "title": title,
-        "description": config.description or config.title,
-        "image": context.renderer.share_image(),
-        "image_alt": config.title,
-        "type": "website",
-    }
 
 
 def term_feed(context: Context, kind: str, slug: str) -> str:

@@ -269,14 +269,19 @@ class PageRenderer:
             totals=reads.value("totals"),
             pagination=pagination,
             canonical=self.config.absolute(page_path(number)),
-            social={
-                "title": self.config.title,
-                "description": self.config.description or self.config.title,
-                "image": self.share_image(),
-                "image_alt": self.config.title,
-                "type": "website",
-            },
+            social=self.site_social(),
         )
+
+    def site_social(self, title: str | None = None) -> dict[str, Any]:
+        """The sharing tags of a page of the whole site (the home page, a
+        listing, the search page): its title, the site's description and picture."""
+        return {
+            "title": title or self.config.title,
+            "description": self.config.description or self.config.title,
+            "image": self.share_image(),
+            "image_alt": self.config.title,
+            "type": "website",
+        }
 
     def share_image(self) -> str | None:
         """The site's own sharing picture for pages without one, when it has one."""
@@ -345,11 +350,5 @@ class PageRenderer:
             "search.html",
             listings=listings,
             canonical=self.config.absolute("search/"),
-            social={
-                "title": self.config.title,
-                "description": self.config.description or self.config.title,
-                "image": self.share_image(),
-                "image_alt": self.config.title,
-                "type": "website",
-            },
+            social=self.site_social(),
         )
