@@ -426,6 +426,9 @@ def test_embed_fits_its_iframe_in_an_article(browser: object, served: str, width
     page = browser.new_page(viewport={"width": width, "height": 700})  # type: ignore[attr-defined]
     try:
         page.goto(served.replace("/appeals-site/", "/article.html"))
+        # The snippet's iframe loads lazily, after the article's own load
+        # event: its stylesheet must be in before anything is measured.
+        page.locator("iframe").element_handle().content_frame().wait_for_load_state("load")
         frame = page.frame_locator("iframe")
         button = frame.locator(".embed-button")
         assert button.get_attribute("target") == "_top"
