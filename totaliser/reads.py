@@ -152,11 +152,11 @@ class Sources:
     def __init__(
         self, appeals: dict[str, Any], appeal_fingerprints: dict[str, bytes], pages: dict[str, Any],
         page_fingerprints: dict[str, bytes], values: Callable[[str], Any], files: FileFingerprints,
-        appeal_attributes: dict[str, bytes] | None = None,
+        appeal_attributes: dict[str, bytes],
     ):
         self.appeals = appeals
         self.appeal_fingerprints = appeal_fingerprints
-        self.appeal_attributes = appeal_attributes if appeal_attributes is not None else {}  # attribute_fingerprints
+        self.appeal_attributes = appeal_attributes  # each appeal's attribute_fingerprints
         self.pages = pages
         self.page_fingerprints = page_fingerprints
         self.values = values
@@ -187,16 +187,13 @@ class Sources:
 
     def fields_fingerprint(self, slug: str, fields: tuple[str, ...]) -> bytes:
         """The fingerprint of some fields of an appeal, as they are now."""
-        each = self.appeal_attributes.get(slug)
+        each = self.appeal_attributes[slug]
         appeal = self.appeals[slug]
-        if each is None:
-            # A name the appeal lacks (a template's typo) counts as read too.
-            return value_digest([getattr(appeal, name, _MISSING) for name in fields])
         numbers = _attribute_names(type(appeal))
         parts = []
         for name in fields:
             number = numbers.get(name)
-            if number is None:
+            if number is None:  # a name the appeal lacks (a template's typo) counts as read too
                 parts.append(value_digest(getattr(appeal, name, _MISSING)))
             else:
                 parts.append(each[number * _DIGEST_SIZE : (number + 1) * _DIGEST_SIZE])

@@ -128,7 +128,7 @@ class ContentLoader:
     def __init__(self, site_dir: Path, config: SiteConfig, cache: BuildCache | None, files: reads.FileFingerprints):
         self.site_dir = site_dir
         self.cache = cache
-        self.sources = reads.Sources({}, {}, {}, {}, lambda name: config, files)
+        self.sources = reads.Sources({}, {}, {}, {}, lambda name: config, files, {})
         self.seen: set[str] = set()
         self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
@@ -348,7 +348,7 @@ def _prepare(
         {page.slug: page for page in content.pages},
         {page.slug: loaded.fingerprints[page.path] for page in content.pages},
         values, files,
-        {appeal.slug: loaded.attributes[appeal.path] for appeal in content.appeals if loaded.attributes.get(appeal.path)},
+        {appeal.slug: loaded.attributes[appeal.path] for appeal in content.appeals},
     )
     env = make_environment(site_dir, config)
     sources.template_fingerprint = _template_fingerprints(env)
