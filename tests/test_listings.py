@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from pathlib import Path
 
 import feedparser
 
 from totaliser.checks import check_site
 from totaliser.site import BuildOptions, build
-from totaliser.terms import group_terms, loose_key, near_duplicates, term_key, unique_slugs
+from totaliser.terms import index_terms, listed_names, loose_key, near_duplicates, term_key, unique_slugs
 
 from .conftest import run_cli
 from .test_build import Elements
@@ -230,10 +231,12 @@ class _Appeal:
     def __init__(self, slug: str, hospital: str, tags: list[str] | None = None):
         self.slug, self.path, self.hospital, self.condition, self.location = slug, f"content/appeals/{slug}.md", hospital, "x", None
         self.tags = tags or []
+        self.status, self.currency, self.raised, self.target, self.gift_aid = "open", "GBP", Decimal(10), Decimal(100), None
+        self.listed = listed_names(self)  # type: ignore[arg-type]
 
 
 def test_two_names_with_one_slug_get_two_listings() -> None:
-    terms = group_terms([_Appeal("a", "A&E"), _Appeal("b", "A E"), _Appeal("c", "a&e")], "hospitals")  # type: ignore[list-item]
+    terms = index_terms([_Appeal("a", "A&E"), _Appeal("b", "A E"), _Appeal("c", "a&e")])["hospitals"]  # type: ignore[list-item]
     assert [(t.slug, t.name, t.appeals) for t in terms] == [("a-e", "A E", ("b",)), ("a-e-2", "A&E", ("a", "c"))]
 
 

@@ -27,6 +27,7 @@ from .markup import StoryRenderer, first_paragraph_text
 from .money import percent, total
 from .privacy import NameGuard, SiteNameGuard, html_links
 from .slugs import slugify
+from .terms import Listed, listed_names
 
 APPEALS_DIR = Path("content") / "appeals"
 PAGES_DIR = Path("content") / "pages"
@@ -103,6 +104,11 @@ class Appeal:
     language: str | None = None  # the story's language when not the site's ("cy", "ur"): its outputs follow it
     # What the warnings about the published site need from the story (advice.py).
     advice: StoryAdvice | None = None
+    # The listings it is in (hospital, condition, place, tags), by normalised name.
+    listed: Listed = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        self.listed = listed_names(self)
 
     @property
     def body_html(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .content import Appeal
+from .terms import TermFigures
 
 PER_PAGE = 24
 _STATUS_RANK = {"open": 0, "funded": 1, "closed": 2, "draft": 3}
@@ -71,6 +72,18 @@ def site_totals(appeals: Sequence[Appeal]) -> Totals:
         funded=counts["funded"],
         closed=counts["closed"],
         by_currency=tuple(CurrencyTotal(c, *sums[c]) for c in sorted(sums)),
+    )
+
+
+def term_totals(figures: TermFigures) -> Totals:
+    """A listing's totals, as the home page shows the site's."""
+    gift_aid = dict(figures.gift_aid)
+    return Totals(
+        appeals=figures.appeals,
+        open=figures.open,
+        funded=figures.funded,
+        closed=figures.closed,
+        by_currency=tuple(CurrencyTotal(row.currency, row.raised, row.target, gift_aid[row.currency]) for row in figures.raised),
     )
 
 

@@ -28,15 +28,14 @@ from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, UsageError, display_path
 from .fields import FieldError
 from .fingerprint import code_fingerprint, digest, value_digest
-from .listing import order_appeals, paginate, reference_date, site_totals
+from .listing import order_appeals, paginate, reference_date, site_totals, term_totals
 from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .render import make_environment
 from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity, remove_tree
 from .template_errors import template_problem
-from .terms import KINDS as TERM_KINDS
-from .terms import OpenAppeals, Term, TermSummary, group_terms, names_of, sums_by_currency
+from .terms import OpenAppeals, Term, TermSummary, index_terms
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -172,7 +171,6 @@ class ContentLoader:
 
 
 TERM_VALUES = ("terms", "term-paths", "term-slug", "term", "term-members", "term-name", "term-open")
-EMBED_APPEALS = 3  # the open appeals a listing's embed names
 
 
 def name_of(kind: str, argument: str) -> str:
@@ -188,23 +186,14 @@ class SiteValues:
         self.order = [appeal.slug for appeal in order_appeals(appeals)]
         self.chunks = paginate(self.order)  # type: ignore[arg-type]
         self.pages = sorted(pages, key=lambda page: page.slug)
-        self._names: dict[tuple[str, str], list[str]] = {}
 
     @cached_property
     def terms(self) -> dict[str, dict[str, Term]]:
-        """Every listing's terms by kind and slug, from the published appeals
-        (a draft built with --drafts is never listed)."""
+        """Every listing's terms by kind and slug, with their figures, from the
+        published appeals (a draft built with --drafts is never listed)."""
         by_slug = self.by_slug
         listed = [by_slug[slug] for slug in self.order if by_slug[slug].status != "draft"]
-        return {kind: {term.slug: term for term in group_terms(listed, kind, self.names)} for kind in TERM_KINDS}
-
-    def names(self, appeal: Appeal, kind: str) -> list[str]:
-        """The names an appeal is listed under in ``kind``, worked out once a build."""
-        key = (appeal.slug, kind)
-        found = self._names.get(key)
-        if found is None:
-            found = self._names[key] = names_of(appeal, kind)
-        return found
+        return {kind: {term.slug: term for term in found} for kind, found in index_terms(listed).items()}
 
     @cached_property
     def term_of(self) -> dict[tuple[str, str], str]:
@@ -213,9 +202,13 @@ class SiteValues:
 
     def _term_value(self, kind: str, argument: str) -> Any:
         """The values the listings read, each as narrow as what one output shows,
-        so that a story's edit remakes only the listings it changes."""
+        so that a story's edit remakes only the listings it changes. A term's
+        figures are summed once a build, as its appeals are grouped."""
         if kind == "terms":  # a kind's index page: every term, its counts and money
-            return tuple(self._summary(term) for term in self.terms[argument].values())
+            return tuple(
+                TermSummary(term.slug, term.name, term.figures.appeals, term.figures.open, term.figures.raised)
+                for term in self.terms[argument].values() if term.figures is not None
+            )
         if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
             return tuple(
                 (kind_, slug, len(paginate(term.appeals)))  # type: ignore[arg-type]
@@ -228,24 +221,19 @@ class SiteValues:
             return self.term_of.get((kind_, key))
         kind_, slug, *page = argument.split(":")
         term = self.terms[kind_][slug]
+        figures = term.figures
+        assert figures is not None
         if kind == "term" and page:  # the slugs on one page of a listing
             return tuple(paginate(term.appeals)[int(page[0]) - 1])  # type: ignore[arg-type]
         if kind == "term":  # a listing page's heading: its name, pages, totals
-            appeals = [self.by_slug[s] for s in term.appeals]
-            return (term.name, len(paginate(term.appeals)), site_totals(appeals))  # type: ignore[arg-type]
+            return (term.name, len(paginate(term.appeals)), term_totals(figures))  # type: ignore[arg-type]
         if kind == "term-members":  # its feed: which appeals, in no particular order
             return tuple(sorted(term.appeals))
         if kind == "term-name":  # its feed's title
             return term.name
         if kind == "term-open":  # its embed and badge
-            open_ = [self.by_slug[s] for s in term.appeals if self.by_slug[s].status == "open"]
-            return OpenAppeals(term.name, len(open_), tuple(a.slug for a in open_[:EMBED_APPEALS]), sums_by_currency(open_))
+            return OpenAppeals(term.name, figures.open, figures.first_open, figures.open_raised)
         raise KeyError(name_of(kind, argument))
-
-    def _summary(self, term: Term) -> TermSummary:
-        appeals = [self.by_slug[slug] for slug in term.appeals]
-        open_ = sum(1 for appeal in appeals if appeal.status == "open")
-        return TermSummary(term.slug, term.name, len(appeals), open_, sums_by_currency(appeals))
 
     @cached_property
     def by_slug(self) -> dict[str, Appeal]:

@@ -17,7 +17,7 @@ import difflib
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -67,6 +67,16 @@ def names_of(appeal: Appeal, kind: str) -> list[str]:
     return list(seen.values())
 
 
+Listed = tuple[tuple[str, str, str], ...]  # (kind, term key, name as written), each listing an appeal is in
+
+
+def listed_names(appeal: Appeal) -> Listed:
+    """Every listing an appeal is in, worked out once when its story is read
+    (and kept with it in the cache): a build groups 10,000 appeals into
+    listings without normalising a name again."""
+    return tuple((kind, term_key(name), name) for kind in KINDS for name in names_of(appeal, kind))
+
+
 @dataclass(frozen=True)
 class Term:
     kind: str
@@ -74,6 +84,7 @@ class Term:
     name: str  # the spelling shown: the most common one
     key: str
     appeals: tuple[str, ...]  # slugs, in the home page's order
+    figures: TermFigures | None = None
 
     @property
     def url_path(self) -> str:
@@ -88,21 +99,39 @@ class Spelling:
     files: tuple[str, ...]
 
 
-def group_terms(ordered: Sequence[Appeal], kind: str, names: Callable[[Appeal, str], list[str]] = names_of) -> list[Term]:
-    """The terms of ``kind`` among appeals given in the home page's order,
-    sorted by name (accents and case aside), each with its own slug."""
-    members: dict[str, list[str]] = {}
-    spellings: dict[str, dict[str, int]] = {}
+def index_terms(ordered: Sequence[Appeal]) -> dict[str, list[Term]]:
+    """Every term of every kind among appeals given in the home page's order,
+    with its figures, in one pass over the appeals (``Appeal.listed``)."""
+    members: dict[tuple[str, str], list[str]] = {}
+    spellings: dict[tuple[str, str], dict[str, int]] = {}
+    figures: dict[tuple[str, str], _Tally] = {}
     for appeal in ordered:
-        for name in names(appeal, kind):
-            key = term_key(name)
-            members.setdefault(key, []).append(appeal.slug)
-            counts = spellings.setdefault(key, {})
+        slug = appeal.slug
+        for kind, key, name in appeal.listed:
+            term = (kind, key)
+            found = members.get(term)
+            if found is None:
+                found = members[term] = []
+                spellings[term] = {}
+                figures[term] = _Tally()
+            found.append(slug)
+            counts = spellings[term]
             counts[name] = counts.get(name, 0) + 1
-    shown = {key: min(counts, key=lambda name: (-counts[name], name)) for key, counts in spellings.items()}
-    keys = sorted(members, key=lambda key: (to_ascii(key), key))
-    slugs = unique_slugs([(key, slugify(shown[key]) or kind[:-1]) for key in keys])
-    return [Term(kind, slugs[key], shown[key], key, tuple(members[key])) for key in keys]
+            figures[term].add(appeal)
+    by_kind: dict[str, list[Term]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        keys = sorted((key for kind_, key in members if kind_ == kind), key=lambda key: (to_ascii(key), key))
+        shown = {key: _most_common(spellings[(kind, key)]) for key in keys}
+        slugs = unique_slugs([(key, slugify(shown[key]) or kind[:-1]) for key in keys])
+        by_kind[kind] = [
+            Term(kind, slugs[key], shown[key], key, tuple(members[(kind, key)]), figures[(kind, key)].figures())
+            for key in keys
+        ]
+    return by_kind
+
+
+def _most_common(counts: dict[str, int]) -> str:
+    return min(counts, key=lambda name: (-counts[name], name))
 
 
 def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -125,8 +154,9 @@ def near_duplicates(appeals: Sequence[Appeal], kind: str) -> list[tuple[Spelling
     letters. Each with the files that write it."""
     files: dict[str, dict[str, list[str]]] = {}
     for appeal in appeals:
-        for name in names_of(appeal, kind):
-            files.setdefault(term_key(name), {}).setdefault(name, []).append(appeal.path)
+        for kind_, key, name in appeal.listed:
+            if kind_ == kind:
+                files.setdefault(key, {}).setdefault(name, []).append(appeal.path)
 
     def spelling(key: str) -> Spelling:
         by_name = files[key]
@@ -168,18 +198,6 @@ class Raised:
     target: Decimal
 
 
-def sums_by_currency(appeals: Iterable[Appeal]) -> tuple[Raised, ...]:
-    sums: dict[str, list[Decimal]] = {}
-    for appeal in appeals:
-        # Interned: a value's fingerprint is its pickle, which writes one
-        # object met twice as a reference. A code shared by every appeal
-        # freshly read, and not by those from the cache, would change it.
-        row = sums.setdefault(sys.intern(appeal.currency), [Decimal(0), Decimal(0)])
-        row[0] += appeal.raised
-        row[1] += appeal.target
-    return tuple(Raised(currency, *sums[currency]) for currency in sorted(sums))
-
-
 @dataclass(frozen=True)
 class TermSummary:
     """A term as its kind's index page shows it."""
@@ -199,3 +217,65 @@ class OpenAppeals:
     count: int
     first: tuple[str, ...]  # the first few, in the home page's order
     raised: tuple[Raised, ...]
+
+
+@dataclass(frozen=True)
+class TermFigures:
+    """A term's counts and money, summed once a build."""
+
+    appeals: int
+    open: int
+    funded: int
+    closed: int
+    raised: tuple[Raised, ...]  # every appeal's
+    open_raised: tuple[Raised, ...]  # the open appeals'
+    gift_aid: tuple[tuple[str, Decimal], ...]  # by currency
+    first_open: tuple[str, ...]  # the first few open appeals, in the home page's order
+
+
+FIRST_OPEN = 3  # the open appeals a listing's embed names
+
+
+class _Tally:
+    """A term's figures as its appeals are met, in the home page's order."""
+
+    __slots__ = ("counts", "sums", "open_sums", "first_open")
+
+    def __init__(self) -> None:
+        self.counts = {"open": 0, "funded": 0, "closed": 0, "draft": 0}
+        self.sums: dict[str, list[Decimal]] = {}  # currency -> raised, target, gift aid
+        self.open_sums: dict[str, list[Decimal]] = {}
+        self.first_open: list[str] = []
+
+    def add(self, appeal: Appeal) -> None:
+        status = appeal.status
+        self.counts[status] += 1
+        # Interned: a value's fingerprint is its pickle, which writes one
+        # object met twice as a reference. A code shared by every appeal
+        # freshly read, and not by those from the cache, would change it.
+        currency = sys.intern(appeal.currency)
+        row = self.sums.get(currency)
+        if row is None:
+            row = self.sums[currency] = [Decimal(0), Decimal(0), Decimal(0)]
+        row[0] += appeal.raised
+        row[1] += appeal.target
+        row[2] += appeal.gift_aid or Decimal(0)
+        if status == "open":
+            row = self.open_sums.setdefault(currency, [Decimal(0), Decimal(0)])
+            row[0] += appeal.raised
+            row[1] += appeal.target
+            if len(self.first_open) < FIRST_OPEN:
+                self.first_open.append(appeal.slug)
+
+    def figures(self) -> TermFigures:
+        counts = self.counts
+        return TermFigures(
+            appeals=sum(counts.values()),
+            open=counts["open"],
+            funded=counts["funded"],
+            closed=counts["closed"],
+            raised=tuple(Raised(c, self.sums[c][0], self.sums[c][1]) for c in sorted(self.sums)),
+            open_raised=tuple(Raised(c, *self.open_sums[c]) for c in sorted(self.open_sums)),
+            gift_aid=tuple((c, self.sums[c][2]) for c in sorted(self.sums)),
+            first_open=tuple(self.first_open),
+        )

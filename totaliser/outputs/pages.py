@@ -17,8 +17,6 @@ from ..listing import page_path
 from ..markup import first_paragraph_text, smart_text
 from ..money import json_number
 from ..render import theme_folder
-from ..terms import KINDS as TERM_KINDS
-from ..terms import names_of, term_key
 from .photos import PhotoError, PhotoSet, plan_photo
 from .status import past_deadline, status_of
 from .thermometer import Reading, bar_svg, thermometer_svg
@@ -52,10 +50,9 @@ def listed_under(appeal: Appeal) -> dict[str, list[dict[str, Any]]]:
     writes it, and the listing's path (None for a name no published appeal
     is listed under: a draft's own)."""
     found: dict[str, list[dict[str, Any]]] = {}
-    for kind in TERM_KINDS:
-        for name in names_of(appeal, kind):
-            slug = reads.value(f"term-slug:{kind}:{term_key(name)}")
-            found.setdefault(kind, []).append({"name": name, "url": f"{kind}/{slug}/" if slug else None})
+    for kind, key, name in appeal.listed:
+        slug = reads.value(f"term-slug:{kind}:{key}")
+        found.setdefault(kind, []).append({"name": name, "url": f"{kind}/{slug}/" if slug else None})
     return found
 
 
