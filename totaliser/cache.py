@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     import fcntl
@@ -42,7 +42,7 @@ CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
 SHARDS = 64
-FORMAT = 4
+FORMAT = 5
 
 
 @dataclass
@@ -54,8 +54,7 @@ class ContentEntry:
     attributes: bytes = b""  # an appeal's: reads.attribute_fingerprints
 
 
-@dataclass
-class OutputEntry:
+class OutputEntry(NamedTuple):  # a tuple: a cache of 60,000 of them loads a third quicker
     dependencies: Dependencies
     files: tuple[tuple[str, bytes], ...]  # (path, fingerprint of its bytes)
 

@@ -6,11 +6,13 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from .content import Appeal
 from .terms import TermFigures
 
 PER_PAGE = 24
+Item = TypeVar("Item")  # an appeal, or its slug
 _STATUS_RANK = {"open": 0, "funded": 1, "closed": 2, "draft": 3}
 
 
@@ -87,7 +89,7 @@ def term_totals(figures: TermFigures) -> Totals:
     )
 
 
-def paginate(items: Sequence[Appeal], per_page: int = PER_PAGE) -> list[list[Appeal]]:
+def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[list[Item]]:
     """Split a listing into pages; there is always at least one page."""
     pages = [list(items[start : start + per_page]) for start in range(0, len(items), per_page)]
     return pages or [[]]

@@ -184,7 +184,7 @@ class SiteValues:
         self.config = config
         self.appeals = appeals
         self.order = [appeal.slug for appeal in order_appeals(appeals)]
-        self.chunks = paginate(self.order)  # type: ignore[arg-type]
+        self.chunks = paginate(self.order)
         self.pages = sorted(pages, key=lambda page: page.slug)
 
     @cached_property
@@ -211,7 +211,7 @@ class SiteValues:
             )
         if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
             return tuple(
-                (kind_, slug, len(paginate(term.appeals)))  # type: ignore[arg-type]
+                (kind_, slug, len(paginate(term.appeals)))
                 for kind_, terms in self.terms.items() for slug, term in terms.items()
             )
         if kind == "term-slug":  # an appeal page's link to a listing: by its kind and term key
@@ -219,14 +219,12 @@ class SiteValues:
             # hospital share it, and a build fingerprints it once.
             kind_, _, key = argument.partition(":")
             return self.term_of.get((kind_, key))
-        kind_, slug, *page = argument.split(":")
+        kind_, _, slug = argument.partition(":")
         term = self.terms[kind_][slug]
         figures = term.figures
         assert figures is not None
-        if kind == "term" and page:  # the slugs on one page of a listing
-            return tuple(paginate(term.appeals)[int(page[0]) - 1])  # type: ignore[arg-type]
-        if kind == "term":  # a listing page's heading: its name, pages, totals
-            return (term.name, len(paginate(term.appeals)), term_totals(figures))  # type: ignore[arg-type]
+        if kind == "term":  # a listing's pages: its name, totals and appeals in order
+            return (term.name, term_totals(figures), term.appeals)
         if kind == "term-members":  # its feed: which appeals, in no particular order
             return tuple(sorted(term.appeals))
         if kind == "term-name":  # its feed's title

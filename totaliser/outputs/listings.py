@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..content import Appeal
 from ..i18n import Speech
-from ..listing import page_path
+from ..listing import page_path, paginate
 from ..terms import OpenAppeals, Raised, TermSummary
 from .context import Context
 from .embed import IFRAME_HEIGHT, TITLE_LIMIT, one_line
@@ -58,8 +58,12 @@ def term_index_page(context: Context, kind: str) -> str:
 
 
 def term_page(context: Context, kind: str, slug: str, number: int) -> str:
-    name, count, totals = context.value(f"term:{kind}:{slug}")
-    chunk = [context.appeal(s) for s in context.value(f"term:{kind}:{slug}:{number}")]
+    # One value for every page of a listing: each shows the listing's totals,
+    # which change whenever the appeals on any of its pages do.
+    name, totals, members = context.value(f"term:{kind}:{slug}")
+    pages = paginate(members)
+    count = len(pages)
+    chunk = [context.appeal(s) for s in pages[number - 1]]
     folder = f"{kind}/{slug}/"
     pagination = {
         "number": number,
