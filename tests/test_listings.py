@@ -246,5 +246,5 @@ def test_near_duplicates_are_not_every_similar_name() -> None:
         _Appeal("d", "Nottingham Children's Hospital"), _Appeal("e", "Great Ormond Street Hospital"),
         _Appeal("f", "Great Ormond St Hospital"), _Appeal("g", "Great Ormond Streat Hospital"),
     ]
-    pairs = {frozenset((a.name, b.name)) for a, b in near_duplicates(appeals, "hospitals")}  # type: ignore[arg-type]
+    pairs = {frozenset((a.name, b.name)) for a, b in near_duplicates(appeals)["hospitals"]}  # type: ignore[arg-type]
     assert pairs == {frozenset(("Great Ormond Street Hospital", "Great Ormond Streat Hospital"))}

@@ -154,12 +154,15 @@ def site_advice(
 def _listing_advice(published: Sequence[Appeal], problems: Problems) -> None:
     """Names that are probably one hospital (condition, place, tag) typed two
     ways, "Childrens" and "Children's": each makes its own listing."""
-    from .terms import FIELDS, KINDS, near_duplicates
+    from .terms import FIELDS, near_duplicates
 
+    found = near_duplicates(published)
+    if not any(found.values()):
+        return
     lines = {appeal.path: dict((appeal.advice or StoryAdvice()).listed_lines) for appeal in published}
-    for kind in KINDS:
+    for kind, pairs in found.items():
         field = FIELDS[kind]
-        for first, second in near_duplicates(published, kind):
+        for first, second in pairs:
             # Said on the files of the rarer spelling (the likelier slip), naming the others.
             rare, common = (first, second) if len(first.files) <= len(second.files) else (second, first)
             named = ", ".join(common.files[:3]) + (f" and {len(common.files) - 3} more" if len(common.files) > 3 else "")

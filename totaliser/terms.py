@@ -148,16 +148,18 @@ def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-def near_duplicates(appeals: Sequence[Appeal], kind: str) -> list[tuple[Spelling, Spelling]]:
-    """Pairs of names of ``kind`` that are not one term but are probably
+def near_duplicates(appeals: Sequence[Appeal]) -> dict[str, list[tuple[Spelling, Spelling]]]:
+    """For each kind, pairs of names that are not one term but are probably
     meant to be: the same letters with other punctuation, or nearly the same
     letters. Each with the files that write it."""
-    files: dict[str, dict[str, list[str]]] = {}
-    for appeal in appeals:
-        for kind_, key, name in appeal.listed:
-            if kind_ == kind:
-                files.setdefault(key, {}).setdefault(name, []).append(appeal.path)
+    files: dict[str, dict[str, dict[str, list[str]]]] = {kind: {} for kind in KINDS}
+    for appeal in appeals:  # one pass over the appeals for every kind
+        for kind, key, name in appeal.listed:
+            files[kind].setdefault(key, {}).setdefault(name, []).append(appeal.path)
+    return {kind: _near_pairs(files[kind]) for kind in KINDS}
 
+
+def _near_pairs(files: dict[str, dict[str, list[str]]]) -> list[tuple[Spelling, Spelling]]:
     def spelling(key: str) -> Spelling:
         by_name = files[key]
         name = min(by_name, key=lambda n: (-len(by_name[n]), n))
