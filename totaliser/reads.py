@@ -171,14 +171,15 @@ class Sources:
 
     def still_the_same(self, dependencies: Dependencies) -> bool:
         """Whether everything an output read is as it was when it was made."""
+        fingerprints = self.appeal_fingerprints  # one for every appeal there is now
         for slug, fields, whole, part in dependencies.appeals:
-            now = self.appeals.get(slug)
+            now = fingerprints.get(slug)
             if now is None:
                 return False
             # The whole appeal unchanged says it at once; otherwise only the
             # fields the output read count (a story's new paragraph leaves
             # its social card alone).
-            if self.appeal_fingerprints[slug] != whole and self.fields_fingerprint(slug, fields) != part:
+            if now != whole and self.fields_fingerprint(slug, fields) != part:
                 return False
         # By identity first: the cache stores an equal tuple once a shard, so
         # most outputs share one object, and hashing it again costs more.
