@@ -227,6 +227,22 @@ def test_a_cached_rebuild_equals_a_cold_build(change: str, site: Path, tmp_path:
     assert tree(output) == expected
 
 
+def test_a_new_childs_surname_is_hidden_in_the_other_stories_outputs_at_once(site: Path, tmp_path: Path) -> None:
+    # Under privacy: first_name a child's surname is hidden wherever it is
+    # written, in every story. A new child named Bristol changes what Jacob's
+    # poster, cards and listings show of "Bristol Royal Hospital for Children",
+    # though Jacob's story is untouched.
+    _privacy_setting(site)
+    output = tmp_path / "output"
+    built_twice(site, output)
+    text = (site / "content/appeals/ruby-ashworth.md").read_text(encoding="utf-8")
+    (site / "content/appeals/amy-bristol.md").write_text(text.replace("Ruby Ashworth", "Amy Bristol"), encoding="utf-8")
+    build(BuildOptions(site, output, use_cache=True))
+    expected = cold(site, tmp_path / "cold")
+    assert "Bristol Royal" not in expected["appeals/jacob-buckett/poster/index.html"].decode()
+    assert tree(output) == expected
+
+
 def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Path) -> None:
     # Each rebuild starts from the spare copy left by the one before last, so
     # what one change rendered is reused (and linked over the spare's older

@@ -115,9 +115,12 @@ class SiteNameGuard:
     def for_children(cls, full_names: Iterable[str]) -> SiteNameGuard:
         guards = {name: NameGuard.for_child(name) for name in full_names}
         # Full names first, so "Jacob Buckett" becomes "Jacob" before
-        # another child's rule could turn "Buckett" into "B.".
-        ordered = sorted(guards.values(), key=lambda g: -len(g.surnames))
-        return cls(tuple(ordered))
+        # another child's rule could turn "Buckett" into "B.". Then by name:
+        # where two children share a surname the result depends on which
+        # rule goes first, and it must not depend on the order the stories'
+        # files happen to be read in (a renamed file would change it).
+        ordered = sorted(guards.items(), key=lambda item: (-len(item[1].surnames), item[0]))
+        return cls(tuple(guard for _, guard in ordered))
 
     def redact(self, text: str) -> str:
         for guard in self.guards:

@@ -152,11 +152,14 @@ class Sources:
     def __init__(
         self, appeals: dict[str, Any], appeal_fingerprints: dict[str, bytes], pages: dict[str, Any],
         page_fingerprints: dict[str, bytes], values: Callable[[str], Any], files: FileFingerprints,
-        appeal_attributes: dict[str, bytes],
+        appeal_attributes: dict[str, bytes], guard: bytes = b"",
     ):
         self.appeals = appeals
         self.appeal_fingerprints = appeal_fingerprints
         self.appeal_attributes = appeal_attributes  # each appeal's attribute_fingerprints
+        # What an appeal's fields depend on besides its own story (the names
+        # privacy hides), as its whole fingerprint does: see site.LoadedSite.
+        self.guard = guard
         self.pages = pages
         self.page_fingerprints = page_fingerprints
         self.values = values
@@ -205,7 +208,7 @@ class Sources:
                 parts.append(value_digest(getattr(appeal, name, _MISSING)))
             else:
                 parts.append(each[number * _DIGEST_SIZE : (number + 1) * _DIGEST_SIZE])
-        return digest(b"".join(parts))  # each part the same length: joined, they cannot collide
+        return digest(self.guard, b"".join(parts))  # each part the same length: joined, they cannot collide
 
     def _still(self, pair: tuple[tuple[str, str], bytes]) -> bool:
         same = self._same.get(pair)

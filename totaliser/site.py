@@ -79,6 +79,11 @@ class LoadedSite:
     # Each appeal's and page's fingerprint: what outputs that read it record.
     fingerprints: dict[str, bytes] = field(default_factory=dict)
     attributes: dict[str, bytes] = field(default_factory=dict)  # each appeal's, by path: reads.attribute_fingerprints
+    # What every story's text depends on besides itself: under privacy:
+    # first_name, every child's name (a new child's surname is hidden in
+    # every other story too). Part of each fingerprint above, and of each
+    # fingerprint of some of an appeal's fields.
+    guard: bytes = b""
 
 
 _code: bytes | None = None
@@ -117,7 +122,7 @@ def load_site(
         guard = value_digest(sorted(loader.children))
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
-    return LoadedSite(config, content, problems, fingerprints, loader.attributes)
+    return LoadedSite(config, content, problems, fingerprints, loader.attributes, guard)
 
 
 class ContentLoader:
@@ -335,6 +340,7 @@ def _prepare(
         {page.slug: loaded.fingerprints[page.path] for page in content.pages},
         values, files,
         {appeal.slug: loaded.attributes[appeal.path] for appeal in content.appeals},
+        loaded.guard,
     )
     env = make_environment(site_dir, config)
     sources.template_fingerprint = _template_fingerprints(env)
