@@ -212,7 +212,7 @@ class SiteValues:
         if kind == "terms":  # a kind's index page: every term, its counts and money
             return tuple(
                 TermSummary(term.slug, term.name, term.figures.appeals, term.figures.open, term.figures.raised)
-                for term in self.terms[argument].values() if term.figures is not None
+                for term in self.terms[argument].values()
             )
         if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
             return tuple(
@@ -227,7 +227,6 @@ class SiteValues:
         kind_, _, slug = argument.partition(":")
         term = self.terms[kind_][slug]
         figures = term.figures
-        assert figures is not None
         if kind == "term":  # a listing's pages: its name, totals and appeals in order
             return (term.name, term_totals(figures), term.appeals)
         if kind == "term-members":  # its feed: which appeals, in no particular order

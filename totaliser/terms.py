@@ -84,7 +84,7 @@ class Term:
     name: str  # the spelling shown: the most common one
     key: str
     appeals: tuple[str, ...]  # slugs, in the home page's order
-    figures: TermFigures | None = None
+    figures: TermFigures
 
     @property
     def url_path(self) -> str:
