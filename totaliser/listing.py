@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .content import Appeal
-from .terms import TermFigures
+from .terms import Tally, TermFigures
 
 PER_PAGE = 24
 Item = TypeVar("Item")  # an appeal, or its slug
@@ -60,25 +60,15 @@ class Totals:
 
 
 def site_totals(appeals: Sequence[Appeal]) -> Totals:
-    sums: dict[str, list[Decimal]] = {}
-    counts = {"open": 0, "funded": 0, "closed": 0, "draft": 0}
+    """The totals of the appeals given, summed as a listing's are (``terms.Tally``)."""
+    tally = Tally()
     for appeal in appeals:
-        counts[appeal.status] += 1
-        row = sums.setdefault(appeal.currency, [Decimal(0), Decimal(0), Decimal(0)])
-        row[0] += appeal.raised
-        row[1] += appeal.target
-        row[2] += appeal.gift_aid or Decimal(0)
-    return Totals(
-        appeals=len(appeals),
-        open=counts["open"],
-        funded=counts["funded"],
-        closed=counts["closed"],
-        by_currency=tuple(CurrencyTotal(c, *sums[c]) for c in sorted(sums)),
-    )
+        tally.add(appeal)
+    return term_totals(tally.figures())
 
 
 def term_totals(figures: TermFigures) -> Totals:
-    """A listing's totals, as the home page shows the site's."""
+    """A listing's totals (or the site's), as the home page shows them."""
     gift_aid = dict(figures.gift_aid)
     return Totals(
         appeals=figures.appeals,

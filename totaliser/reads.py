@@ -168,7 +168,6 @@ class Sources:
         # Whether what was read is still so, once a build for each shared
         # tuple (a thousand appeal pages share one) and each of its parts.
         self._shared: dict[tuple[Any, ...], bool] = {}
-        self._shared_by_id: dict[int, tuple[tuple[Any, ...], bool]] = {}
         self._same: dict[tuple[Any, bytes], bool] = {}
         self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
 
@@ -184,16 +183,10 @@ class Sources:
             # its social card alone).
             if now != whole and self.fields_fingerprint(slug, fields) != part:
                 return False
-        # By identity first: the cache stores an equal tuple once a shard, so
-        # most outputs share one object, and hashing it again costs more.
         shared = dependencies.shared
-        known = self._shared_by_id.get(id(shared))
-        if known is not None and known[0] is shared:
-            return known[1]
         same = self._shared.get(shared)
         if same is None:
             same = self._shared[shared] = all(self._still(pair) for pair in shared)
-        self._shared_by_id[id(shared)] = (shared, same)  # the tuple held: its id is not reused meanwhile
         return same
 
     def fields_fingerprint(self, slug: str, fields: tuple[str, ...]) -> bytes:

@@ -104,7 +104,7 @@ def index_terms(ordered: Sequence[Appeal]) -> dict[str, list[Term]]:
     with its figures, in one pass over the appeals (``Appeal.listed``)."""
     members: dict[tuple[str, str], list[str]] = {}
     spellings: dict[tuple[str, str], dict[str, int]] = {}
-    figures: dict[tuple[str, str], _Tally] = {}
+    figures: dict[tuple[str, str], Tally] = {}
     for appeal in ordered:
         slug = appeal.slug
         for kind, key, name in appeal.listed:
@@ -113,7 +113,7 @@ def index_terms(ordered: Sequence[Appeal]) -> dict[str, list[Term]]:
             if found is None:
                 found = members[term] = []
                 spellings[term] = {}
-                figures[term] = _Tally()
+                figures[term] = Tally()
             found.append(slug)
             counts = spellings[term]
             counts[name] = counts.get(name, 0) + 1
@@ -238,8 +238,8 @@ class TermFigures:
 FIRST_OPEN = 3  # the open appeals a listing's embed names
 
 
-class _Tally:
-    """A term's figures as its appeals are met, in the home page's order."""
+class Tally:
+    """A term's figures (or the whole site's) as its appeals are met, in the home page's order."""
 
     __slots__ = ("counts", "sums", "open_sums", "first_open")
 

@@ -294,8 +294,7 @@ def addresses(outputs: list[Output]) -> set[str]:
 
 def plan(site: SitePlan) -> list[Output]:
     outputs = [output for kind in KINDS for output in kind(site)]
-    listings = addresses([output for output in outputs if output.key.startswith("terms:")])
-    return outputs + list(search_outputs(listings))
+    return outputs + list(search_outputs(addresses(outputs)))
 
 
 def make_site_plan(
