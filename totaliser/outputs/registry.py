@@ -26,7 +26,7 @@ Make = Callable[[Context, Problems], Files]
 
 class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 60,000 of them
     key: str  # names it from one build to the next: "page:jacob-buckett"
-    group: str  # outputs of one story share one: the cache keeps them together
+    group: str  # outputs that change together share one (a story's, a listing's): the cache keeps them together
     source: str  # shown when two outputs would write one file
     make: Make
     addresses: tuple[str, ...] = ()  # paths it answers, for `check`
@@ -136,7 +136,9 @@ def _listing_page(number: int, context: Context, problems: Problems) -> Files:
 def listing_outputs(site: SitePlan) -> Iterator[Output]:
     for number in range(1, site.listing_pages + 1):
         path = page_path(number)
-        yield Output(f"listing:{number}", f"listing:{number}", "the home page", partial(_listing_page, number), (path, path + "index.html"))
+        # One group for every page: a new total, which changes them all,
+        # then rewrites one of the cache's files rather than all of them.
+        yield Output(f"listing:{number}", "listing", "the home page", partial(_listing_page, number), (path, path + "index.html"))
 
 
 def _term_index(kind: str, context: Context, problems: Problems) -> Files:
