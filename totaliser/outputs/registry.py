@@ -31,6 +31,10 @@ class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 60,000 of t
     make: Make
     addresses: tuple[str, ...] = ()  # paths it answers, for `check`
     checked: bool = True  # made by `check` too, for the problems it finds
+    # Made by the build's own process before the workers start: it runs a
+    # large program of its own (Pagefind's indexer, some 500 MB at 10,000
+    # appeals), which beside them would add its memory to theirs.
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,7 @@ def search_outputs(known: set[str]) -> Iterator[Output]:
     yield Output(key, "search", "the build", partial(_search_page, listings), ("search/", "search/index.html"))
     # Not made by `check`: it finds no problem in the content, and needs a
     # working folder, which `check` (writing nothing) has not.
-    yield Output("search index", "search index", "the build", _search_index, ("search/pagefind/pagefind.js",), checked=False)
+    yield Output("search index", "search index", "the build", _search_index, ("search/pagefind/pagefind.js",), checked=False, apart=True)
 
 
 def _plain_file(name: str, text: str, context: Context, problems: Problems) -> Files:
