@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 MIN_ITEMS = 48  # below this, one process is quicker than starting workers
-CHUNKS_PER_WORKER = 8
+SMALLEST_CHUNK = 2
+SHARES_PER_WORKER = 8
 JOBS_VARIABLE = "TOTALISER_JOBS"
 
 # The map under way: forked workers inherit them.
@@ -58,6 +59,23 @@ def _die_with_parent(parent: int) -> None:
     gc.enable()
 
 
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """The items' positions in chunks that shrink as the work runs out.
+
+    Each chunk is a share of what is left: large ones first (fewer results
+    sent back one by one), a few items each at the end, so that the workers
+    finish together even when the last items are the slowest (a site's
+    listing pages take several times as long as its appeals' pages). The
+    share is small enough for the progress bar to move often."""
+    chunks = []
+    start = 0
+    while start < count:
+        size = max(SMALLEST_CHUNK, (count - start) // (SHARES_PER_WORKER * workers))
+        chunks.append((start, min(start + size, count)))
+        start += size
+    return chunks
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _task is not None
     return [_task(item) for item in _items[bounds[0] : bounds[1]]]
@@ -78,8 +96,7 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], on_done: Call
 
     global _task, _items
     workers = worker_count()
-    step = max(1, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
-    chunks = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+    chunks = _chunks(len(items), workers)
     _task, _items = task, items
     try:
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), _die_with_parent, (os.getpid(),)) as pool:

@@ -288,8 +288,13 @@ def static_outputs(site: SitePlan) -> Iterator[Output]:
         yield Output(f"{name}:{path}", "static", name, partial(_static_file, relative, path), (name,))
 
 
+# The order in which outputs are made. The site's own files (appeals.json,
+# the feed and the sitemap each read every appeal, a quarter of a second at
+# 10,000) come before the listings' thousands of small pages: the workers
+# take outputs in this order, and a long one last keeps one worker busy while
+# the other has nothing left to do.
 KINDS: tuple[Callable[[SitePlan], Iterator[Output]], ...] = (
-    appeal_outputs, plain_page_outputs, listing_outputs, term_outputs, site_outputs, static_outputs,
+    appeal_outputs, plain_page_outputs, site_outputs, listing_outputs, term_outputs, static_outputs,
 )
 
 
