@@ -6,12 +6,14 @@ inside one of those). A *snapshot* records each one's time, size and inode;
 comparing two snapshots says which changed, and that comparison always has
 the last word.
 
-On Linux, inotify (``inotify.py``) says at once that something changed, so
-a save is noticed within a millisecond instead of at the next look. The
-snapshots still run, once a second, as a safety net: for file systems that
-send no events (a network share, a folder shared into a virtual machine), a
-full event queue, or a folder made in the instant before it was watched.
-Elsewhere, or if inotify cannot be used, the folders are polled as before.
+On Linux, watchdog's observer (over inotify) says at once that something
+changed, and when a file being written is closed, so a save is noticed within
+a few milliseconds instead of at the next look. The snapshots still run, once
+a second, as a safety net: for file systems that send no events (a network
+share, a folder shared into a virtual machine), a full event queue, or a
+folder made in the instant before it was watched. Elsewhere, where no event
+says that a save is finished, or if inotify cannot be used (no watches left),
+the folders are polled.
 
 Either way a rebuild waits until the changes have *settled*, so that an
 editor's save (often several steps: write a new file, rename the old one
@@ -23,26 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from .inotify import (
-    IN_ATTRIB,
-    IN_CLOSE_WRITE,
-    IN_CREATE,
-    IN_DELETE,
-    IN_DELETE_SELF,
-    IN_ISDIR,
-    IN_MODIFY,
-    IN_MOVE_SELF,
-    IN_MOVED_FROM,
-    IN_MOVED_TO,
-    IN_Q_OVERFLOW,
-    Event,
-    Inotify,
-)
 from .staging import staging_folder
 
 WATCHED_FOLDERS = ("content", "templates", "static")
@@ -230,39 +220,73 @@ class SourceWatcher:
 
 
 class FolderEvents:
-    """inotify on the site folder (for site.yaml, and the watched folders
-    coming and going) and on every folder in the watched folders."""
+    """Events from watchdog's observer (inotify, on Linux) on the site folder
+    (for site.yaml, and the watched folders coming and going) and on each
+    watched folder and everything in it."""
 
     def __init__(self, watcher: SourceWatcher):
+        # Only where a save's end is told (a file written is closed): inotify.
+        # Elsewhere, events would make every save wait the whole hold; polling is quicker.
+        if not sys.platform.startswith("linux"):
+            raise OSError("file events are used on Linux only")
+        from watchdog.observers import Observer
+
         self.watcher = watcher
         self.site = watcher.site
-        self.inotify = Inotify()
+        self.real_site = os.path.realpath(self.site)
+        # The observer's thread puts each event here; the watcher's thread takes them.
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.handler = _queueing_handler(self.queue)
+        self.observer = Observer()
+        # Each watched folder by its real path (a watched folder may be a link
+        # to another place): (real path, shown name, its watch).
+        self.folders: dict[str, tuple[str, Any]] = {}
         try:
-            self.inotify.watch(self.site)
+            self.observer.schedule(self.handler, self.real_site, event_filter=_event_types())
             for folder in WATCHED_FOLDERS:
-                self._watch_tree(os.path.join(self.site, folder))
+                self._watch_folder(folder)
+            self.observer.start()
         except OSError:
-            self.inotify.close()
+            self.close()
             raise
-        self.pending: list[Event] = []
+        self.pending: list[tuple[str, str, bool]] = []
         # Between settles: files opened for writing and not yet closed, and
-        # files removed and not (yet) back. Paths as inotify gives them.
+        # files removed and not (yet) back. Shown paths.
         self.writing: set[str] = set()
         self.removed: set[str] = set()
         self.created: set[str] = set()  # made since the last settle: its removal is no loss
         self.whole = False  # the last settle saw a folder come or go, or lost events: look at every file
 
-    def _watch_tree(self, root: str) -> None:
-        if not os.path.isdir(root) or not self.watcher.wanted_folder(os.path.dirname(root), os.path.basename(root)):
+    def _watch_folder(self, folder: str) -> None:
+        """Watch a watched folder and all it holds (again, if it was made anew)."""
+        root = os.path.join(self.site, folder)
+        for real, (shown, watch) in list(self.folders.items()):
+            if shown == folder:
+                with contextlib.suppress(KeyError, OSError):
+                    self.observer.unschedule(watch)
+                del self.folders[real]
+        if not os.path.isdir(root) or not self.watcher.wanted_folder(self.site, folder):
             return
-        for directory, subdirs, _files in os.walk(root):
-            subdirs[:] = [d for d in subdirs if self.watcher.wanted_folder(directory, d)]
-            self.inotify.watch(directory)
+        real = os.path.realpath(root)
+        watch = self.observer.schedule(self.handler, real, recursive=True, event_filter=_event_types())
+        self.folders[real] = (folder, watch)
 
     def wait(self, timeout: float) -> bool:
         """Whether something watched changed within ``timeout`` seconds."""
-        self.pending = self._relevant(self.inotify.read(timeout))
+        self.pending = self._relevant(self._read(timeout))
         return bool(self.pending)
+
+    def _read(self, timeout: float) -> list[Any]:
+        """The events waiting, or those that come within ``timeout`` seconds (none: [])."""
+        try:
+            events = [self.queue.get(timeout=timeout) if timeout > 0 else self.queue.get_nowait()]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                events.append(self.queue.get_nowait())
+            except queue.Empty:
+                return events
 
     def settle(self, stopping: threading.Event) -> set[str]:
         """Wait until the changes have settled; the shown paths of the files they touched."""
@@ -281,61 +305,100 @@ class FolderEvents:
             if quiet >= EVENT_SETTLE_SECONDS and (not (self.writing or self.removed) or quiet >= HOLD_SECONDS):
                 break
             wait = EVENT_SETTLE_SECONDS - quiet if quiet < EVENT_SETTLE_SECONDS else HOLD_SECONDS - quiet
-            events = self._relevant(self.inotify.read(min(wait, STOP_CHECK_SECONDS)))
+            events = self._relevant(self._read(min(wait, STOP_CHECK_SECONDS)))
         self.pending = []
         self.writing.clear()
         self.removed.clear()
         self.created.clear()
         return touched
 
-    def _relevant(self, events: list[Event]) -> list[Event]:
+    def _shown(self, path: str) -> str | None:
+        """A path an event names, as the snapshot shows it ("content/appeals/x.md"),
+        or None when it is nothing a build reads."""
+        parent, name = os.path.split(path)
+        if parent == self.real_site:
+            return name if name in WATCHED_FILES or name in WATCHED_FOLDERS else None
+        for real, (folder, _) in self.folders.items():
+            if path == real:
+                return folder
+            if path.startswith(real + os.sep):
+                inside = os.path.relpath(path, real).split(os.sep)
+                if any(_not_content(part) for part in inside):
+                    return None  # an editor's swap or backup file, or what a hidden folder holds
+                return "/".join((folder, *inside))
+        return None
+
+    def _relevant(self, events: list[Any]) -> list[tuple[str, str, bool]]:
+        """Each event as (kind, shown path, whether it is a folder's); a move as
+        the removal of its source and the creation of its destination."""
         kept = []
         for event in events:
-            if event.mask & IN_Q_OVERFLOW:
-                kept.append(event)  # events were lost: the snapshot will tell
+            if event.event_type == "events_lost":  # the queue was full: the snapshot will tell
+                kept.append(("lost", "", True))
                 continue
-            folder = os.path.dirname(event.path) if event.name else event.path
-            if folder == self.site and event.name:
-                if event.name not in WATCHED_FILES and event.name not in WATCHED_FOLDERS:
-                    continue  # the output folder being swapped in, and the rest of the site folder
-            elif event.name and _not_content(event.name):
-                continue
-            if event.name and event.mask & IN_ISDIR and not self.watcher.wanted_folder(folder, event.name):
-                continue  # the output folder, when it lies in a watched one
-            if event.name and event.mask & IN_ISDIR and event.mask & (IN_CREATE | IN_MOVED_TO):
-                # A new folder (and any it holds already) is watched from now on;
-                # anything made in it before then, the snapshot finds. Without a
-                # watch left, the safety-net snapshot still sees what is in it.
-                with contextlib.suppress(OSError):
-                    self._watch_tree(event.path)
-            kept.append(event)
+            sides = [(event.event_type, event.src_path)]
+            if event.event_type == "moved":
+                sides = [("deleted", event.src_path), ("created", event.dest_path)]
+            for kind, path in sides:
+                shown = self._shown(os.fsdecode(path)) if path else None
+                if shown is None:
+                    continue
+                if event.is_directory and "/" not in shown and shown in WATCHED_FOLDERS:
+                    # A watched folder made, removed or moved: watched (again) from now on;
+                    # what it holds already, the whole snapshot finds.
+                    with contextlib.suppress(OSError):
+                        self._watch_folder(shown)
+                kept.append((kind, shown, event.is_directory))
         return kept
 
-    def _note(self, event: Event, touched: set[str]) -> None:
-        mask = event.mask
-        path = event.path
-        if not event.name or mask & IN_ISDIR or mask & (IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF):
+    def _note(self, event: tuple[str, str, bool], touched: set[str]) -> None:
+        kind, shown, folder = event
+        if folder or kind == "lost":
             self.whole = True  # a folder: a whole snapshot says what changed in it
             return
-        if os.path.dirname(path) == self.site and event.name not in WATCHED_FILES:
+        if "/" not in shown and shown not in WATCHED_FILES:
             self.whole = True  # a file where a watched folder should be
             return
-        if mask & (IN_CREATE | IN_MODIFY):
-            self.writing.add(path)
-        if mask & (IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM):
-            self.writing.discard(path)
-        if mask & (IN_DELETE | IN_MOVED_FROM):
-            if path in self.created:
-                self.created.discard(path)  # a temporary file (vim's "4913", an editor's new copy)
+        if kind in ("created", "modified"):
+            self.writing.add(shown)
+        if kind in ("closed", "deleted"):  # a write ended, or the file is gone
+            self.writing.discard(shown)
+        if kind == "deleted":
+            if shown in self.created:
+                self.created.discard(shown)  # a temporary file (vim's "4913", an editor's new copy)
             else:
-                self.removed.add(path)
-        if mask & (IN_CREATE | IN_MOVED_TO):
-            if path in self.removed:
-                self.removed.discard(path)  # back, as an editor's save puts it
+                self.removed.add(shown)
+        if kind == "created":
+            if shown in self.removed:
+                self.removed.discard(shown)  # back, as an editor's save puts it
             else:
-                self.created.add(path)
-        if mask & (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO):
-            touched.add(os.path.relpath(path, self.site).replace(os.sep, "/"))
+                self.created.add(shown)
+        touched.add(shown)
 
     def close(self) -> None:
-        self.inotify.close()
+        self.observer.stop()
+        with contextlib.suppress(RuntimeError):  # never started
+            self.observer.join()
+
+
+def _queueing_handler(events: queue.SimpleQueue[Any]) -> Any:
+    from watchdog.events import FileSystemEventHandler
+
+    class Queueing(FileSystemEventHandler):
+        def on_any_event(self, event: Any) -> None:
+            events.put(event)
+
+    return Queueing()
+
+
+def _event_types() -> list[Any]:
+    """The events asked for: a file's bytes, its time (touch), its write
+    ending, names coming and going, and events lost (the queue was full).
+    Not a folder's "modified", which comes with every change in it."""
+    from watchdog import events
+
+    return [
+        events.FileCreatedEvent, events.FileModifiedEvent, events.FileAttribEvent, events.FileClosedEvent,
+        events.FileDeletedEvent, events.FileMovedEvent, events.DirCreatedEvent, events.DirDeletedEvent,
+        events.DirMovedEvent, events.EventsLostEvent,
+    ]
