@@ -492,6 +492,27 @@ def test_the_watcher_reports_each_settled_save_once_and_ignores_what_is_not_cont
 
 
 @linux_only
+def test_a_file_renamed_into_place_is_finished_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Editors that save safely (gedit, Sublime, JetBrains), `sed -i` and
+    # rsync write a new copy and rename it over the story: the renamed file
+    # is whole, not one still being written. With the hold longer than the
+    # test waits, a renamed file taken for one being written is never reported.
+    from totaliser import watching as watching_module
+
+    monkeypatch.setattr(watching_module, "HOLD_SECONDS", WAIT * 10)
+    site = copy_example_site(tmp_path / "site")
+    story = site / STORY
+    watching = WatcherThread(site)
+    try:
+        for temporary in (story.with_name(".jacob.md.tmp"), story.with_name("jacob-buckett.md.new"), tmp_path / "outside.md"):
+            temporary.write_text(story.read_text(encoding="utf-8") + f"\nSaved through {temporary.name}.\n", encoding="utf-8")
+            temporary.rename(story)
+            assert watching.next() == [STORY]
+    finally:
+        watching.stop()
+
+
+@linux_only
 def test_a_change_no_event_announces_is_found_by_the_safety_net(tmp_path: Path) -> None:
     # A story linked from a folder outside the site: inotify on content/ hears
     # nothing when the file it leads to changes (as on a file system that sends

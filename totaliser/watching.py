@@ -63,6 +63,10 @@ EVENT_SETTLE_SECONDS = 0.02
 HOLD_SECONDS = 0.5
 # A watcher waiting for events looks this often whether it should stop.
 STOP_CHECK_SECONDS = 0.1
+# watchdog holds the first half of a move (a file renamed away) for up to
+# half a second while it looks for the second; a change the safety net sees
+# waits this long for its events before it counts as one that came without.
+MOVE_PAIRING_SECONDS = 0.6
 
 
 # Per file: modification time, size and inode (editors that save by writing a
@@ -194,7 +198,7 @@ class SourceWatcher:
                 took = time.monotonic() - started
                 touched = set()
                 if current != last:
-                    if events.wait(0):  # events came meanwhile: they say what changed
+                    if events.wait(MOVE_PAIRING_SECONDS):  # events came meanwhile: they say what changed
                         touched = events.settle(stopping)
                     else:
                         missed = True
@@ -229,7 +233,7 @@ class FolderEvents:
         # Elsewhere, events would make every save wait the whole hold; polling is quicker.
         if not sys.platform.startswith("linux"):
             raise OSError("file events are used on Linux only")
-        from watchdog.observers import Observer
+        from watchdog.observers.inotify import InotifyObserver
 
         self.watcher = watcher
         self.site = watcher.site
@@ -237,7 +241,8 @@ class FolderEvents:
         # The observer's thread puts each event here; the watcher's thread takes them.
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.handler = _queueing_handler(self.queue)
-        self.observer = Observer()
+        # Full events: a file moved in from outside comes as a move ("" -> dest), not as a creation.
+        self.observer = InotifyObserver(generate_full_events=True)
         # Each watched folder by its real path (a watched folder may be a link
         # to another place): (real path, shown name, its watch).
         self.folders: dict[str, tuple[str, Any]] = {}
@@ -330,20 +335,24 @@ class FolderEvents:
 
     def _relevant(self, events: list[Any]) -> list[tuple[str, str, bool]]:
         """Each event as (kind, shown path, whether it is a folder's); a move as
-        the removal of its source and the creation of its destination."""
+        the removal of its source and the arrival ("moved_in") of its
+        destination, from inside the site or from elsewhere (full events)."""
         kept = []
         for event in events:
             if event.event_type == "events_lost":  # the queue was full: the snapshot will tell
                 kept.append(("lost", "", True))
                 continue
+            if event.is_synthetic:
+                continue  # what a folder that came holds: its own event makes the snapshot whole
             sides = [(event.event_type, event.src_path)]
             if event.event_type == "moved":
-                sides = [("deleted", event.src_path), ("created", event.dest_path)]
+                # The destination of a move is a finished file, not one being written.
+                sides = [("deleted", event.src_path), ("moved_in", event.dest_path)]
             for kind, path in sides:
                 shown = self._shown(os.fsdecode(path)) if path else None
                 if shown is None:
                     continue
-                if event.is_directory and "/" not in shown and shown in WATCHED_FOLDERS:
+                if "/" not in shown and shown in WATCHED_FOLDERS:  # a folder, or a link to one
                     # A watched folder made, removed or moved: watched (again) from now on;
                     # what it holds already, the whole snapshot finds.
                     with contextlib.suppress(OSError):
@@ -368,7 +377,7 @@ class FolderEvents:
                 self.created.discard(shown)  # a temporary file (vim's "4913", an editor's new copy)
             else:
                 self.removed.add(shown)
-        if kind == "created":
+        if kind in ("created", "moved_in"):
             if shown in self.removed:
                 self.removed.discard(shown)  # back, as an editor's save puts it
             else:
