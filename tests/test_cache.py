@@ -243,6 +243,22 @@ def test_a_new_childs_surname_is_hidden_in_the_other_stories_outputs_at_once(sit
     assert tree(output) == expected
 
 
+def test_a_site_copied_with_its_cache_builds_from_its_own_files(site: Path, tmp_path: Path) -> None:
+    # A site folder copied whole (to try something on a copy, or to start
+    # next year's appeals from this year's): the copied cache described the
+    # first folder's files, which are still there, unchanged, so an edit of
+    # the copy's story was not seen and its page stayed as it was.
+    built_twice(site, tmp_path / "output")
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy)
+    build(BuildOptions(copy, tmp_path / "copy-output", use_cache=True))
+    edit(copy / "content/appeals/jacob-buckett.md", "Jacob", "Young Jacob")
+    build(BuildOptions(copy, tmp_path / "copy-output", use_cache=True))
+    expected = cold(copy, tmp_path / "cold")
+    assert "Young Jacob" in expected["appeals/jacob-buckett/index.html"].decode()
+    assert tree(tmp_path / "copy-output") == expected
+
+
 def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Path) -> None:
     # Each rebuild starts from the spare copy left by the one before last, so
     # what one change rendered is reused (and linked over the spare's older

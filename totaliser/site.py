@@ -12,6 +12,7 @@ output folder replace the old one, in one step (``staging.py``).
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,7 +98,11 @@ def _code_fingerprint() -> bytes:
 
 
 def open_cache(site_dir: Path) -> BuildCache:
-    return BuildCache(site_dir, _code_fingerprint())
+    # Kept for this site folder only. What the cache records of a file is
+    # where it is: a cache copied with its site to another folder describes
+    # the first folder's files, which may still be there, unchanged, while
+    # the copy's are edited. Elsewhere it is ignored, like another version's.
+    return BuildCache(site_dir, digest(_code_fingerprint(), os.fsencode(site_dir.resolve())))
 
 
 def load_site(
