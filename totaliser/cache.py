@@ -12,7 +12,8 @@ Entries are kept in ``SHARDS`` files by a hash of their group (a story's
 outputs share one), so a rebuild rewrites only the files whose entries
 changed. ``state.pickle`` says which output folder the output entries
 describe (by its marker's identity, ``staging.identity``) and what the spare
-copy holds. Nothing here is trusted blindly: a cache written by other code,
+copy holds. Nothing here is trusted blindly: a cache written by other code
+or for another site folder (its key, ``code``, holds both),
 damaged, or describing another folder is ignored, which only makes the next
 build a cold one. Deleting the folder at any time is safe.
 """
@@ -98,7 +99,7 @@ class BuildCache:
             with open(self.folder / STATE_FILE, "rb") as file:
                 version, state = pickle.load(file)
             if version != FORMAT or state.code != code:
-                return  # another version of Totaliser wrote it: start afresh
+                return  # another version of Totaliser wrote it, or for another folder: start afresh
             shards = []
             for number in range(SHARDS):
                 with open(self.folder / f"shard-{number:02d}.pickle", "rb") as file:
