@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from totaliser import markup
 
@@ -32,9 +34,6 @@ def test_the_reused_cleaner_cleans_as_nh3_clean(raw: str) -> None:
 
 
 # --- Only the extensions a story needs -------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 EVERY_EXTRA = tuple(name for name, _ in markup.EXTRA)
 

@@ -118,7 +118,7 @@ def smart_text(text: str) -> str:
 # opening with ":" (a definition), a table's "|", an abbreviation's "*[", and
 # raw HTML's "<" (markdown="1" in it). A story is converted with those whose
 # mark it holds, which gives the same HTML as all seven (tests/test_markup.py
-# checks it on generated stories) a tenth quicker, and a rebuild imports only
+# checks it on generated stories) about 5 % quicker, and a rebuild imports only
 # those its edited stories use. The marks may match more than the syntax:
 # then the extension is there for nothing, which changes nothing.
 EXTRA = (

@@ -487,16 +487,7 @@ def _make(
     results += [make_one(output) for output in shared[:1]]
     tick(len(shared[:1]))
     results += parallel_map(make_one, shared[1:], tick)
-    # Equal dependencies kept once: a smaller cache, quicker to read.
-    interned: dict[Any, Any] = {}
-    return {output.key: _compact(result, interned) for output, result in zip(apart + shared, results, strict=True)}
-
-
-def _compact(made: Made, interned: dict[Any, Any]) -> Made:
-    written, dependencies, problems = made
-    shared = _interned(interned, tuple(_interned(interned, pair) for pair in dependencies.shared))
-    appeals = tuple(_interned(interned, (slug, _interned(interned, fields), *prints)) for slug, fields, *prints in dependencies.appeals)
-    return written, reads.Dependencies(shared, appeals), problems
+    return dict(zip((output.key for output in apart + shared), results, strict=True))
 
 
 def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry], staging: Staging) -> Problems:
@@ -525,11 +516,14 @@ def _remember(
     """Record this build in the cache, after the swap: the folders' identities
     are taken as they are now. A build killed before this finds folders that
     are not the ones recorded, and trusts neither."""
+    interned: dict[Any, Any] = {}  # equal keys and fingerprints stored once: a smaller, quicker cache
     entries = {}
     for output in outputs:
         if output.key in made:
             written, dependencies, _ = made[output.key]
-            entries[output.key] = (output.group, OutputEntry(dependencies, tuple(written)))
+            shared = _interned(interned, tuple(_interned(interned, pair) for pair in dependencies.shared))
+            appeals = tuple((slug, _interned(interned, fields), *prints) for slug, fields, *prints in dependencies.appeals)
+            entries[output.key] = (output.group, OutputEntry(reads.Dependencies(shared, appeals), tuple(written)))
     cache.update_outputs(entries, {output.key for output in outputs})
     state = cache.state
     # The spare is now the output this build replaced: what it holds is

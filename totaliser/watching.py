@@ -243,8 +243,7 @@ class FolderEvents:
         self.handler = _queueing_handler(self.queue)
         # Full events: a file moved in from outside comes as a move ("" -> dest), not as a creation.
         self.observer = InotifyObserver(generate_full_events=True)
-        # Each watched folder by its real path (a watched folder may be a link
-        # to another place): (real path, shown name, its watch).
+        # Each watched folder's real path (it may be a link to another place) and watch.
         self.folders: dict[str, tuple[str, Any]] = {}
         try:
             self.observer.schedule(self.handler, self.real_site, event_filter=_event_types())
@@ -265,16 +264,14 @@ class FolderEvents:
     def _watch_folder(self, folder: str) -> None:
         """Watch a watched folder and all it holds (again, if it was made anew)."""
         root = os.path.join(self.site, folder)
-        for real, (shown, watch) in list(self.folders.items()):
-            if shown == folder:
-                with contextlib.suppress(KeyError, OSError):
-                    self.observer.unschedule(watch)
-                del self.folders[real]
+        if folder in self.folders:
+            _, watch = self.folders.pop(folder)
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(watch)
         if not os.path.isdir(root) or not self.watcher.wanted_folder(self.site, folder):
             return
         real = os.path.realpath(root)
-        watch = self.observer.schedule(self.handler, real, recursive=True, event_filter=_event_types())
-        self.folders[real] = (folder, watch)
+        self.folders[folder] = (real, self.observer.schedule(self.handler, real, recursive=True, event_filter=_event_types()))
 
     def wait(self, timeout: float) -> bool:
         """Whether something watched changed within ``timeout`` seconds."""
@@ -323,7 +320,7 @@ class FolderEvents:
         parent, name = os.path.split(path)
         if parent == self.real_site:
             return name if name in WATCHED_FILES or name in WATCHED_FOLDERS else None
-        for real, (folder, _) in self.folders.items():
+        for folder, (real, _) in self.folders.items():
             if path == real:
                 return folder
             if path.startswith(real + os.sep):
