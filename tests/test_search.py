@@ -90,10 +90,10 @@ def test_the_index_is_made_again_only_when_what_it_searches_changes(make_site, t
     path = site / path_of
     path.write_text(path.read_text(encoding="utf-8").replace("deadline: 2026-10-01", "deadline: 2026-11-01"), encoding="utf-8")
     assert "search index" not in build(BuildOptions(site, output)).made
-    # A new total: the results read it from the badge, which is made again; the index is not.
+    # A new total: the results read it from the badge, which is made again (with the page); the index is not.
     path.write_text(path.read_text(encoding="utf-8").replace("raised: 25000", "raised: 26000"), encoding="utf-8")
     made = build(BuildOptions(site, output)).made
-    assert "search index" not in made and "badge:amy" in made
+    assert "search index" not in made and "page:amy" in made
     # A new appeal is searched for.
     (site / "content/appeals/bea.md").write_text(story("Bea Example", "Bea needs a wheelchair."), encoding="utf-8")
     assert "search index" in build(BuildOptions(site, output)).made

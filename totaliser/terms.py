@@ -152,38 +152,50 @@ def near_duplicates(appeals: Sequence[Appeal]) -> dict[str, list[tuple[Spelling,
     """For each kind, pairs of names that are not one term but are probably
     meant to be: the same letters with other punctuation, or nearly the same
     letters. Each with the files that write it."""
-    files: dict[str, dict[str, dict[str, list[str]]]] = {kind: {} for kind in KINDS}
+    keys: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for appeal in appeals:  # one pass over the appeals for every kind
+        for kind, key, _ in appeal.listed:
+            keys[kind].add(key)
+    near = {kind: _near_keys(keys[kind]) for kind in KINDS}
+    if not any(near.values()):
+        return {kind: [] for kind in KINDS}  # the usual case: no file need be named
+    wanted = {(kind, key) for kind, pairs in near.items() for pair in pairs for key in pair}
+    files: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for appeal in appeals:
         for kind, key, name in appeal.listed:
-            files[kind].setdefault(key, {}).setdefault(name, []).append(appeal.path)
-    return {kind: _near_pairs(files[kind]) for kind in KINDS}
+            if (kind, key) in wanted:
+                files.setdefault((kind, key), {}).setdefault(name, []).append(appeal.path)
 
-
-def _near_pairs(files: dict[str, dict[str, list[str]]]) -> list[tuple[Spelling, Spelling]]:
-    def spelling(key: str) -> Spelling:
-        by_name = files[key]
+    def spelling(kind: str, key: str) -> Spelling:
+        by_name = files[(kind, key)]
         name = min(by_name, key=lambda n: (-len(by_name[n]), n))
         return Spelling(name, tuple(sorted({path for paths in by_name.values() for path in paths})))
 
-    loose = {key: loose_key(key) for key in files}
+    return {kind: [(spelling(kind, first), spelling(kind, second)) for first, second in pairs] for kind, pairs in near.items()}
+
+
+def _near_keys(keys: set[str]) -> list[tuple[str, str]]:
+    """Pairs of term keys that are probably one name typed two ways."""
+    loose = {key: loose_key(key) for key in keys}
+    digits = {key: _digits(loose[key]) for key in keys}
     # Only names within two letters of each other's length can be near: each
     # is compared with those, not with every other (a site may have thousands of tags).
-    keys = sorted(files, key=lambda key: (len(loose[key]), key))
-    pairs: list[tuple[Spelling, Spelling]] = []
-    for index, first in enumerate(keys):
+    ordered = sorted(keys, key=lambda key: (len(loose[key]), key))
+    pairs: list[tuple[str, str]] = []
+    for index, first in enumerate(ordered):
         a = loose[first]
         matcher = difflib.SequenceMatcher(None, "", a, autojunk=False)  # a as the second: its index is made once
-        for second in keys[index + 1 :]:
+        for second in ordered[index + 1 :]:
             b = loose[second]
             if len(b) - len(a) > 2:
                 break
             if a != b:
-                if min(len(a), len(b)) < 6 or _digits(a) != _digits(b):
+                if min(len(a), len(b)) < 6 or digits[first] != digits[second]:
                     continue  # short names, and "Type 1" and "Type 2", are told apart by a letter
                 matcher.set_seq1(b)
                 if matcher.real_quick_ratio() < NEAR or matcher.quick_ratio() < NEAR or matcher.ratio() < NEAR:
                     continue
-            pairs.append((spelling(first), spelling(second)))
+            pairs.append((first, second))
     return pairs
 
 

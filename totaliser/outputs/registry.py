@@ -101,10 +101,16 @@ def _appeal_photos(slug: str, context: Context, problems: Problems) -> Files:
     return context.photo(context.appeal(slug), problems, publish=True)[1]
 
 
+def _appeal_pages(slug: str, context: Context, problems: Problems) -> Files:
+    # The page, its embed and its badge are one output: each is quick to make
+    # (the embed and badge a third of the page's time) and they read much the
+    # same fields, while every output costs the same to plan, check and keep
+    # (at 10,000 appeals, 20,000 fewer outputs spare each build 0.2 s).
+    return {**_appeal_page(slug, context, problems), **_embed(slug, context, problems), **_badge(slug, context, problems)}
+
+
 APPEAL_FILES = {
-    "page": (_appeal_page, ("", "index.html")),
-    "badge": (_badge, ("thermometer.svg",)),
-    "embed": (_embed, ("embed/", "embed/index.html")),
+    "page": (_appeal_pages, ("", "index.html", "embed/", "embed/index.html", "thermometer.svg")),
     "poster": (_poster, ("poster/", "poster/index.html")),
     "card": (_card, ("card.png",)),
     "photos": (_appeal_photos, ()),
