@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -69,18 +70,18 @@ def standfirst(appeal: Appeal) -> str | None:
     return appeal.summary
 
 
-def status_context(appeal: Appeal, as_of: Any = None, speech: Speech | None = None) -> dict[str, Any]:
+def status_context(appeal: Appeal, as_of: Any = None, speech: Speech | None = None) -> SimpleNamespace:
     """The appeal's state as every template shows it (see ``status``), in the reader's words."""
     look = status_of(appeal.status)
     speech = speech or english()
-    return {
-        "key": look.key,
-        "badge": speech.gettext(look.badge),
-        "thanks": speech.gettext(look.thanks) if look.thanks else None,
-        "asks": look.asks,
-        "takes_gifts": look.takes_gifts,
-        "past_deadline": look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
-    }
+    return SimpleNamespace(
+        key=look.key,
+        badge=speech.gettext(look.badge),
+        thanks=speech.gettext(look.thanks) if look.thanks else None,
+        asks=look.asks,
+        takes_gifts=look.takes_gifts,
+        past_deadline=look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
+    )
 
 
 def share_links(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> list[ShareLink]:
@@ -221,25 +222,29 @@ class PageRenderer:
         context.setdefault("social", None)
         return self.env.get_template(template).render(**context)
 
-    def card_context(self, appeal: Appeal) -> dict[str, Any]:
+    def card_context(self, appeal: Appeal) -> SimpleNamespace:
         """An appeal's card on a listing: in the listing's words, the story's
-        own title and summary marked with their language when it is another."""
+        own title and summary marked with their language when it is another.
+
+        Fields as attributes, not dict keys: Jinja looks ``card.appeal`` up as
+        an attribute first, and a dict's miss raises an exception each time
+        (a listing page shows 24 cards of some 25 lookups each)."""
         reading = reading_for(appeal, self.config)
         speech = self.speech()
         own = self.speech(appeal.language) if appeal.language else speech
-        return {
-            "appeal": appeal,
-            "reading": reading,
-            "status": status_context(appeal, reads.value("as-of"), speech),
-            "bar": Markup(bar_svg(reading)),
-            "thermometer": Markup(thermometer_svg(reading, speech=speech)),
-            "value_text": reading.value_text(speech),
-            "raised_text": speech.money(appeal.raised, appeal.currency),
-            "target_text": speech.money(appeal.target, appeal.currency),
-            "image": self.card_image(appeal),
-            "lang": own.tag if own is not speech else None,
-            "dir": own.dir,
-        }
+        return SimpleNamespace(
+            appeal=appeal,
+            reading=reading,
+            status=status_context(appeal, reads.value("as-of"), speech),
+            bar=Markup(bar_svg(reading)),
+            thermometer=Markup(thermometer_svg(reading, speech=speech)),
+            value_text=reading.value_text(speech),
+            raised_text=speech.money(appeal.raised, appeal.currency),
+            target_text=speech.money(appeal.target, appeal.currency),
+            image=self.card_image(appeal),
+            lang=own.tag if own is not speech else None,
+            dir=own.dir,
+        )
 
     def card_image(self, appeal: Appeal) -> dict[str, Any] | None:
         """The appeal's published photo, for its card on the home page (decorative there)."""
