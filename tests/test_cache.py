@@ -259,6 +259,53 @@ def test_a_site_copied_with_its_cache_builds_from_its_own_files(site: Path, tmp_
     assert tree(tmp_path / "copy-output") == expected
 
 
+def restored(output: Path, site: Path) -> None:
+    """The output folder as the GitHub workflow brings it back from its cache
+    before a build: the same files in a new folder, and no spare copy."""
+    copy = output.with_name(output.name + "-restored")
+    shutil.copytree(output, copy)
+    shutil.rmtree(output)
+    copy.rename(output)
+    shutil.rmtree(site / CACHE_DIR / SPARE_DIR, ignore_errors=True)
+
+
+def test_an_output_restored_into_a_new_folder_is_read_and_only_what_changed_is_made(site: Path, tmp_path: Path) -> None:
+    # Not the folder the last build made, so not trusted as it stands: what
+    # it holds is read, and the outputs whose files are there unchanged are kept.
+    output = tmp_path / "output"
+    built_twice(site, output)
+    restored(output, site)
+    path = site / "content/appeals/ruby-ashworth.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
+    report = build(BuildOptions(site, output))
+    assert sorted(report.made) == ["feed.xml", "page:ruby-ashworth"]
+    assert tree(output) == cold(site, tmp_path / "cold")
+    # That folder is now the spare, known file by file: later rebuilds start from it.
+    for step, change in enumerate(["story total", "story title", "story deleted"]):
+        CHANGES[change](site)
+        build(BuildOptions(site, output))
+        assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
+
+
+def test_what_a_restored_output_holds_that_no_build_made_is_not_kept(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    built_twice(site, output)
+    restored(output, site)
+    card = output / "appeals/jacob-buckett/card.png"
+    card.write_bytes(card.read_bytes()[:-8])  # changed by hand, or damaged on the way
+    (output / "appeals/jacob-buckett/index.html").write_text("<p>edited by hand</p>", encoding="utf-8")
+    (output / "notes.txt").write_text("not the site's", encoding="utf-8")
+    (output / "empty").mkdir()
+    report = build(BuildOptions(site, output))
+    assert sorted(report.made) == ["card:jacob-buckett", "page:jacob-buckett"]
+    assert tree(output) == cold(site, tmp_path / "cold")
+    # Files it held that no build made leave it out of the spare: the next
+    # rebuild starts afresh rather than from a folder it cannot describe.
+    CHANGES["story total"](site)
+    build(BuildOptions(site, output))
+    assert tree(output) == cold(site, tmp_path / "cold-2")
+
+
 def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Path) -> None:
     # Each rebuild starts from the spare copy left by the one before last, so
     # what one change rendered is reused (and linked over the spare's older

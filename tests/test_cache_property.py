@@ -6,7 +6,9 @@ text, totals, status, the hospital and tags a story is listed under, stories
 added, deleted and renamed, a photo replaced by
 one of another size with its story untouched, template overrides added,
 changed and removed, site.yaml, a plain page, static files added, changed
-and deleted, a file rewritten unchanged — and after every step compares the
+and deleted, a file rewritten unchanged, the output brought back into a new
+folder as the GitHub workflow's cache does (perhaps with a file changed on the
+way) — and after every step compares the
 rebuild with a cache on disk (as the command line does), the rebuild with a
 cache kept in memory (as the dev server does), and a `--no-cache` build of
 the same sources into a fresh folder.
@@ -27,6 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from PIL import Image
 
 from tests.conftest import MINIMAL_SITE_YAML
+from totaliser.cache import CACHE_DIR, SPARE_DIR
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build, open_cache
 
@@ -247,6 +250,21 @@ class EditsAndRebuilds(RuleBasedStateMachine):
         for site in self.sites:
             for path in (site / "content/appeals").glob("*.md"):
                 path.write_bytes(path.read_bytes())
+
+    @rule(by_hand=st.sampled_from(["", "appeals/amy-example/index.html", "appeals/ben-example/card.png", "extra.txt"]))
+    def output_restored(self, by_hand: str) -> None:
+        # As the GitHub workflow brings the output back from its cache: a new
+        # folder with the same files, no spare copy; perhaps one file changed
+        # or added on the way. (The dev server's output stays where it is.)
+        site = self.sites[0]
+        output = site / "output"
+        copy = site / "output-restored"
+        shutil.copytree(output, copy)
+        shutil.rmtree(output)
+        copy.rename(output)
+        shutil.rmtree(site / CACHE_DIR / SPARE_DIR, ignore_errors=True)
+        if by_hand:
+            (output / by_hand).write_bytes(b"changed by hand")
 
     @invariant()
     def rebuild_and_compare(self) -> None:

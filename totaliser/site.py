@@ -34,7 +34,16 @@ from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .render import make_environment
-from .staging import Manifest, OutputCollision, OutputTree, Staging, check_output_folder, identity, remove_tree
+from .staging import (
+    Manifest,
+    OutputCollision,
+    OutputTree,
+    Staging,
+    check_output_folder,
+    folder_manifest,
+    identity,
+    remove_tree,
+)
 from .template_errors import template_problem
 from .terms import OpenAppeals, Term, TermSummary, index_terms
 from .workers import parallel_map
@@ -304,13 +313,12 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     if cache is not None:
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
-    previous = _trusted_outputs(cache, tree)
-    old_manifest = output_manifest(previous) if previous else None  # the output folder's files
+    previous, old_manifest, same_folder = _outputs_there(cache, tree)
     stale = [
         output for output in outputs
         if output.key not in previous or not sources.still_the_same(previous[output.key].dependencies)
     ]
-    staging = tree.begin(_spare_manifest(cache, old_manifest))
+    staging = tree.begin(_spare_manifest(cache, old_manifest) if same_folder else None)
     context.scratch = staging.root / WORKING_FOLDER
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
@@ -429,11 +437,24 @@ def _template_fingerprints(env: jinja2.Environment) -> Callable[[str], bytes]:
     return fingerprint
 
 
-def _trusted_outputs(cache: BuildCache | None, tree: OutputTree) -> dict[str, OutputEntry]:
-    """The cache's outputs, if the output folder is the one they were made into."""
-    if cache is None or cache.state.output != (str(tree.output), identity(tree.output)):
-        return {}
-    return cache.outputs()
+def _outputs_there(cache: BuildCache | None, tree: OutputTree) -> tuple[dict[str, OutputEntry], Manifest | None, bool]:
+    """The cache's outputs whose files the output folder holds as they were
+    made; every file the folder holds, by fingerprint, when that is known;
+    and whether it is the very folder the last build made."""
+    if cache is None:
+        return {}, None, False
+    entries = cache.outputs()
+    if cache.state.output == (str(tree.output), identity(tree.output)):
+        return entries, output_manifest(entries) if entries else None, True
+    # Another folder: restored from the GitHub workflow's cache, copied, or
+    # moved back. What it holds is read, and each output whose files are
+    # there as it made them is kept (at 1,000 appeals 0.2 s, against some 7 s
+    # to make everything again).
+    found, whole = folder_manifest(tree.output)
+    if not found:
+        return {}, None, False
+    kept = {key: entry for key, entry in entries.items() if all(found.get(path) == made for path, made in entry.files)}
+    return kept, found if whole else None, False
 
 
 def _spare_manifest(cache: BuildCache | None, old: Manifest | None) -> Manifest | None:

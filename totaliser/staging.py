@@ -25,6 +25,7 @@ import shutil
 from pathlib import Path
 
 from .errors import UsageError
+from .fingerprint import digest
 
 
 def check_output_folder(output_dir: Path, site_dir: Path) -> None:
@@ -101,6 +102,36 @@ def identity(folder: Path) -> Identity | None:
     except OSError:
         return None
     return (stat.st_ino, stat.st_ctime_ns)
+
+
+def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
+    """Every file a folder holds, by the fingerprint of its bytes; and whether
+    that is all it holds (no link, no empty folder, nothing else), so that
+    the manifest describes it whole."""
+    found: Manifest = {}
+    whole = True
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return found, False
+        if prefix and not entries:
+            whole = False
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((relative + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    with open(entry.path, "rb") as file:
+                        found[relative] = digest(file.read())
+                except OSError:
+                    whole = False
+            else:
+                whole = False
+    return found, whole
 
 
 def remove_tree(path: Path) -> None:
