@@ -55,7 +55,7 @@ class ContentEntry:
     attributes: bytes = b""  # an appeal's: reads.attribute_fingerprints
 
 
-class OutputEntry(NamedTuple):  # a tuple: a cache of 60,000 of them loads a third quicker
+class OutputEntry(NamedTuple):  # a tuple: a cache of 40,000 of them loads a third quicker
     dependencies: Dependencies
     files: tuple[tuple[str, bytes], ...]  # (path, fingerprint of its bytes)
 

@@ -318,7 +318,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         output for output in outputs
         if output.key not in previous or not sources.still_the_same(previous[output.key].dependencies)
     ]
-    staging = tree.begin(_spare_manifest(cache, old_manifest) if same_folder else None)
+    staging = tree.begin(_spare_manifest(cache, old_manifest, same_folder))
     context.scratch = staging.root / WORKING_FOLDER
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
@@ -457,18 +457,25 @@ def _outputs_there(cache: BuildCache | None, tree: OutputTree) -> tuple[dict[str
     return kept, found if whole else None, False
 
 
-def _spare_manifest(cache: BuildCache | None, old: Manifest | None) -> Manifest | None:
+def _spare_manifest(cache: BuildCache | None, old: Manifest | None, same_folder: bool) -> Manifest | None:
     """What the spare copy holds: the output before last, recorded as its
     difference from the output it replaced."""
-    if cache is None or old is None or cache.state.spare is None or cache.state.spare != identity(cache.spare_dir):
+    if cache is None:
         return None
-    manifest = dict(old)
-    for path, fingerprint in cache.state.spare_difference.items():
-        if fingerprint is None:
-            manifest.pop(path, None)
-        else:
-            manifest[path] = fingerprint
-    return manifest
+    state = cache.state
+    if same_folder and old is not None and state.spare is not None and state.spare == identity(cache.spare_dir):
+        manifest = dict(old)
+        for path, fingerprint in state.spare_difference.items():
+            if fingerprint is None:
+                manifest.pop(path, None)
+            else:
+                manifest[path] = fingerprint
+        return manifest
+    # Not known to be what the cache says (after Totaliser is upgraded, or
+    # the output folder was replaced): read, where there is one, rather than
+    # deleted (at 10,000 appeals 2 s to read, 6 to 10 s to delete).
+    found, whole = folder_manifest(cache.spare_dir)
+    return found if whole and found else None
 
 
 Made = tuple[list[tuple[str, bytes]], reads.Dependencies, list[Problem]]

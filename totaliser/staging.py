@@ -108,7 +108,7 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
     """Every file a folder holds, by the fingerprint of its bytes; and whether
     that is all it holds (no link, no empty folder, nothing else), so that
     the manifest describes it whole."""
-    found: Manifest = {}
+    files: list[tuple[str, str]] = []  # (relative path, path)
     whole = True
     pending = [("", str(folder))]
     while pending:
@@ -116,7 +116,7 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
         try:
             entries = list(os.scandir(path))
         except OSError:
-            return found, False
+            return {}, False
         if prefix and not entries:
             whole = False
         for entry in entries:
@@ -124,14 +124,22 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((relative + "/", entry.path))
             elif entry.is_file(follow_symlinks=False):
-                try:
-                    with open(entry.path, "rb") as file:
-                        found[relative] = digest(file.read())
-                except OSError:
-                    whole = False
+                files.append((relative, entry.path))
             else:
                 whole = False
-    return found, whole
+    found = _fingerprints(files)
+    return found, whole and len(found) == len(files)
+
+
+def _fingerprints(files: list[tuple[str, str]]) -> Manifest:
+    found: Manifest = {}
+    for relative, path in files:
+        try:
+            with open(path, "rb") as file:
+                found[relative] = digest(file.read())
+        except OSError:
+            pass  # gone, or not readable: the folder is not described whole
+    return found
 
 
 def remove_tree(path: Path) -> None:

@@ -24,7 +24,7 @@ Files = dict[str, bytes]
 Make = Callable[[Context, Problems], Files]
 
 
-class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 60,000 of them
+class Output(NamedTuple):  # a tuple: a site of 10,000 appeals plans 40,000 of them
     key: str  # names it from one build to the next: "page:jacob-buckett"
     group: str  # outputs that change together share one (a story's, a listing's): the cache keeps them together
     source: str  # shown when two outputs would write one file
