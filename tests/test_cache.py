@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -299,8 +300,8 @@ def test_what_a_restored_output_holds_that_no_build_made_is_not_kept(site: Path,
     report = build(BuildOptions(site, output))
     assert sorted(report.made) == ["card:jacob-buckett", "page:jacob-buckett"]
     assert tree(output) == cold(site, tmp_path / "cold")
-    # Files it held that no build made leave it out of the spare: the next
-    # rebuild starts afresh rather than from a folder it cannot describe.
+    # It held an empty folder, which a list of files cannot describe: it is
+    # not kept as the spare, and the next rebuild starts afresh.
     CHANGES["story total"](site)
     build(BuildOptions(site, output))
     assert tree(output) == cold(site, tmp_path / "cold-2")
@@ -440,6 +441,42 @@ def test_a_spare_copy_the_cache_does_not_know_is_read_not_deleted(
         CHANGES[change](site)
         build(BuildOptions(site, output))
         assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
+
+
+def test_a_build_into_a_folder_on_another_disk_leaves_the_spare_copy_alone(site: Path, tmp_path: Path) -> None:
+    # The spare copy cannot be moved to another disk: that build starts afresh.
+    other_disk = Path("/dev/shm")
+    if not other_disk.is_dir() or other_disk.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs a folder on another file system (/dev/shm)")
+    built_twice(site, tmp_path / "output")
+    elsewhere = Path(tempfile.mkdtemp(dir=other_disk))
+    try:
+        build(BuildOptions(site, elsewhere / "output"))
+        # (Compared with a build on the same disk: Pagefind's index follows
+        # the order in which the disk lists the files it is given.)
+        assert tree(elsewhere / "output") == cold(site, elsewhere / "cold")
+        CHANGES["story total"](site)
+        build(BuildOptions(site, elsewhere / "output"))
+        assert tree(elsewhere / "output") == cold(site, elsewhere / "cold-2")
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+def test_a_spare_copy_that_is_a_link_is_never_followed(site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    built_twice(site, output)
+    spare = site / CACHE_DIR / SPARE_DIR
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(spare, elsewhere)
+    before = tree(elsewhere)
+    shutil.rmtree(spare)
+    spare.symlink_to(elsewhere, target_is_directory=True)
+    for step, change in enumerate(["story total", "story title"]):
+        CHANGES[change](site)
+        build(BuildOptions(site, output))
+        assert not output.is_symlink()
+        assert tree(output) == cold(site, tmp_path / f"cold-{step}")
+        assert tree(elsewhere) == before
 
 
 def test_a_failed_build_leaves_the_output_untouched(site: Path, tmp_path: Path) -> None:

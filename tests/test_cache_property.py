@@ -263,7 +263,8 @@ class EditsAndRebuilds(RuleBasedStateMachine):
         shutil.rmtree(output)
         copy.rename(output)
         shutil.rmtree(site / CACHE_DIR / SPARE_DIR, ignore_errors=True)
-        if by_hand:
+        if by_hand:  # (into a folder of its own when its story is gone or a draft)
+            (output / by_hand).parent.mkdir(parents=True, exist_ok=True)
             (output / by_hand).write_bytes(b"changed by hand")
 
     @invariant()

@@ -45,11 +45,13 @@ def test_publish_triggers_permissions_and_steps() -> None:
     found = steps(build)
     assert found["actions/checkout"]["with"] == {"ref": "${{ inputs.ref }}", "persist-credentials": False}
     # The cache and the site it built come back for the next run, which then
-    # makes only what changed; the cache's spare copy of an older site stays behind.
+    # makes only what changed; the cache's spare copy of an older site is
+    # removed after the build, before the cache is saved at the job's end.
     from totaliser.cache import CACHE_DIR, SPARE_DIR
 
     cached = found["actions/cache"]["with"]["path"].split()
-    assert cached == [CACHE_DIR, f"!{CACHE_DIR}/{SPARE_DIR}", found["actions/upload-pages-artifact"]["with"]["path"]]
+    assert cached == [CACHE_DIR, found["actions/upload-pages-artifact"]["with"]["path"]]
+    assert build["steps"][-1]["run"] == f"rm -rf {CACHE_DIR}/{SPARE_DIR}"
     assert found["actions/upload-pages-artifact"]["with"]["path"] == "output"
     names = [step.get("name") for step in build["steps"]]
     assert names.index("Check the stories") < names.index("Build the site")

@@ -11,11 +11,12 @@ made (``reads.py``), and reused only while every one is unchanged:
 Entries are kept in ``SHARDS`` files by a hash of their group (a story's
 outputs share one), so a rebuild rewrites only the files whose entries
 changed. ``state.pickle`` says which output folder the output entries
-describe (by its marker's identity, ``staging.identity``) and what the spare
+describe (by the folder's identity, ``staging.identity``) and what the spare
 copy holds. Nothing here is trusted blindly: a cache written by other code
-or for another site folder (its key, ``code``, holds both),
-damaged, or describing another folder is ignored, which only makes the next
-build a cold one. Deleting the folder at any time is safe.
+or for another site folder (its key, ``code``, holds both), or damaged, is
+ignored, which only makes the next build a cold one; an output folder or a
+spare copy other than the one recorded is read file by file before anything
+in it is kept. Deleting the folder at any time is safe.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class BuildCache:
                 self._dirty.add(number)
 
     def outputs(self) -> dict[str, OutputEntry]:
-        """Every output entry by key, when they describe ``output_dir`` as it is."""
+        """Every output entry by key (what each output read and the files it made)."""
         found: dict[str, OutputEntry] = {}
         for shard in self._shards:
             found.update(shard["outputs"])

@@ -318,7 +318,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         output for output in outputs
         if output.key not in previous or not sources.still_the_same(previous[output.key].dependencies)
     ]
-    staging = tree.begin(_spare_manifest(cache, old_manifest, same_folder))
+    staging = tree.begin(_spare_manifest(cache, tree, old_manifest, same_folder))
     context.scratch = staging.root / WORKING_FOLDER
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
@@ -457,11 +457,11 @@ def _outputs_there(cache: BuildCache | None, tree: OutputTree) -> tuple[dict[str
     return kept, found if whole else None, False
 
 
-def _spare_manifest(cache: BuildCache | None, old: Manifest | None, same_folder: bool) -> Manifest | None:
+def _spare_manifest(cache: BuildCache | None, tree: OutputTree, old: Manifest | None, same_folder: bool) -> Manifest | None:
     """What the spare copy holds: the output before last, recorded as its
     difference from the output it replaced."""
-    if cache is None:
-        return None
+    if cache is None or not tree.keeps_spare():
+        return None  # (on another disk than the output, it cannot be moved there)
     state = cache.state
     if same_folder and old is not None and state.spare is not None and state.spare == identity(cache.spare_dir):
         manifest = dict(old)
@@ -543,7 +543,7 @@ def _remember(
 ) -> None:
     """Record this build in the cache, after the swap: the folders' identities
     are taken as they are now. A build killed before this finds folders that
-    are not the ones recorded, and trusts neither."""
+    are not the ones recorded, and reads them before keeping anything of them."""
     interned: dict[Any, Any] = {}  # equal keys and fingerprints stored once: a smaller, quicker cache
     entries = {}
     for output in outputs:

@@ -108,6 +108,8 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
     """Every file a folder holds, by the fingerprint of its bytes; and whether
     that is all it holds (no link, no empty folder, nothing else), so that
     the manifest describes it whole."""
+    if os.path.islink(folder):
+        return {}, False  # a link to somewhere else: nothing a build wrote
     files: list[tuple[str, str]] = []  # (relative path, path)
     whole = True
     pending = [("", str(folder))]
@@ -255,7 +257,7 @@ class OutputTree:
             self.spare.rename(self.staging_dir)
             return Staging(self.staging_dir, self.output, dict(spare_manifest), from_spare=True)
         if self.spare is not None:
-            remove_tree(self.spare)  # not known to be what the cache says: of no use
+            remove_tree(self.spare)  # not known to be what it holds: of no use
         self.staging_dir.mkdir(parents=True)
         return Staging(self.staging_dir, self.output, {}, from_spare=False)
 
