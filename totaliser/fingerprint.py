@@ -14,8 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Libraries whose version can change what a build writes.
-OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "nh3", "PIL", "segno", "babel")
+# Libraries whose version can change what a build writes: the name each is
+# imported by, and the name of the distribution it is installed from.
+OUTPUT_LIBRARIES = {
+    "jinja2": "jinja2", "markupsafe": "markupsafe", "markdown": "markdown", "yaml": "pyyaml", "nh3": "nh3",
+    "PIL": "pillow", "segno": "segno", "babel": "babel", "pagefind": "pagefind", "pagefind_bin": "pagefind_bin",
+}
 # A file changed this recently may change again within the same tick of the
 # disk's clock without its time changing: it is hashed, not trusted by its stat.
 RACY_SECONDS = 2.0
@@ -53,21 +57,43 @@ def is_racy(stat: FileStat, now_ns: int) -> bool:
 
 def code_fingerprint() -> bytes:
     """Changes whenever Totaliser's code or data, Python, or an output-shaping library does."""
-    from importlib.util import find_spec
-
     package = Path(__file__).resolve().parent
     parts: list[bytes | str] = [sys.version]
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-    for name in OUTPUT_LIBRARIES:
-        # Where a library is and when its files were written says which
-        # version it is, without the cost of importing it.
-        try:
-            spec = find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec and spec.origin else ""
-        stamp = file_stat(origin) if origin else None
-        parts += [name, origin, repr(stamp)]
+    for name, distribution in OUTPUT_LIBRARIES.items():
+        parts += [name, *library_stamp(name, distribution)]
     return digest(*parts)
+
+
+def library_stamp(name: str, distribution: str) -> list[bytes | str]:
+    """What says which release of a library is installed, without importing
+    it: the list of its files with their hashes (``RECORD``) in the
+    ``.dist-info`` folder its installer wrote beside it. The same release
+    installed again (as every run of the GitHub workflow does) gives the same
+    stamp; the times and places of its files are not part of it."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return ["not installed"]
+    origin = Path(spec.origin)
+    folder = origin.parent.parent if spec.submodule_search_locations else origin.parent
+    wanted = distribution.lower().replace("-", "_").replace(".", "_")
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.endswith(".dist-info") and entry.partition("-")[0].lower().replace(".", "_") == wanted:
+            try:
+                return [entry, (folder / entry / "RECORD").read_bytes()]
+            except OSError:
+                break
+    # Not installed from a wheel (a copy of its source, a system package):
+    # its main file's bytes, size and time stand for it.
+    return [str(origin), repr(file_stat(origin))]
