@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 # Libraries whose version can change what a build writes: the name each is
-# imported by, and the name of the distribution it is installed from.
+# imported by, and the name of the distribution it is installed from (in
+# lower case, "_" for "-" and ".", as it starts its .dist-info folder's name).
 OUTPUT_LIBRARIES = {
     "jinja2": "jinja2", "markupsafe": "markupsafe", "markdown": "markdown", "yaml": "pyyaml", "nh3": "nh3",
     "PIL": "pillow", "segno": "segno", "babel": "babel", "pagefind": "pagefind", "pagefind_bin": "pagefind_bin",
@@ -83,17 +84,16 @@ def library_stamp(name: str, distribution: str) -> list[bytes | str]:
         return ["not installed"]
     origin = Path(spec.origin)
     folder = origin.parent.parent if spec.submodule_search_locations else origin.parent
-    wanted = distribution.lower().replace("-", "_").replace(".", "_")
     try:
         entries = sorted(os.listdir(folder))
     except OSError:
         entries = []
     for entry in entries:
-        if entry.endswith(".dist-info") and entry.partition("-")[0].lower().replace(".", "_") == wanted:
+        if entry.endswith(".dist-info") and entry.partition("-")[0].lower().replace(".", "_") == distribution:
             try:
                 return [entry, (folder / entry / "RECORD").read_bytes()]
             except OSError:
                 break
     # Not installed from a wheel (a copy of its source, a system package):
-    # its main file's bytes, size and time stand for it.
+    # its main file's size, time and inode stand for it.
     return [str(origin), repr(file_stat(origin))]

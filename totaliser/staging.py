@@ -110,7 +110,7 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
     the manifest describes it whole."""
     if os.path.islink(folder):
         return {}, False  # a link to somewhere else: nothing a build wrote
-    files: list[tuple[str, str]] = []  # (relative path, path)
+    found: Manifest = {}
     whole = True
     pending = [("", str(folder))]
     while pending:
@@ -126,22 +126,14 @@ def folder_manifest(folder: Path) -> tuple[Manifest, bool]:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((relative + "/", entry.path))
             elif entry.is_file(follow_symlinks=False):
-                files.append((relative, entry.path))
+                try:
+                    with open(entry.path, "rb") as file:
+                        found[relative] = digest(file.read())
+                except OSError:
+                    whole = False  # gone, or not readable
             else:
                 whole = False
-    found = _fingerprints(files)
-    return found, whole and len(found) == len(files)
-
-
-def _fingerprints(files: list[tuple[str, str]]) -> Manifest:
-    found: Manifest = {}
-    for relative, path in files:
-        try:
-            with open(path, "rb") as file:
-                found[relative] = digest(file.read())
-        except OSError:
-            pass  # gone, or not readable: the folder is not described whole
-    return found
+    return found, whole
 
 
 def remove_tree(path: Path) -> None:
