@@ -10,12 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from totaliser.checks import check_site
 from totaliser.site import BuildOptions, build
 from totaliser.terms import index_terms, listed_names, loose_key, near_duplicates, term_key, unique_slugs
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 from .test_build import Elements
 
 BASE = "/appeals-site/"
@@ -133,6 +134,43 @@ def test_more_than_a_page_of_appeals_continues_on_page_2(make_site, tmp_path: Pa
     assert card_links(first) + card_links(second) == home
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://example.github.io/appeals-site/hospitals/leeds-general-infirmary/page/2/" in sitemap
+
+
+def _files_of(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("theme", ["stock", "totals on every page"])
+def test_a_new_total_remakes_the_first_pages_and_the_appeals_own(make_site, tmp_path: Path, theme: str) -> None:
+    # The totals open a listing's first page only; a later page is made again
+    # when its own cards change, and not for a total elsewhere. A theme of the
+    # site's own that shows them on every page is recorded as reading them
+    # there, and has those pages made again.
+    files = {f"content/appeals/c{n:02d}.md": story(f"Child {n:02d}", "Leeds General Infirmary", raised=n * 100) for n in range(60)}
+    if theme != "stock":
+        files["templates/index.html"] = (ROOT / "templates/index.html").read_text(encoding="utf-8").replace(
+            "{% if pagination.number == 1 %}", "{% if true %}"
+        )
+    site = make_site(files)
+    out = tmp_path / "out"
+    for _ in range(2):
+        build(BuildOptions(site_dir=site, output_dir=out))
+    # c59 is on the last page, by most still needed: a little more keeps it there.
+    path = site / "content/appeals/c59.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("raised: 5900", "raised: 5901"), encoding="utf-8")
+    report = build(BuildOptions(site_dir=site, output_dir=out))
+    listings = sorted(key for key in report.made if key.startswith(("listing:", "term:")))
+    # Every appeal is at one hospital and has one condition: those listings are paged as the home page.
+    terms = [f"term:{kind}:{number}" for kind in ("conditions:cerebral-palsy", "hospitals:leeds-general-infirmary") for number in (1, 3)]
+    if theme == "stock":
+        assert listings == ["listing:1", "listing:3", *terms]
+    else:
+        assert listings == ["listing:1", "listing:2", "listing:3", *terms]
+    assert "£177,001" in (out / "index.html").read_text(encoding="utf-8")  # 100 * (0 + ... + 59) + 1
+    assert ("£177,001" in (out / "page/2/index.html").read_text(encoding="utf-8")) == (theme != "stock")
+    cold = tmp_path / "cold"
+    build(BuildOptions(site_dir=site, output_dir=cold, use_cache=False))
+    assert _files_of(out) == _files_of(cold)
 
 
 def test_a_term_feed_has_its_appeals_with_the_site_feeds_ids(make_site, tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import functools
+import operator
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -243,12 +245,24 @@ class AppealView:
         object.__setattr__(self, "_appeal", appeal)
         object.__setattr__(self, "_fields", fields)
 
-    def __getattr__(self, name: str) -> Any:
-        self._fields.add(name)
-        return getattr(self._appeal, name)
+    def __getattribute__(self, name: str) -> Any:
+        # Every lookup comes here first. (A __getattr__ is called only after
+        # the normal lookup has failed and raised AttributeError: twice the
+        # time, and a card reads some 25 fields.) The view's own slots and
+        # Python's special names are its own, as with any object.
+        if name[0] == "_":
+            try:
+                return _own_attribute(self, name)
+            except AttributeError:
+                pass
+        _own_attribute(self, "_fields").add(name)
+        return getattr(_own_attribute(self, "_appeal"), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("an appeal is read-only while outputs are made")
+
+
+_own_attribute = object.__getattribute__
 
 
 def appeal(item: Any) -> Any:
@@ -257,6 +271,23 @@ def appeal(item: Any) -> Any:
     if recorder is None or isinstance(item, AppealView):
         return item
     return AppealView(item, recorder.appeal_fields.setdefault(item.slug, set()))
+
+
+def field_values(item: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Several fields of an appeal at once, each recorded as read when ``item``
+    is seen through the door: quicker than one by one for an output that
+    reads the same fields of thousands of appeals (appeals.json)."""
+    values = _field_getter(names)
+    if type(item) is AppealView:
+        _own_attribute(item, "_fields").update(names)
+        return values(_own_attribute(item, "_appeal"))
+    return values(item)
+
+
+@functools.lru_cache(maxsize=64)
+def _field_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    getter = operator.attrgetter(*names)
+    return getter if len(names) > 1 else lambda item: (getter(item),)
 
 
 def page(item: Any) -> Any:
@@ -274,6 +305,43 @@ def value(name: str) -> Any:
     found, fingerprint = recorder.sources.value_and_fingerprint(name)
     recorder.note("value", name, fingerprint)
     return found
+
+
+class ValueWhenUsed:
+    """A site value handed to a template, read (and recorded) only when the
+    template looks into it: the site's totals, which a listing's first page
+    shows and its later pages do not, so a new total leaves those as they
+    are. A theme of the site's own that shows them on every page is recorded
+    as reading them there too."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "_name", name)
+
+    def _value(self) -> Any:
+        return value(object.__getattribute__(self, "_name"))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._value(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a site value is read-only while outputs are made")
+
+    def __bool__(self) -> bool:
+        return bool(self._value())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._value()[key]
+
+    def __str__(self) -> str:
+        return str(self._value())
 
 
 def file_bytes(path: str | Path) -> bytes:

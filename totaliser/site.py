@@ -189,7 +189,7 @@ class ContentLoader:
         return results
 
 
-TERM_VALUES = ("terms", "term-paths", "term-slug", "term", "term-members", "term-name", "term-open")
+TERM_VALUES = ("terms", "term-paths", "term-slug", "term-order", "term-totals", "term-members", "term-name", "term-open")
 
 
 def name_of(kind: str, argument: str) -> str:
@@ -241,8 +241,10 @@ class SiteValues:
         kind_, _, slug = argument.partition(":")
         term = self.terms[kind_][slug]
         figures = term.figures
-        if kind == "term":  # a listing's pages: its name, totals and appeals in order
-            return (term.name, term_totals(figures), term.appeals)
+        if kind == "term-order":  # a listing's pages: its appeals in the home page's order
+            return term.appeals
+        if kind == "term-totals":  # its first page: its totals
+            return term_totals(figures)
         if kind == "term-members":  # its feed: which appeals, in no particular order
             return tuple(sorted(term.appeals))
         if kind == "term-name":  # its feed's title

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..i18n import Speech, english
@@ -193,30 +194,39 @@ def appeals_json_utf8(records: Sequence[dict[str, Any]]) -> bytes:
     return ('{"appeals": [\n' + ",\n".join(map(encode, records)) + "\n]}\n").encode("utf-8")
 
 
+_RECORD_FIELDS = (
+    "slug", "url_path", "title", "child", "condition", "hospital", "target", "raised", "percent", "currency", "status",
+    "date", "deadline", "donate", "milestones", "updates", "sources", "gift_aid", "summary",
+)
+
+
 def appeal_record(appeal: Appeal, config: SiteConfig) -> dict[str, Any]:
+    # The fields read at once (reads.field_values): appeals.json reads
+    # 10,000 appeals on every new total, and one by one was a third of its time.
+    (
+        slug, url_path, title, child, condition, hospital, target, raised, percent, currency, status,
+        date, deadline, donate, milestones, updates, sources, gift_aid, summary,
+    ) = reads.field_values(appeal, _RECORD_FIELDS)
     return {
-        "slug": appeal.slug,
-        "url": config.absolute(appeal.url_path),
-        "title": appeal.title,
-        "child": appeal.child,
-        "condition": appeal.condition,
-        "hospital": appeal.hospital,
-        "target": json_number(appeal.target),
-        "raised": json_number(appeal.raised),
-        "percent": appeal.percent,
-        "currency": appeal.currency,
-        "status": appeal.status,
-        "date": appeal.date.isoformat(),
-        "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
-        "donate": [{"label": d.label, "url": d.url} for d in appeal.donate],
-        "milestones": [{"label": m.label, "amount": json_number(m.amount)} for m in appeal.milestones],
-        "updates": [
-            {"date": u.date.isoformat(), "raised": json_number(u.raised), "note": u.note}
-            for u in appeal.updates
-        ],
-        "sources": [{"label": s.label, "amount": json_number(s.amount)} for s in appeal.sources],
-        "gift_aid": json_number(appeal.gift_aid) if appeal.gift_aid is not None else None,
-        "summary": appeal.summary,
+        "slug": slug,
+        "url": config.absolute(url_path),
+        "title": title,
+        "child": child,
+        "condition": condition,
+        "hospital": hospital,
+        "target": json_number(target),
+        "raised": json_number(raised),
+        "percent": percent,
+        "currency": currency,
+        "status": status,
+        "date": date.isoformat(),
+        "deadline": deadline.isoformat() if deadline else None,
+        "donate": [{"label": d.label, "url": d.url} for d in donate],
+        "milestones": [{"label": m.label, "amount": json_number(m.amount)} for m in milestones],
+        "updates": [{"date": u.date.isoformat(), "raised": json_number(u.raised), "note": u.note} for u in updates],
+        "sources": [{"label": s.label, "amount": json_number(s.amount)} for s in sources],
+        "gift_aid": json_number(gift_aid) if gift_aid is not None else None,
+        "summary": summary,
     }
 
 

@@ -14,6 +14,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from .. import reads
 from ..content import Appeal
 from ..i18n import Speech
 from ..listing import page_path, paginate
@@ -58,9 +59,8 @@ def term_index_page(context: Context, kind: str) -> str:
 
 
 def term_page(context: Context, kind: str, slug: str, number: int) -> str:
-    # One value for every page of a listing: each shows the listing's totals,
-    # which change whenever the appeals on any of its pages do.
-    name, totals, members = context.value(f"term:{kind}:{slug}")
+    name = context.value(f"term-name:{kind}:{slug}")
+    members = context.value(f"term-order:{kind}:{slug}")
     pages = paginate(members)
     count = len(pages)
     chunk = [context.appeal(s) for s in pages[number - 1]]
@@ -80,7 +80,10 @@ def term_page(context: Context, kind: str, slug: str, number: int) -> str:
         kind=kind,
         term={"name": name, "slug": slug, "url": folder, "heading": heading},
         cards=[context.renderer.card_context(appeal) for appeal in chunk],
-        totals=totals,
+        appeal_count=len(members),
+        # Read when shown: the stock theme shows them on the first page only,
+        # so a new total leaves the later pages as they are.
+        totals=reads.ValueWhenUsed(f"term-totals:{kind}:{slug}"),
         pagination=pagination,
         embed_code=listing_iframe_code(context, kind, slug, heading, speech),
         canonical=context.config.absolute(folder + page_path(number)),

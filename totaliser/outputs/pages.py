@@ -268,7 +268,7 @@ class PageRenderer:
         return self._render(
             "index.html",
             cards=[self.card_context(a) for a in chunk],
-            totals=reads.value("totals"),
+            totals=reads.ValueWhenUsed("totals"),  # the stock theme shows them on the first page only
             pagination=pagination,
             canonical=self.config.absolute(page_path(number)),
             social=self.site_social(),

@@ -211,14 +211,16 @@ def _appeals_json(context: Context, problems: Problems) -> Files:
 def _atom_feed(context: Context, problems: Problems) -> Files:
     from .feeds import atom_feed
 
-    appeals = [context.appeal(slug) for slug in context.value("order")]
+    # Which appeals, not their order: the feed sorts its entries by date, and
+    # a new total, which reorders the home page, changes no entry.
+    appeals = [context.appeal(slug) for slug in context.value("slugs")]
     return {"feed.xml": atom_feed(appeals, context.config, context.speech()).encode()}
 
 
 def _sitemap(context: Context, problems: Problems) -> Files:
     from .feeds import sitemap
 
-    appeals = [context.appeal(slug) for slug in context.value("order")]
+    appeals = [context.appeal(slug) for slug in context.value("slugs")]  # listed by slug
     pages = [context.page(slug) for slug in sorted(context.pages)]
     listing = [page_path(number) for number in range(1, context.value("listing-pages") + 1)]
     from ..terms import KINDS as TERM_KINDS
