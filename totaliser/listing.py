@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .content import Appeal
-from .terms import Tally, TermFigures
+from .terms import TermFigures, figure_row, figures_of
 
 PER_PAGE = 24
 Item = TypeVar("Item")  # an appeal, or its slug
@@ -60,11 +60,8 @@ class Totals:
 
 
 def site_totals(appeals: Sequence[Appeal]) -> Totals:
-    """The totals of the appeals given, summed as a listing's are (``terms.Tally``)."""
-    tally = Tally()
-    for appeal in appeals:
-        tally.add(appeal)
-    return term_totals(tally.figures())
+    """The totals of the appeals given, summed as a listing's are (``terms.figures_of``)."""
+    return term_totals(figures_of([figure_row(appeal) for appeal in appeals]))
 
 
 def term_totals(figures: TermFigures) -> Totals:

@@ -101,30 +101,27 @@ class Spelling:
 
 def index_terms(ordered: Sequence[Appeal]) -> dict[str, list[Term]]:
     """Every term of every kind among appeals given in the home page's order,
-    with its figures, in one pass over the appeals (``Appeal.listed``)."""
-    members: dict[tuple[str, str], list[str]] = {}
+    with its figures (``Appeal.listed`` says which terms each is in)."""
+    members: dict[tuple[str, str], list[FigureRow]] = {}
     spellings: dict[tuple[str, str], dict[str, int]] = {}
-    figures: dict[tuple[str, str], Tally] = {}
     for appeal in ordered:
-        slug = appeal.slug
+        row = figure_row(appeal)
         for kind, key, name in appeal.listed:
             term = (kind, key)
             found = members.get(term)
             if found is None:
                 found = members[term] = []
                 spellings[term] = {}
-                figures[term] = Tally()
-            found.append(slug)
+            found.append(row)
             counts = spellings[term]
             counts[name] = counts.get(name, 0) + 1
-            figures[term].add(appeal)
     by_kind: dict[str, list[Term]] = {kind: [] for kind in KINDS}
     for kind in KINDS:
         keys = sorted((key for kind_, key in members if kind_ == kind), key=lambda key: (to_ascii(key), key))
         shown = {key: _most_common(spellings[(kind, key)]) for key in keys}
         slugs = unique_slugs([(key, slugify(shown[key]) or kind[:-1]) for key in keys])
         by_kind[kind] = [
-            Term(kind, slugs[key], shown[key], key, tuple(members[(kind, key)]), figures[(kind, key)].figures())
+            Term(kind, slugs[key], shown[key], key, tuple(row[5] for row in members[(kind, key)]), figures_of(members[(kind, key)]))
             for key in keys
         ]
     return by_kind
@@ -250,46 +247,45 @@ class TermFigures:
 FIRST_OPEN = 3  # the open appeals a listing's embed names
 
 
-class Tally:
-    """A term's figures (or the whole site's) as its appeals are met, in the home page's order."""
+# What the figures read of an appeal, once however many listings it is in:
+# (status, currency, raised, target, Gift Aid, slug).
+FigureRow = tuple[str, str, Decimal, Decimal, Decimal, str]
+_ZERO = Decimal(0)
 
-    __slots__ = ("counts", "sums", "open_sums", "first_open")
 
-    def __init__(self) -> None:
-        self.counts = {"open": 0, "funded": 0, "closed": 0, "draft": 0}
-        self.sums: dict[str, list[Decimal]] = {}  # currency -> raised, target, gift aid
-        self.open_sums: dict[str, list[Decimal]] = {}
-        self.first_open: list[str] = []
+def figure_row(appeal: Appeal) -> FigureRow:
+    # The currency interned: a value's fingerprint is its pickle, which
+    # writes one object met twice as a reference. A code shared by every
+    # appeal freshly read, and not by those from the cache, would change it.
+    return (appeal.status, sys.intern(appeal.currency), appeal.raised, appeal.target, appeal.gift_aid or _ZERO, appeal.slug)
 
-    def add(self, appeal: Appeal) -> None:
-        status = appeal.status
-        self.counts[status] += 1
-        # Interned: a value's fingerprint is its pickle, which writes one
-        # object met twice as a reference. A code shared by every appeal
-        # freshly read, and not by those from the cache, would change it.
-        currency = sys.intern(appeal.currency)
-        row = self.sums.get(currency)
-        if row is None:
-            row = self.sums[currency] = [Decimal(0), Decimal(0), Decimal(0)]
-        row[0] += appeal.raised
-        row[1] += appeal.target
-        row[2] += appeal.gift_aid or Decimal(0)
-        if status == "open":
-            row = self.open_sums.setdefault(currency, [Decimal(0), Decimal(0)])
-            row[0] += appeal.raised
-            row[1] += appeal.target
-            if len(self.first_open) < FIRST_OPEN:
-                self.first_open.append(appeal.slug)
 
-    def figures(self) -> TermFigures:
-        counts = self.counts
-        return TermFigures(
-            appeals=sum(counts.values()),
-            open=counts["open"],
-            funded=counts["funded"],
-            closed=counts["closed"],
-            raised=tuple(Raised(c, self.sums[c][0], self.sums[c][1]) for c in sorted(self.sums)),
-            open_raised=tuple(Raised(c, *self.open_sums[c]) for c in sorted(self.open_sums)),
-            gift_aid=tuple((c, self.sums[c][2]) for c in sorted(self.sums)),
-            first_open=tuple(self.first_open),
-        )
+def figures_of(rows: Sequence[FigureRow]) -> TermFigures:
+    """The counts and money of appeals given in the home page's order.
+
+    Column by column, each summed in one pass (money is summed exactly, so
+    the order of the additions does not matter): at 10,000 appeals a build
+    sums some 40,000 listing memberships."""
+    statuses = [row[0] for row in rows]
+    opened = [row for row in rows if row[0] == "open"]
+    return TermFigures(
+        appeals=len(rows),
+        open=len(opened),
+        funded=statuses.count("funded"),
+        closed=statuses.count("closed"),
+        raised=tuple(Raised(currency, _sum(part, 2), _sum(part, 3)) for currency, part in _by_currency(rows)),
+        open_raised=tuple(Raised(currency, _sum(part, 2), _sum(part, 3)) for currency, part in _by_currency(opened)),
+        gift_aid=tuple((currency, _sum(part, 4)) for currency, part in _by_currency(rows)),
+        first_open=tuple(row[5] for row in opened[:FIRST_OPEN]),
+    )
+
+
+def _by_currency(rows: Sequence[FigureRow]) -> list[tuple[str, Sequence[FigureRow]]]:
+    currencies = sorted({row[1] for row in rows})
+    if len(currencies) == 1:  # nearly always
+        return [(currencies[0], rows)]
+    return [(currency, [row for row in rows if row[1] == currency]) for currency in currencies]
+
+
+def _sum(rows: Sequence[FigureRow], column: int) -> Decimal:
+    return sum([row[column] for row in rows], Decimal(0))
