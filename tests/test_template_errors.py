@@ -34,6 +34,15 @@ def test_build_and_check_name_the_template_line_and_the_closest_name(make_site, 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_typo_on_the_totals_gets_the_closest_name_too(make_site, tmp_path: Path) -> None:
+    # The listings hand their totals over to be read when shown (reads.ValueWhenUsed).
+    template = '{% extends "default/index.html" %}\n{% block title %}\n{{ totals.apeals }}\n{% endblock %}\n'
+    site = make_site({"content/appeals/amy.md": appeal(), "templates/index.html": template})
+    result = run_cli("check", "--site", str(site))
+    assert result.returncode == 1
+    assert "templates/index.html:3: totals.apeals is not defined (did you mean totals.appeals?)" in result.stderr, result.stderr
+
+
 @pytest.mark.slow
 def test_serves_error_panel_names_the_template(tmp_path: Path) -> None:
     from .test_serve import ReloadListener, Server

@@ -119,18 +119,23 @@ def _attribute_names(cls: type) -> dict[str, int]:
 _numbered: dict[type, dict[str, int]] = {}
 
 
-@functools.lru_cache(maxsize=1024)
 def _places(cls: type, fields: tuple[str, ...]) -> Callable[[bytes], tuple[bytes, ...]] | None:
     """Where the fingerprints of ``fields`` are in an appeal's
     ``attribute_fingerprints``, as one getter (a listing page fingerprints
     the same fields of 24 appeals, appeals.json of every appeal); None when
     one of them is not a field of the appeal."""
-    numbers = _attribute_names(cls)
-    if not fields or any(name not in numbers for name in fields):
-        return None
-    places = [slice(numbers[name] * _DIGEST_SIZE, (numbers[name] + 1) * _DIGEST_SIZE) for name in fields]
-    getter = operator.itemgetter(*places)
-    return getter if len(places) > 1 else lambda each: (getter(each),)
+    found = _placed.get((cls, fields), False)
+    if found is False:
+        numbers = _attribute_names(cls)
+        found = None
+        if fields and all(name in numbers for name in fields):
+            getter = operator.itemgetter(*[slice(numbers[name] * _DIGEST_SIZE, (numbers[name] + 1) * _DIGEST_SIZE) for name in fields])
+            found = getter if len(fields) > 1 else lambda each: (getter(each),)
+        _placed[(cls, fields)] = found
+    return found
+
+
+_placed: dict[tuple[type, tuple[str, ...]], Any] = {}
 
 
 def attribute_fingerprints(item: Any) -> bytes:
@@ -210,6 +215,7 @@ class Sources:
         each = self.appeal_attributes[slug]
         appeal = self.appeals[slug]
         places = _places(type(appeal), fields)
+        parts: list[bytes] | tuple[bytes, ...]
         if places is not None:
             parts = places(each)
         else:
@@ -266,9 +272,10 @@ class AppealView:
     def __getattribute__(self, name: str) -> Any:
         # Every lookup comes here first. (A __getattr__ is called only after
         # the normal lookup has failed and raised AttributeError: twice the
-        # time, and a card reads some 25 fields.) The view's own slots and
-        # Python's special names are its own, as with any object.
-        if name[0] == "_":
+        # time, and a card reads some 25 fields.) Python's special names are
+        # the view's own, as with any object; its slots are reached only
+        # through _own_attribute, so that no template reads around the door.
+        if name.startswith("__"):
             try:
                 return _own_attribute(self, name)
             except AttributeError:
@@ -295,6 +302,8 @@ def field_values(item: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
     """Several fields of an appeal at once, each recorded as read when ``item``
     is seen through the door: quicker than one by one for an output that
     reads the same fields of thousands of appeals (appeals.json)."""
+    # Plain names only: attrgetter would follow "a.b", recorded as one name.
+    assert names and not any("." in name for name in names), names
     values = _field_getter(names)
     if type(item) is AppealView:
         _own_attribute(item, "_fields").update(names)
@@ -358,8 +367,25 @@ class ValueWhenUsed:
     def __getitem__(self, key: Any) -> Any:
         return self._value()[key]
 
+    def __contains__(self, item: Any) -> bool:
+        return item in self._value()
+
     def __str__(self) -> str:
         return str(self._value())
+
+    def __repr__(self) -> str:  # a template's |pprint
+        return repr(self._value())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._value(), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ValueWhenUsed):
+            other = other._value()
+        return bool(self._value() == other)
+
+    def __hash__(self) -> int:
+        return hash(self._value())
 
 
 def file_bytes(path: str | Path) -> bytes:

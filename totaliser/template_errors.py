@@ -161,6 +161,10 @@ def _fields_of(owner: str) -> list[str]:
         from .content import Appeal
 
         cls = Appeal
+    elif class_name == "ValueWhenUsed":  # reads.py: what the listings hand over so is their totals
+        from .listing import Totals
+
+        cls = Totals
     names = [field.name for field in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
     for klass in cls.__mro__:
         for key, value in vars(klass).items():

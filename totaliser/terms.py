@@ -288,4 +288,5 @@ def _by_currency(rows: Sequence[FigureRow]) -> list[tuple[str, Sequence[FigureRo
 
 
 def _sum(rows: Sequence[FigureRow], column: int) -> Decimal:
-    return sum([row[column] for row in rows], Decimal(0))
+    amounts: list[Decimal] = [row[column] for row in rows]  # type: ignore[misc]  # a money column
+    return sum(amounts, Decimal(0))

@@ -146,8 +146,9 @@ def _listing_page(number: int, context: Context, problems: Problems) -> Files:
 def listing_outputs(site: SitePlan) -> Iterator[Output]:
     for number in range(1, site.listing_pages + 1):
         path = page_path(number)
-        # One group for every page: a new total, which changes them all,
-        # then rewrites one of the cache's files rather than all of them.
+        # One group for every page: a new total changes the first page and
+        # each the appeal's card moves across, which then rewrites one of the
+        # cache's files rather than one for each page.
         yield Output(f"listing:{number}", "listing", "the home page", partial(_listing_page, number), (path, path + "index.html"))
 
 

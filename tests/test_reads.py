@@ -1,0 +1,60 @@
+"""The one door outputs read through (reads.py): what passes it is recorded,
+and nothing read through it escapes the record."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import jinja2
+import pytest
+
+from totaliser import reads
+from totaliser.listing import CurrencyTotal, Totals
+
+TOTALS = Totals(appeals=3, open=1, funded=1, closed=1, by_currency=(CurrencyTotal("GBP", Decimal(10), Decimal(20), Decimal(0)),))
+
+
+def sources() -> reads.Sources:
+    return reads.Sources({}, {}, {}, {}, lambda name: TOTALS, reads.FileFingerprints(), {})
+
+
+@pytest.mark.parametrize("template, shown", [
+    ("{{ totals.appeals }}", "3"),
+    ("{{ totals|pprint }}", repr(TOTALS)),
+    ("{{ '%r'|format(totals) }}", repr(TOTALS)),
+    ("{{ totals }}", str(TOTALS)),
+    ("{{ totals == same }}", "True"),
+    ("{{ totals.by_currency|length }}", "1"),
+    ("{% for total in totals.by_currency %}{{ total.currency }}{% endfor %}", "GBP"),
+])
+def test_a_value_handed_over_for_later_is_recorded_when_a_template_looks_into_it(template: str, shown: str) -> None:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    with reads.recording(sources()) as recorder:
+        out = env.from_string(template).render(totals=reads.ValueWhenUsed("totals"), same=reads.ValueWhenUsed("totals"))
+    assert out == shown
+    assert ("value", "totals") in recorder.read
+
+
+def test_a_value_handed_over_for_later_and_left_alone_is_not_recorded() -> None:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    with reads.recording(sources()) as recorder:
+        out = env.from_string("{% if false %}{{ totals.appeals }}{% endif %}page 2").render(totals=reads.ValueWhenUsed("totals"))
+    assert out == "page 2"
+    assert ("value", "totals") not in recorder.read
+
+
+class Story:
+    child = "Amy"
+    slug = "amy"
+
+
+def test_an_appeal_seen_through_the_door_records_each_field_and_hides_the_appeal_itself() -> None:
+    fields: set[str] = set()
+    view = reads.AppealView(Story(), fields)
+    assert view.child == "Amy"
+    assert reads.field_values(view, ("slug",)) == ("amy",)
+    assert fields == {"child", "slug"}
+    for name in ("", "_appeal", "_fields"):  # no way around the record
+        with pytest.raises(AttributeError):
+            getattr(view, name)
+    assert isinstance(view, reads.AppealView)
