@@ -26,10 +26,11 @@ def reference_date(appeals: Sequence[Appeal]) -> datetime.date | None:
     return max(dates) if dates else None
 
 
-def order_appeals(appeals: Sequence[Appeal]) -> list[Appeal]:
+def order_appeals(appeals: Sequence[Appeal], as_of: datetime.date | None = None) -> list[Appeal]:
     """Open appeals first: those with a deadline still ahead, nearest first,
-    then the rest, most still needed first; then funded, then closed."""
-    as_of = reference_date(appeals)
+    then the rest, most still needed first; then funded, then closed.
+    ``as_of``: their ``reference_date``, when the caller has it already."""
+    as_of = as_of or reference_date(appeals)
 
     def key(appeal: Appeal) -> tuple[object, ...]:
         rank = _STATUS_RANK.get(appeal.status, 3)

@@ -135,7 +135,10 @@ def load_site(
     if config.first_name_only:  # every story's text depends on every child's name, drafts' too
         guard = value_digest(sorted(loader.children))
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
-    fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
+    if guard:
+        fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
+    else:  # nothing to add: 10,000 hashes spared
+        fingerprints = {item.path: loader.fingerprints[item.path] for item in items}
     return LoadedSite(config, content, problems, fingerprints, loader.attributes, guard)
 
 
@@ -202,7 +205,8 @@ class SiteValues:
     def __init__(self, config: SiteConfig, appeals: list[Appeal], pages: list[Page]):
         self.config = config
         self.appeals = appeals
-        self.order = [appeal.slug for appeal in order_appeals(appeals)]
+        self.as_of = reference_date(appeals)  # 10,000 appeals' newest date: worked out once
+        self.order = [appeal.slug for appeal in order_appeals(appeals, self.as_of)]
         self.chunks = paginate(self.order)
         self.pages = sorted(pages, key=lambda page: page.slug)
 
@@ -269,7 +273,7 @@ class SiteValues:
             "slugs": lambda: tuple(sorted(self.order)),  # which appeals there are, in no particular order
             "listing-pages": lambda: len(self.chunks),
             "totals": lambda: site_totals(self.appeals),
-            "as-of": lambda: reference_date(self.appeals),  # what "still ahead" means on the home page
+            "as-of": lambda: self.as_of,  # what "still ahead" means on the home page
             "nav": lambda: self.pages,
         }
         return known[name]()
