@@ -83,6 +83,11 @@ def paginate(items: Sequence[Item], per_page: int = PER_PAGE) -> list[list[Item]
     return pages or [[]]
 
 
+def page_count(items: int, per_page: int = PER_PAGE) -> int:
+    """How many pages ``paginate`` makes of ``items`` items."""
+    return max(1, -(-items // per_page))
+
+
 def page_path(number: int) -> str:
     """The path of page ``number`` of the home listing: "" for 1, "page/2/" after."""
     return "" if number == 1 else f"page/{number}/"

@@ -29,7 +29,7 @@ from .content import Appeal, Content, Page, load_content
 from .errors import ContentErrors, Problem, Problems, UsageError, display_path
 from .fields import FieldError
 from .fingerprint import code_fingerprint, digest, value_digest
-from .listing import order_appeals, paginate, reference_date, site_totals, term_totals
+from .listing import order_appeals, page_count, paginate, reference_date, site_totals, term_totals
 from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
@@ -192,7 +192,7 @@ class ContentLoader:
         return results
 
 
-TERM_VALUES = ("terms", "term-paths", "term-slug", "term-order", "term-totals", "term-members", "term-name", "term-open")
+TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-members", "term-name", "term-open")
 
 
 def name_of(kind: str, argument: str) -> str:
@@ -209,6 +209,7 @@ class SiteValues:
         self.order = [appeal.slug for appeal in order_appeals(appeals, self.as_of)]
         self.chunks = paginate(self.order)
         self.pages = sorted(pages, key=lambda page: page.slug)
+        self._paged: dict[str, list[list[str]]] = {}
 
     @cached_property
     def terms(self) -> dict[str, dict[str, Term]]:
@@ -234,7 +235,7 @@ class SiteValues:
             )
         if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
             return tuple(
-                (kind_, slug, len(paginate(term.appeals)))
+                (kind_, slug, page_count(len(term.appeals)))
                 for kind_, terms in self.terms.items() for slug, term in terms.items()
             )
         if kind == "term-slug":  # an appeal page's link to a listing: by its kind and term key
@@ -242,11 +243,17 @@ class SiteValues:
             # hospital share it, and a build fingerprints it once.
             kind_, _, key = argument.partition(":")
             return self.term_of.get((kind_, key))
+        if kind == "term-page":  # a listing's page: its appeals, in the home page's order
+            # Each page its own value, as the home page's are: a new total
+            # that moves an appeal a few places remakes the pages it moves
+            # across, not every page of its hospital's listing.
+            term_name, _, number = argument.rpartition(":")
+            return tuple(self._term_pages(term_name)[int(number) - 1])
         kind_, _, slug = argument.partition(":")
         term = self.terms[kind_][slug]
         figures = term.figures
-        if kind == "term-order":  # a listing's pages: its appeals in the home page's order
-            return term.appeals
+        if kind == "term-count":  # its pages' heading, and how many pages there are
+            return len(term.appeals)
         if kind == "term-totals":  # its first page: its totals
             return term_totals(figures)
         if kind == "term-members":  # its feed: which appeals, in no particular order
@@ -256,6 +263,14 @@ class SiteValues:
         if kind == "term-open":  # its embed and badge
             return OpenAppeals(term.name, figures.open, figures.first_open, figures.open_raised)
         raise KeyError(name_of(kind, argument))
+
+    def _term_pages(self, term_name: str) -> list[list[str]]:
+        """A listing's appeals ("hospitals:<slug>"), page by page."""
+        pages = self._paged.get(term_name)
+        if pages is None:
+            kind, _, slug = term_name.partition(":")
+            pages = self._paged[term_name] = paginate(self.terms[kind][slug].appeals)
+        return pages
 
     @cached_property
     def by_slug(self) -> dict[str, Appeal]:

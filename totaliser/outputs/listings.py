@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .. import reads
 from ..content import Appeal
 from ..i18n import Speech
-from ..listing import page_path, paginate
+from ..listing import page_count, page_path
 from ..terms import OpenAppeals, Raised, TermSummary
 from .context import Context
 from .embed import IFRAME_HEIGHT, TITLE_LIMIT, one_line
@@ -60,10 +60,9 @@ def term_index_page(context: Context, kind: str) -> str:
 
 def term_page(context: Context, kind: str, slug: str, number: int) -> str:
     name = context.value(f"term-name:{kind}:{slug}")
-    members = context.value(f"term-order:{kind}:{slug}")
-    pages = paginate(members)
-    count = len(pages)
-    chunk = [context.appeal(s) for s in pages[number - 1]]
+    appeal_count = context.value(f"term-count:{kind}:{slug}")
+    count = page_count(appeal_count)
+    chunk = [context.appeal(s) for s in context.value(f"term-page:{kind}:{slug}:{number}")]
     folder = f"{kind}/{slug}/"
     pagination = {
         "number": number,
@@ -80,7 +79,7 @@ def term_page(context: Context, kind: str, slug: str, number: int) -> str:
         kind=kind,
         term={"name": name, "slug": slug, "url": folder, "heading": heading},
         cards=[context.renderer.card_context(appeal) for appeal in chunk],
-        appeal_count=len(members),
+        appeal_count=appeal_count,
         # Read when shown: the stock theme shows them on the first page only,
         # so a new total leaves the later pages as they are.
         totals=reads.ValueWhenUsed(f"term-totals:{kind}:{slug}"),
