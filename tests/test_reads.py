@@ -3,6 +3,7 @@ and nothing read through it escapes the record."""
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 import jinja2
@@ -58,3 +59,16 @@ def test_an_appeal_seen_through_the_door_records_each_field_and_hides_the_appeal
         with pytest.raises(AttributeError):
             getattr(view, name)
     assert isinstance(view, reads.AppealView)
+
+
+@pytest.mark.parametrize("template", ["{{ appeal }}", "{{ appeal|pprint }}", "{{ '%s'|format(appeal) }}", "{{ appeal == same }}"])
+def test_a_template_that_shows_the_appeal_itself_reads_all_of_it(template: str) -> None:
+    from totaliser.content import Appeal
+
+    fields: set[str] = set()
+    appeal = object.__new__(Appeal)
+    env = jinja2.Environment(autoescape=True)
+    # An appeal made without its fields cannot be shown: what counts is what was recorded.
+    with contextlib.suppress(AttributeError):
+        env.from_string(template).render(appeal=reads.AppealView(appeal, fields), same=reads.AppealView(appeal, set()))
+    assert {"child", "raised", "body_html"} <= fields

@@ -126,6 +126,8 @@ def _places(cls: type, fields: tuple[str, ...]) -> Callable[[bytes], tuple[bytes
     one of them is not a field of the appeal."""
     found = _placed.get((cls, fields), False)
     if found is False:
+        if len(_placed) > 4096:  # the dev server's templates, edited again and again
+            _placed.clear()
         numbers = _attribute_names(cls)
         found = None
         if fields and all(name in numbers for name in fields):
@@ -286,8 +288,33 @@ class AppealView:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("an appeal is read-only while outputs are made")
 
+    # A template that shows or compares the appeal itself reads all of it.
+    def __repr__(self) -> str:
+        return repr(_whole(self))
+
+    def __str__(self) -> str:
+        return str(_whole(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(_whole(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is AppealView:
+            other = _whole(other)
+        return bool(_whole(self) == other)
+
+    def __hash__(self) -> int:
+        return hash(_whole(self))
+
 
 _own_attribute = object.__getattribute__
+
+
+def _whole(view: AppealView) -> Any:
+    """The appeal behind ``view``, every field of it recorded as read."""
+    appeal = _own_attribute(view, "_appeal")
+    _own_attribute(view, "_fields").update(_attribute_names(type(appeal)))
+    return appeal
 
 
 def appeal(item: Any) -> Any:

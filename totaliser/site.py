@@ -248,6 +248,8 @@ class SiteValues:
             # that moves an appeal a few places remakes the pages it moves
             # across, not every page of its hospital's listing.
             term_name, _, number = argument.rpartition(":")
+            if int(number) < 1:
+                raise IndexError(number)
             return tuple(self._term_pages(term_name)[int(number) - 1])
         kind_, _, slug = argument.partition(":")
         term = self.terms[kind_][slug]
