@@ -303,6 +303,10 @@ def test_the_browser_shows_a_saved_story_in_place_and_reloads_for_the_rest(serve
         page.wait_for_function("() => getComputedStyle(document.querySelector('h1')).letterSpacing === '3px'", timeout=WAIT * 1000)
         assert page.evaluate("() => window.sameDocument") is None
         assert not [line for line in console if "Content Security Policy" in line or line.startswith("page error")]
+    except Exception as failure:
+        # What the server and the page said: a wait that runs out says nothing of why.
+        failure.add_note("serve printed:\n" + "".join(server.output + server.errors) + "\nthe page's console:\n" + "\n".join(console))
+        raise
     finally:
         page.close()
 

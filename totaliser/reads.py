@@ -298,13 +298,10 @@ class AppealView:
     def __format__(self, spec: str) -> str:
         return format(_whole(self), spec)
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> bool:  # and so unhashable, as an appeal is
         if type(other) is AppealView:
             other = _whole(other)
         return bool(_whole(self) == other)
-
-    def __hash__(self) -> int:
-        return hash(_whole(self))
 
 
 _own_attribute = object.__getattribute__
