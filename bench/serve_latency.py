@@ -120,7 +120,8 @@ class BrowserClient:
         self.page.add_init_script(PAINT_WATCH)
         self.page.goto(url)
         self.page.wait_for_function(
-            "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected()",
+            "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected()"
+            " && window.LiveReload.connector.protocol >= 7",  # the handshake done: the server knows the page
             timeout=30_000,
         )
 

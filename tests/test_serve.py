@@ -257,7 +257,14 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
     assert not (site / "output").exists()
 
 
-CONNECTED = "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected && window.LiveReload.connector._isSocketConnected()"
+# Connected, and the handshake done: livereload.js has told the server which
+# page it shows ("info", sent as soon as the server's hello comes), and the
+# server sends reloads only to pages that have. An edit made when the socket
+# had merely opened could be rebuilt before the server had heard of the page.
+CONNECTED = (
+    "() => window.LiveReload && window.LiveReload.connector && window.LiveReload.connector._isSocketConnected"
+    " && window.LiveReload.connector._isSocketConnected() && window.LiveReload.connector.protocol >= 7"
+)
 
 
 @pytest.mark.browser
