@@ -18,6 +18,7 @@ from totaliser.terms import index_terms, listed_names, loose_key, near_duplicate
 
 from .conftest import ROOT, run_cli
 from .test_build import Elements
+from .test_cache import tree
 
 BASE = "/appeals-site/"
 
@@ -136,10 +137,6 @@ def test_more_than_a_page_of_appeals_continues_on_page_2(make_site, tmp_path: Pa
     assert "https://example.github.io/appeals-site/hospitals/leeds-general-infirmary/page/2/" in sitemap
 
 
-def _files_of(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
 # (story, its new total, the pages whose cards change): by most still needed,
 # c00-c23 are on page 1, c24-c47 on page 2 and c48-c59 on page 3.
 NEW_TOTALS = {
@@ -179,7 +176,7 @@ def test_a_new_total_remakes_the_first_pages_and_those_its_card_is_on(make_site,
     assert (total in (out / "page/2/index.html").read_text(encoding="utf-8")) == (theme != "stock")
     cold = tmp_path / "cold"
     build(BuildOptions(site_dir=site, output_dir=cold, use_cache=False))
-    assert _files_of(out) == _files_of(cold)
+    assert tree(out) == tree(cold)
 
 
 def test_a_term_feed_has_its_appeals_with_the_site_feeds_ids(make_site, tmp_path: Path) -> None:

@@ -119,25 +119,25 @@ def _attribute_names(cls: type) -> dict[str, int]:
 _numbered: dict[type, dict[str, int]] = {}
 
 
-def _places(cls: type, fields: tuple[str, ...]) -> Callable[[bytes], tuple[bytes, ...]] | None:
-    """Where the fingerprints of ``fields`` are in an appeal's
-    ``attribute_fingerprints``, as one getter (a listing page fingerprints
-    the same fields of 24 appeals, appeals.json of every appeal); None when
-    one of them is not a field of the appeal."""
-    found = _placed.get((cls, fields), False)
-    if found is False:
+def _places(cls: type, fields: tuple[str, ...]) -> tuple[slice | str, ...]:
+    """Where the fingerprint of each of ``fields`` is in an appeal's
+    ``attribute_fingerprints``, worked out once for a set of fields (a
+    listing page fingerprints the same fields of 24 appeals, appeals.json of
+    every appeal). A name the appeal lacks (a template's typo) stays a name:
+    it counts as read too, and is fingerprinted by its value."""
+    found = _placed.get((cls, fields))
+    if found is None:
         if len(_placed) > 4096:  # the dev server's templates, edited again and again
             _placed.clear()
         numbers = _attribute_names(cls)
-        found = None
-        if fields and all(name in numbers for name in fields):
-            getter = operator.itemgetter(*[slice(numbers[name] * _DIGEST_SIZE, (numbers[name] + 1) * _DIGEST_SIZE) for name in fields])
-            found = getter if len(fields) > 1 else lambda each: (getter(each),)
-        _placed[(cls, fields)] = found
+        found = _placed[(cls, fields)] = tuple(
+            name if name not in numbers else slice(numbers[name] * _DIGEST_SIZE, (numbers[name] + 1) * _DIGEST_SIZE)
+            for name in fields
+        )
     return found
 
 
-_placed: dict[tuple[type, tuple[str, ...]], Any] = {}
+_placed: dict[tuple[type, tuple[str, ...]], tuple[slice | str, ...]] = {}
 
 
 def attribute_fingerprints(item: Any) -> bytes:
@@ -216,19 +216,10 @@ class Sources:
         """The fingerprint of some fields of an appeal, as they are now."""
         each = self.appeal_attributes[slug]
         appeal = self.appeals[slug]
-        places = _places(type(appeal), fields)
-        parts: list[bytes] | tuple[bytes, ...]
-        if places is not None:
-            parts = places(each)
-        else:
-            numbers = _attribute_names(type(appeal))
-            parts = []
-            for name in fields:
-                number = numbers.get(name)
-                if number is None:  # a name the appeal lacks (a template's typo) counts as read too
-                    parts.append(value_digest(getattr(appeal, name, _MISSING)))
-                else:
-                    parts.append(each[number * _DIGEST_SIZE : (number + 1) * _DIGEST_SIZE])
+        parts = [
+            each[place] if type(place) is slice else value_digest(getattr(appeal, place, _MISSING))
+            for place in _places(type(appeal), fields)
+        ]
         return digest(self.guard, b"".join(parts))  # each part the same length: joined, they cannot collide
 
     def _still(self, pair: tuple[tuple[str, str], bytes]) -> bool:
@@ -371,7 +362,7 @@ class ValueWhenUsed:
         object.__setattr__(self, "_name", name)
 
     def _value(self) -> Any:
-        return value(object.__getattribute__(self, "_name"))
+        return value(self._name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._value(), name)

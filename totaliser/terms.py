@@ -268,14 +268,15 @@ def figures_of(rows: Sequence[FigureRow]) -> TermFigures:
     sums some 40,000 listing memberships."""
     statuses = [row[0] for row in rows]
     opened = [row for row in rows if row[0] == "open"]
+    by_currency = _by_currency(rows)
     return TermFigures(
         appeals=len(rows),
         open=len(opened),
         funded=statuses.count("funded"),
         closed=statuses.count("closed"),
-        raised=tuple(Raised(currency, _sum(part, 2), _sum(part, 3)) for currency, part in _by_currency(rows)),
+        raised=tuple(Raised(currency, _sum(part, 2), _sum(part, 3)) for currency, part in by_currency),
         open_raised=tuple(Raised(currency, _sum(part, 2), _sum(part, 3)) for currency, part in _by_currency(opened)),
-        gift_aid=tuple((currency, _sum(part, 4)) for currency, part in _by_currency(rows)),
+        gift_aid=tuple((currency, _sum(part, 4)) for currency, part in by_currency),
         first_open=tuple(row[5] for row in opened[:FIRST_OPEN]),
     )
 
