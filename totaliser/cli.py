@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import progress
 from .errors import ContentErrors, Problem, Problems, UsageError, display_path
-from .site import BuildOptions, BuildReport, build
+from .site import BuildOptions, BuildReport, build, open_cache
 
 # Each command imports what only it needs (checks, newstory, raising, serve)
 # when it runs: a cached rebuild is quick, and Python's start-up is much of it.
@@ -115,7 +115,9 @@ def run() -> None:
     its way out: after a cached rebuild of 10,000 appeals, hundreds of
     thousands of them (the cache's records of 50,000 files), for longer than
     the rebuild's own rendering. Nothing needs that: every file written is
-    closed by then, and the terminal's output is flushed here.
+    closed by then, and the terminal's output is flushed here. A build's
+    cache and report are kept (``_kept``) for the same reason: dropped when
+    the build returns, they would be freed then instead.
     """
     status = main()
     try:
@@ -124,6 +126,11 @@ def run() -> None:
     except OSError:  # a closed pipe: let Python end as usual, and report it
         sys.exit(status)
     os._exit(status)
+
+
+# What the last build loaded, kept until the process ends (see run()): at
+# 10,000 appeals, freeing it took 0.1 s of a 1.2 s rebuild.
+_kept: list[object] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,8 +183,10 @@ def _build(args: argparse.Namespace) -> int:
         use_cache=args.cache,
     )
     bar = progress.ProgressBar(sys.stderr) if progress.wanted(sys.stderr) else None
+    cache = open_cache(options.site_dir) if options.use_cache else None
+    _kept[:] = [cache]
     try:
-        report = build(options, progress=bar)
+        report = build(options, progress=bar, memory=cache)
     except ContentErrors as exc:
         if bar:
             bar.finish()
@@ -196,6 +205,7 @@ def _build(args: argparse.Namespace) -> int:
     # collector need not go over it again (at 10,000 appeals, 0.2 s).
     gc.freeze()
     report = dataclasses.replace(report, warnings=report.warnings + _site_advice(report))
+    _kept.append(report)
     _print_problems(report.warnings[:WARNINGS_SHOWN])
     if len(report.warnings) > WARNINGS_SHOWN:
         hidden = len(report.warnings) - WARNINGS_SHOWN
