@@ -150,5 +150,27 @@ def test_file_names_that_differ_in_case_are_an_error(make_site, tmp_path: Path, 
 def test_the_output_writer_refuses_paths_outside_its_folder(tmp_path: Path, relative: str) -> None:
     writer = Staging(tmp_path / "staging", tmp_path / "output", {}, from_spare=False)
     with pytest.raises(ValueError):
-        writer.claim(relative, "a story", b"x")
+        writer.fill([(relative, "a story", b"x")], {})
     assert not (tmp_path / "escape.html").exists()
+
+
+@pytest.mark.parametrize("kept_first", [True, False])
+def test_a_new_output_that_would_overwrite_a_kept_one_is_an_error_naming_both(tmp_path: Path, kept_first: bool) -> None:
+    """Kept outputs' files are put in place all at once; one a new output
+    writes too is still refused, and said about the later of the two."""
+    from totaliser.cache import OutputEntry
+    from totaliser.outputs.registry import Output
+    from totaliser.reads import Dependencies
+    from totaliser.site import _assemble
+
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "a.html").write_text("old")
+    kept = Output("kept", "kept", "the kept page", lambda context, problems: {}, ("a.html",))
+    new = Output("new", "new", "the new page", lambda context, problems: {}, ("a.html",))
+    outputs = [kept, new] if kept_first else [new, kept]
+    previous = {"kept": OutputEntry(Dependencies((), ()), (("a.html", b"old"),))}
+    made = {"new": ([("a.html", b"new")], Dependencies((), ()), [])}
+    staging = Staging(tmp_path / "staging", tmp_path / "output", {}, from_spare=False)
+    problems = _assemble(outputs, made, previous, staging)
+    later, earlier = ("the new page", "the kept page") if kept_first else ("the kept page", "the new page")
+    assert [(p.path, p.message) for p in problems.errors] == [(later, f"would write a.html, which {earlier} writes too (rename one of them)")]

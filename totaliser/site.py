@@ -544,20 +544,33 @@ def _make(
 def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry], staging: Staging) -> Problems:
     """Put every output's files in place: the new ones are written, the rest linked."""
     problems = Problems()
+    new: list[tuple[str, str, bytes]] = []
+    kept: Manifest = {}
+    for output in outputs:
+        if output.key in made:
+            written, _, found = made[output.key]
+            _add_once(problems, found)
+            new += [(path, output.source, fingerprint) for path, fingerprint in written]
+        else:
+            kept.update(previous[output.key].files)
     try:
-        for output in outputs:
-            if output.key in made:
-                written, _, found = made[output.key]
-                _add_once(problems, found)
-                for path, fingerprint in written:
-                    staging.claim(path, output.source, fingerprint)
-            else:
-                for path, fingerprint in previous[output.key].files:
-                    staging.claim(path, output.source, fingerprint, checked=True)
-                    staging.keep(path, fingerprint)
-    except OutputCollision as exc:
+        staging.fill(new, kept)
+    except OutputCollision:
+        exc = _first_collision(outputs, made, previous)
         problems.error(exc.second, 1, "file name", f"would write {exc.relative}, which {exc.first} writes too (rename one of them)")
     return problems
+
+
+def _first_collision(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry]) -> OutputCollision:
+    """The first file two outputs would write, in the order they are planned
+    (said about the later one): looked for only once there is one."""
+    written: dict[str, str] = {}
+    for output in outputs:
+        for path, _ in made[output.key][0] if output.key in made else previous[output.key].files:
+            if path in written:
+                return OutputCollision(path, written[path], output.source)
+            written[path] = output.source
+    raise AssertionError("no two outputs write one file")
 
 
 def _remember(

@@ -154,31 +154,36 @@ class Staging:
         self.current = current
         self.present = present
         self.from_spare = from_spare
-        self.written: dict[str, str] = {}  # relative path -> the source that wrote it
         self.manifest: Manifest = {}
         self._folders: set[str] = {""}
 
-    def claim(self, relative: str, source: str, fingerprint: bytes, checked: bool = False) -> None:
-        """Note a file of the new output; refuse two sources writing one path,
-        and (unless ``checked`` by an earlier build) paths that leave the folder."""
-        if relative in self.written:
-            raise OutputCollision(relative, self.written[relative], source)
-        if not checked and _PLAIN_RELATIVE.fullmatch(relative) is None:
-            parts = Path(relative).parts
-            if not parts or Path(relative).is_absolute() or ".." in parts:
-                raise ValueError(f"output path outside the output folder: {relative}")
-        self.written[relative] = source
-        self.manifest[relative] = fingerprint
+    def fill(self, new: list[tuple[str, str, bytes]], kept: Manifest) -> None:
+        """Note every file of the new output. ``new``: (path, source,
+        fingerprint) of those made by this build, written already. ``kept``:
+        the current output's files that are still right, linked here where
+        the folder lacks them; an earlier build claimed them together, so
+        none is there twice. Refuses two sources writing one path, and new
+        paths that leave the folder."""
+        written: dict[str, str] = {}
+        for relative, source, fingerprint in new:
+            if relative in written or relative in kept:
+                raise OutputCollision(relative, written.get(relative, "an earlier output"), source)
+            if _PLAIN_RELATIVE.fullmatch(relative) is None:
+                parts = Path(relative).parts
+                if not parts or Path(relative).is_absolute() or ".." in parts:
+                    raise ValueError(f"output path outside the output folder: {relative}")
+            written[relative] = source
+            self.manifest[relative] = fingerprint
+        self.manifest.update(kept)
+        present = self.present
+        for relative, fingerprint in kept.items():
+            if present.get(relative) != fingerprint:
+                os.link(self.current / relative, self._place(relative))
 
     def write(self, relative: str, data: bytes, fingerprint: bytes) -> None:
         """Write a file (from any process); unless the folder already has it."""
         if self.present.get(relative) != fingerprint:
             _write_new(self._place(relative), data)
-
-    def keep(self, relative: str, fingerprint: bytes) -> None:
-        """The current output's file is still right: link it, copying nothing."""
-        if self.present.get(relative) != fingerprint:
-            os.link(self.current / relative, self._place(relative))
 
     def _place(self, relative: str) -> str:
         folder, _, _ = relative.rpartition("/")
