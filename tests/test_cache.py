@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, copy_example_site
-from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE
+from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE, numbers
 from totaliser.errors import ContentErrors
-from totaliser.site import BuildOptions, build
+from totaliser.site import BuildOptions, build, open_cache
 
 pytestmark = pytest.mark.xdist_group("cache")
 
@@ -299,6 +299,12 @@ def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Pat
         CHANGES[change](site)
         build(BuildOptions(site, output, use_cache=True))
         assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
+    # What outputs no longer read is dropped from the cache's tables of reads.
+    cache = open_cache(site)
+    with cache.locked():
+        for shard in cache._shards:
+            assert sorted({number for entry in shard["outputs"].values() for number in numbers(entry)}) == list(range(len(shard["reads"])))
+    assert sum(len(shard["reads"]) for shard in cache._shards) > 0
 
 
 def test_rebuilding_unchanged_content_makes_nothing(site: Path, tmp_path: Path) -> None:

@@ -168,7 +168,7 @@ def test_a_new_output_that_would_overwrite_a_kept_one_is_an_error_naming_both(tm
     kept = Output("kept", "kept", "the kept page", lambda context, problems: {}, ("a.html",))
     new = Output("new", "new", "the new page", lambda context, problems: {}, ("a.html",))
     outputs = [kept, new] if kept_first else [new, kept]
-    previous = {"kept": OutputEntry(Dependencies((), ()), (("a.html", b"old"),))}
+    previous = {"kept": OutputEntry(b"", (("a.html", b"old"),))}
     made = {"new": ([("a.html", b"new")], Dependencies((), ()), [])}
     staging = Staging(tmp_path / "staging", tmp_path / "output", {}, from_spare=False)
     problems = _assemble(outputs, made, previous, staging)

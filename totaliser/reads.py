@@ -42,6 +42,10 @@ class Dependencies(NamedTuple):
     appeals: tuple[tuple[str, tuple[str, ...], bytes, bytes], ...]
 
 
+# One thing read, as a Dependencies holds it: a ((kind, name), fingerprint)
+# pair, or an appeal's (slug, fields, whole, part).
+Read = tuple[Any, ...]
+
 _recording: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("recording", default=None)
 
 
@@ -196,21 +200,27 @@ class Sources:
 
     def still_the_same(self, dependencies: Dependencies) -> bool:
         """Whether everything an output read is as it was when it was made."""
-        fingerprints = self.appeal_fingerprints  # one for every appeal there is now
-        for slug, fields, whole, part in dependencies.appeals:
-            now = fingerprints.get(slug)
-            if now is None:
-                return False
-            # The whole appeal unchanged says it at once; otherwise only the
-            # fields the output read count (a story's new paragraph leaves
-            # its social card alone).
-            if now != whole and self.fields_fingerprint(slug, fields) != part:
+        for read in dependencies.appeals:
+            if not self.still(read):
                 return False
         shared = dependencies.shared
         same = self._shared.get(shared)
         if same is None:
             same = self._shared[shared] = all(self._still(pair) for pair in shared)
         return same
+
+    def still(self, read: Read) -> bool:
+        """Whether one thing read (see ``Read``) is as it was."""
+        if len(read) == 2:
+            return self._still(read)  # type: ignore[arg-type]
+        slug, fields, whole, part = read
+        now = self.appeal_fingerprints.get(slug)  # one for every appeal there is now
+        if now is None:
+            return False
+        # The whole appeal unchanged says it at once; otherwise only the
+        # fields the output read count (a story's new paragraph leaves its
+        # social card alone).
+        return now == whole or self.fields_fingerprint(slug, fields) == part
 
     def fields_fingerprint(self, slug: str, fields: tuple[str, ...]) -> bytes:
         """The fingerprint of some fields of an appeal, as they are now."""

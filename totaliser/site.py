@@ -337,10 +337,8 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
     previous, old_manifest, same_folder = _outputs_there(cache, tree)
-    stale = [
-        output for output in outputs
-        if output.key not in previous or not sources.still_the_same(previous[output.key].dependencies)
-    ]
+    changed = cache.changed_outputs(sources.still) if cache is not None else set()
+    stale = [output for output in outputs if output.key not in previous or output.key in changed]
     staging = tree.begin(_spare_manifest(cache, tree, old_manifest, same_folder))
     context.scratch = staging.root / WORKING_FOLDER
     try:
@@ -580,14 +578,11 @@ def _remember(
     """Record this build in the cache, after the swap: the folders' identities
     are taken as they are now. A build killed before this finds folders that
     are not the ones recorded, and reads them before keeping anything of them."""
-    interned: dict[Any, Any] = {}  # equal keys and fingerprints stored once: a smaller, quicker cache
     entries = {}
     for output in outputs:
         if output.key in made:
             written, dependencies, _ = made[output.key]
-            shared = _interned(interned, tuple(_interned(interned, pair) for pair in dependencies.shared))
-            appeals = tuple((slug, _interned(interned, fields), *prints) for slug, fields, *prints in dependencies.appeals)
-            entries[output.key] = (output.group, OutputEntry(reads.Dependencies(shared, appeals), tuple(written)))
+            entries[output.key] = (output.group, dependencies, tuple(written))
     cache.update_outputs(entries, {output.key for output in outputs})
     state = cache.state
     # The spare is now the output this build replaced: what it holds is
@@ -601,10 +596,6 @@ def _remember(
     state.output = (str(tree.output), found) if found is not None else None
     state.file_stats = files.known
     cache.save()
-
-
-def _interned(table: dict[Any, Any], value: Any) -> Any:
-    return table.setdefault(value, value)
 
 
 def _report(
