@@ -54,12 +54,10 @@ SHARDS = 64
 # tuple of numbers would load as thousands): native 4-byte integers, so the
 # byte order and size are part of the format.
 _NUMBERS: Final = "I"
-FORMAT = (6, sys.byteorder, array(_NUMBERS).itemsize)
+FORMAT = (7, sys.byteorder, array(_NUMBERS).itemsize)
 
 
-@dataclass
-class ContentEntry:
-    dependencies: Dependencies
+class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 30 ms quicker
     result: Any  # an Appeal, a Page, or None for a file with errors (never kept)
     problems: list[Problem]
     fingerprint: bytes  # of the result: what outputs that read it record
@@ -69,6 +67,10 @@ class ContentEntry:
 class OutputEntry(NamedTuple):  # a tuple: a cache of 40,000 of them loads a third quicker
     reads: bytes  # what it read: numbers in its file's table of reads (``numbers``)
     files: tuple[tuple[str, bytes], ...]  # (path, fingerprint of its bytes)
+
+
+# The two kinds of entry, and the table of reads of each, in every file.
+_KINDS = {"content": "content reads", "outputs": "output reads"}
 
 
 @dataclass
@@ -88,7 +90,7 @@ class BuildCache:
         self.folder = site_dir.resolve() / CACHE_DIR
         self.spare_dir = self.folder / SPARE_DIR
         self._shards: list[dict[str, Any]] = [_new_shard() for _ in range(SHARDS)]
-        self._read_numbers: dict[int, dict[Read, int]] = {}  # a shard's table of reads, looked up, once it is added to
+        self._read_numbers: dict[tuple[int, str], dict[Read, int]] = {}  # a file's table of reads, by read, once added to
         self._fields: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._dirty: set[int] = set(range(SHARDS))  # until read from disk: a new cache is written whole
         self.state = _State(code)
@@ -129,11 +131,16 @@ class BuildCache:
         return number
 
     def content(self, path: str) -> ContentEntry | None:
-        return self._shards[self._shard(path)]["content"].get(path)
+        kept = self._shards[self._shard(path)]["content"].get(path)
+        return kept[1] if kept is not None else None
 
-    def keep_content(self, path: str, entry: ContentEntry) -> None:
+    def changed_content(self, still: Callable[[Read], bool]) -> set[str]:
+        """The content files whose checked result read something no longer as it was."""
+        return self._changed("content", still)
+
+    def keep_content(self, path: str, dependencies: Dependencies, entry: ContentEntry) -> None:
         number = self._shard(path)
-        self._shards[number]["content"][path] = entry
+        self._shards[number]["content"][path] = (self._numbered(number, "content", dependencies), entry)
         self._dirty.add(number)
 
     def forget_content_except(self, paths: set[str]) -> None:
@@ -152,14 +159,8 @@ class BuildCache:
         return found
 
     def changed_outputs(self, still: Callable[[Read], bool]) -> set[str]:
-        """The keys of the output entries of which something read is no longer
-        as it was, by ``still`` (asked once for each thing in each file)."""
-        changed: set[str] = set()
-        for shard in self._shards:
-            gone = {number for number, read in enumerate(shard["reads"]) if not still(read)}
-            if gone:
-                changed.update(key for key, entry in shard["outputs"].items() if not gone.isdisjoint(numbers(entry)))
-        return changed
+        """The keys of the output entries of which something read is no longer as it was."""
+        return self._changed("outputs", still)
 
     def update_outputs(self, made: dict[str, tuple[str, Dependencies, tuple[tuple[str, bytes], ...]]], wanted: set[str]) -> None:
         """Keep what each output of ``made`` read and wrote (key -> (group,
@@ -172,21 +173,35 @@ class BuildCache:
                 self._dirty.add(number)
         for key, (group, dependencies, files) in made.items():
             number = self._shard(group)
-            shard = self._shards[number]
-            table = self._read_numbers.get(number)
-            if table is None:
-                table = self._read_numbers[number] = {read: index for index, read in enumerate(shard["reads"])}
-            numbers = []
-            # Equal lists of fields read stored once: the cache loads a tenth quicker.
-            appeals = [(slug, self._fields.setdefault(fields, fields), *prints) for slug, fields, *prints in dependencies.appeals]
-            for read in (*dependencies.shared, *appeals):
-                index = table.get(read)
-                if index is None:
-                    index = table[read] = len(shard["reads"])
-                    shard["reads"].append(read)
-                numbers.append(index)
-            shard["outputs"][key] = OutputEntry(array(_NUMBERS, numbers).tobytes(), files)
+            self._shards[number]["outputs"][key] = OutputEntry(self._numbered(number, "outputs", dependencies), files)
             self._dirty.add(number)
+
+    def _changed(self, kind: str, still: Callable[[Read], bool]) -> set[str]:
+        # ``still`` is asked once for each thing read in each file, not once
+        # for each of the entries (thousands) that read it.
+        changed: set[str] = set()
+        for shard in self._shards:
+            gone = {number for number, read in enumerate(shard[_KINDS[kind]]) if not still(read)}
+            if gone:
+                changed.update(key for key, (reads, _) in shard[kind].items() if not gone.isdisjoint(numbers(reads)))
+        return changed
+
+    def _numbered(self, number: int, kind: str, dependencies: Dependencies) -> bytes:
+        """What an entry read, as numbers in its file's table (added there when new)."""
+        reads = self._shards[number][_KINDS[kind]]
+        table = self._read_numbers.get((number, kind))
+        if table is None:
+            table = self._read_numbers[(number, kind)] = {read: index for index, read in enumerate(reads)}
+        found = []
+        # Equal lists of fields read stored once: the cache loads a tenth quicker.
+        appeals = [(slug, self._fields.setdefault(fields, fields), *prints) for slug, fields, *prints in dependencies.appeals]
+        for read in (*dependencies.shared, *appeals):
+            index = table.get(read)
+            if index is None:
+                index = table[read] = len(reads)
+                reads.append(read)
+            found.append(index)
+        return array(_NUMBERS, found).tobytes()
 
     def save(self) -> None:
         """Write what changed, each file whole (written aside, then renamed)."""
@@ -199,30 +214,35 @@ class BuildCache:
         _write_pickle(self.folder / STATE_FILE, (FORMAT, self.state))
 
 
-def numbers(entry: OutputEntry) -> memoryview:
-    """The numbers of what an output read, in its file's table of reads."""
-    return memoryview(entry.reads).cast(_NUMBERS)
+def numbers(reads: bytes) -> memoryview:
+    """The numbers of what an entry read, in its file's table of reads."""
+    return memoryview(reads).cast(_NUMBERS)
 
 
 def _new_shard() -> dict[str, Any]:
-    return {"content": {}, "outputs": {}, "reads": []}
+    return {"content": {}, "outputs": {}, **{table: [] for table in _KINDS.values()}}
 
 
 def _drop_unread(shard: dict[str, Any]) -> None:
-    """Renumber a file's table of reads to hold only what its entries read:
+    """Renumber a file's tables of reads to hold only what its entries read:
     an output made again may no longer read what it did."""
-    reads: list[Read] = shard["reads"]
-    renumbered: dict[int, int] = {}
-    for entry in shard["outputs"].values():
-        for number in numbers(entry):
-            renumbered.setdefault(number, len(renumbered))
-    if len(renumbered) == len(reads) and all(old == new for old, new in renumbered.items()):
-        return
-    shard["reads"] = [reads[old] for old in renumbered]
-    shard["outputs"] = {
-        key: OutputEntry(array(_NUMBERS, [renumbered[number] for number in numbers(entry)]).tobytes(), entry.files)
-        for key, entry in shard["outputs"].items()
-    }
+    for kind, name in _KINDS.items():
+        reads: list[Read] = shard[name]
+        renumbered: dict[int, int] = {}
+        for entry in shard[kind].values():
+            for number in numbers(entry[0]):
+                renumbered.setdefault(number, len(renumbered))
+        if len(renumbered) == len(reads) and all(old == new for old, new in renumbered.items()):
+            continue
+        shard[name] = [reads[old] for old in renumbered]
+        shard[kind] = {
+            key: entry._replace(reads=_renumbered(entry[0], renumbered)) if kind == "outputs" else (_renumbered(entry[0], renumbered), entry[1])
+            for key, entry in shard[kind].items()
+        }
+
+
+def _renumbered(reads: bytes, renumbered: dict[int, int]) -> bytes:
+    return array(_NUMBERS, [renumbered[number] for number in numbers(reads)]).tobytes()
 
 
 def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:

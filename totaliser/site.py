@@ -151,6 +151,8 @@ class ContentLoader:
         self.cache = cache
         self.sources = reads.Sources({}, {}, {}, {}, lambda name: config, files, {})
         self.seen: set[str] = set()
+        # The files whose checked result, in the cache, read what has changed since.
+        self.changed = cache.changed_content(self.sources.still) if cache is not None else set()
         self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
         self.attributes: dict[str, bytes] = {}
@@ -162,23 +164,23 @@ class ContentLoader:
         entries: list[ContentEntry | None] = []
         for name in shown:
             entry = self.cache.content(name) if self.cache else None
-            entries.append(entry if entry is not None and self.sources.still_the_same(entry.dependencies) else None)
+            entries.append(entry if entry is not None and name not in self.changed else None)
         stale = [index for index, entry in enumerate(entries) if entry is None]
 
-        def read(index: int) -> ContentEntry:
+        def read(index: int) -> tuple[reads.Dependencies, ContentEntry]:
             found = Problems()
             with reads.recording(self.sources) as recorder:
                 reads.value("settings")
                 result = read_one(paths[index], found)
             if kind == "appeal" and result is not None:
                 attributes = reads.attribute_fingerprints(result)
-                return ContentEntry(recorder.finish(), result, found.items, digest(attributes), attributes)
-            return ContentEntry(recorder.finish(), result, found.items, value_digest(result))
+                return recorder.finish(), ContentEntry(result, found.items, digest(attributes), attributes)
+            return recorder.finish(), ContentEntry(result, found.items, value_digest(result))
 
-        for index, entry in zip(stale, parallel_map(read, stale), strict=True):
+        for index, (dependencies, entry) in zip(stale, parallel_map(read, stale), strict=True):
             entries[index] = entry
             if self.cache is not None and not any(problem.is_error for problem in entry.problems):
-                self.cache.keep_content(shown[index], entry)
+                self.cache.keep_content(shown[index], dependencies, entry)
         results = []
         for name, entry in zip(shown, entries, strict=True):
             assert entry is not None
