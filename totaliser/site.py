@@ -354,7 +354,8 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         tree.abandon()
         raise
     if cache is not None:
-        _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files)
+        touched = _touched(outputs, made, previous) if same_folder else None
+        _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files, touched)
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
 
 
@@ -573,9 +574,19 @@ def _first_collision(outputs: list[Output], made: dict[str, Made], previous: dic
     raise AssertionError("no two outputs write one file")
 
 
+def _touched(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry]) -> set[str]:
+    """The paths at which the new output may differ from the one it replaces,
+    when the cache's entries describe that one whole: those of the outputs
+    made, as they were and as they are, and those of outputs no longer planned."""
+    planned = {output.key for output in outputs}
+    found = {path for written, _, _ in made.values() for path, _ in written}
+    found.update(path for key, entry in previous.items() if key in made or key not in planned for path, _ in entry.files)
+    return found
+
+
 def _remember(
     cache: BuildCache, tree: OutputTree, outputs: list[Output], made: dict[str, Made], old: Manifest | None,
-    manifest: Manifest, files: reads.FileFingerprints,
+    manifest: Manifest, files: reads.FileFingerprints, touched: set[str] | None,
 ) -> None:
     """Record this build in the cache, after the swap: the folders' identities
     are taken as they are now. A build killed before this finds folders that
@@ -591,7 +602,7 @@ def _remember(
     # known when that output was trusted.
     state.spare = identity(cache.spare_dir) if old is not None and tree.keeps_spare() else None
     state.spare_difference = (
-        {path: old.get(path) for path in old.keys() | manifest.keys() if old.get(path) != manifest.get(path)}
+        {path: old.get(path) for path in (old.keys() | manifest.keys() if touched is None else touched) if old.get(path) != manifest.get(path)}
         if state.spare is not None and old is not None else {}
     )
     found = identity(tree.output)
