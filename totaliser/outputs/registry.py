@@ -123,7 +123,7 @@ def appeal_outputs(site: SitePlan) -> Iterator[Output]:
         for part, (make, files) in APPEAL_FILES.items():
             if part == "photos" and slug not in site.with_photo:
                 continue  # nothing to publish: planned again once the story names a photo
-            yield Output(f"{part}:{slug}", slug, shown, partial(make, slug), tuple(folder + name for name in files))
+            yield Output(f"{part}:{slug}", slug, shown, partial(make, slug), tuple(map(folder.__add__, files)))
 
 
 def _plain_page(slug: str, context: Context, problems: Problems) -> Files:
@@ -259,8 +259,9 @@ LISTING_INDEXES = ("hospitals/", "conditions/", "places/", "tags/")
 
 
 def search_outputs(known: set[str]) -> Iterator[Output]:
-    """The search page and its index. The page links the listings the plan has,
-    and they are part of its key: a site that gains one makes the page again."""
+    """The search page and its index. The page links the listings the plan has
+    (``known``: the addresses of its listings' index pages), and they are
+    part of its key: a site that gains one makes the page again."""
     listings = tuple(address for address in LISTING_INDEXES if address in known)
     key = "search/index.html" + "".join(f" {address}" for address in listings)
     yield Output(key, "search", "the build", partial(_search_page, listings), ("search/", "search/index.html"))
@@ -314,7 +315,8 @@ def addresses(outputs: list[Output]) -> set[str]:
 
 def plan(site: SitePlan) -> list[Output]:
     outputs = [output for kind in KINDS for output in kind(site)]
-    return outputs + list(search_outputs(addresses(outputs)))
+    indexes = {address for output in outputs if output.key.startswith("terms:") for address in output.addresses}
+    return outputs + list(search_outputs(indexes))
 
 
 def make_site_plan(
