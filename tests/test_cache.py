@@ -304,7 +304,7 @@ def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Pat
     with cache.locked():
         for shard in cache._shards:
             for kind, table in (("content", "content reads"), ("outputs", "output reads")):
-                read = {number for entry in shard[kind].values() for number in numbers(entry[0])}
+                read = {number for entry in shard[kind].values() for number in numbers(entry.reads)}
                 assert sorted(read) == list(range(len(shard[table])))
     assert all(sum(len(shard[table]) for shard in cache._shards) for table in ("content reads", "output reads"))
 

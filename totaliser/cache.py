@@ -8,9 +8,9 @@ made (``reads.py``), and reused only while every one is unchanged:
 * an output's files, by path and fingerprint, so an output whose inputs are
   unchanged is linked from the current output instead of being made again.
 
-What outputs read is kept once in each file, in a table (``reads``), and an
-output's entry lists the numbers of what it read: each thing read is checked
-once a build, not once for each of the thousands of outputs that read it.
+What the entries read is kept once in each file, in a table, and an entry
+lists the numbers of what it read there: each thing read is checked once a
+build, not once for each of the thousands of outputs that read it.
 
 Entries are kept in ``SHARDS`` files by a hash of their group (a story's
 outputs share one), so a rebuild rewrites only the files whose entries
@@ -54,7 +54,7 @@ SHARDS = 64
 # tuple of numbers would load as thousands): native 4-byte integers, so the
 # byte order and size are part of the format.
 _NUMBERS: Final = "I"
-FORMAT = (7, sys.byteorder, array(_NUMBERS).itemsize)
+FORMAT = (8, sys.byteorder, array(_NUMBERS).itemsize)
 
 
 class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 30 ms quicker
@@ -67,6 +67,11 @@ class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 
 class OutputEntry(NamedTuple):  # a tuple: a cache of 40,000 of them loads a third quicker
     reads: bytes  # what it read: numbers in its file's table of reads (``numbers``)
     files: tuple[tuple[str, bytes], ...]  # (path, fingerprint of its bytes)
+
+
+class _KeptContent(NamedTuple):
+    reads: bytes  # as OutputEntry's
+    entry: ContentEntry
 
 
 # The two kinds of entry, and the table of reads of each, in every file.
@@ -95,7 +100,7 @@ class BuildCache:
         self._dirty: set[int] = set(range(SHARDS))  # until read from disk: a new cache is written whole
         self.state = _State(code)
         self._loaded = False
-        self._numbers: dict[str, int] = {}
+        self._shard_of: dict[str, int] = {}
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -125,14 +130,14 @@ class BuildCache:
         self._dirty.clear()
 
     def _shard(self, group: str) -> int:
-        number = self._numbers.get(group)
+        number = self._shard_of.get(group)
         if number is None:
-            number = self._numbers[group] = zlib.crc32(group.encode("utf-8", "surrogateescape")) % SHARDS
+            number = self._shard_of[group] = zlib.crc32(group.encode("utf-8", "surrogateescape")) % SHARDS
         return number
 
     def content(self, path: str) -> ContentEntry | None:
         kept = self._shards[self._shard(path)]["content"].get(path)
-        return kept[1] if kept is not None else None
+        return kept.entry if kept is not None else None
 
     def changed_content(self, still: Callable[[Read], bool]) -> set[str]:
         """The content files whose checked result read something no longer as it was."""
@@ -140,7 +145,7 @@ class BuildCache:
 
     def keep_content(self, path: str, dependencies: Dependencies, entry: ContentEntry) -> None:
         number = self._shard(path)
-        self._shards[number]["content"][path] = (self._numbered(number, "content", dependencies), entry)
+        self._shards[number]["content"][path] = _KeptContent(self._numbered(number, "content", dependencies), entry)
         self._dirty.add(number)
 
     def forget_content_except(self, paths: set[str]) -> None:
@@ -183,7 +188,7 @@ class BuildCache:
         for shard in self._shards:
             gone = {number for number, read in enumerate(shard[_KINDS[kind]]) if not still(read)}
             if gone:
-                changed.update(key for key, (reads, _) in shard[kind].items() if not gone.isdisjoint(numbers(reads)))
+                changed.update(key for key, entry in shard[kind].items() if not gone.isdisjoint(numbers(entry.reads)))
         return changed
 
     def _numbered(self, number: int, kind: str, dependencies: Dependencies) -> bytes:
@@ -230,19 +235,15 @@ def _drop_unread(shard: dict[str, Any]) -> None:
         reads: list[Read] = shard[name]
         renumbered: dict[int, int] = {}
         for entry in shard[kind].values():
-            for number in numbers(entry[0]):
+            for number in numbers(entry.reads):
                 renumbered.setdefault(number, len(renumbered))
         if len(renumbered) == len(reads) and all(old == new for old, new in renumbered.items()):
             continue
         shard[name] = [reads[old] for old in renumbered]
         shard[kind] = {
-            key: entry._replace(reads=_renumbered(entry[0], renumbered)) if kind == "outputs" else (_renumbered(entry[0], renumbered), entry[1])
+            key: entry._replace(reads=array(_NUMBERS, [renumbered[number] for number in numbers(entry.reads)]).tobytes())
             for key, entry in shard[kind].items()
         }
-
-
-def _renumbered(reads: bytes, renumbered: dict[int, int]) -> bytes:
-    return array(_NUMBERS, [renumbered[number] for number in numbers(reads)]).tobytes()
 
 
 def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:
