@@ -309,6 +309,28 @@ def test_a_chain_of_cached_rebuilds_equals_cold_builds(site: Path, tmp_path: Pat
     assert all(sum(len(shard[table]) for shard in cache._shards) for table in ("content reads", "output reads"))
 
 
+@pytest.mark.parametrize("changed_since_the_spare", [False, True], ids=["as in the spare copy", "changed since the spare copy"])
+def test_a_file_deleted_by_hand_from_the_output_is_put_back(site: Path, tmp_path: Path, changed_since_the_spare: bool) -> None:
+    # The next output starts from the spare copy (the output before last):
+    # a file unchanged since is there already; one changed since is linked
+    # from the current output, and, gone from it, is made again.
+    output = tmp_path / "output"
+    built_twice(site, output)
+    story = site / "content/appeals/jacob-buckett.md"
+    if changed_since_the_spare:
+        for word in ("first", "second"):
+            story.write_text(story.read_text(encoding="utf-8") + f"\nA {word} new paragraph.\n", encoding="utf-8")
+            build(BuildOptions(site, output))
+    deleted = [output / "appeals/jacob-buckett/index.html", output / "appeals/jacob-buckett/embed/index.html"]
+    for path in deleted:
+        path.unlink()
+    _story_title(site)  # another story
+    report = build(BuildOptions(site, output))
+    assert all(path.is_file() for path in deleted)
+    assert ("page:jacob-buckett" in report.made) == changed_since_the_spare
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
 def test_rebuilding_unchanged_content_makes_nothing(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     first = build(BuildOptions(site, output))

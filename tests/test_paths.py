@@ -171,6 +171,6 @@ def test_a_new_output_that_would_overwrite_a_kept_one_is_an_error_naming_both(tm
     previous = {"kept": OutputEntry(b"", (("a.html", b"old"),))}
     made = {"new": ([("a.html", b"new")], Dependencies((), ()), [])}
     staging = Staging(tmp_path / "staging", tmp_path / "output", {}, from_spare=False)
-    problems = _assemble(outputs, made, previous, staging)
+    problems, _ = _assemble(outputs, made, previous, staging)
     later, earlier = ("the new page", "the kept page") if kept_first else ("the kept page", "the new page")
     assert [(p.path, p.message) for p in problems.errors] == [(later, f"would write a.html, which {earlier} writes too (rename one of them)")]

@@ -346,7 +346,15 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
         remove_tree(context.scratch)  # emptied by the outputs that worked there, if any did
-        problems = _assemble(outputs, made, previous, staging)
+        problems, missing = _assemble(outputs, made, previous, staging)
+        if missing:  # deleted from the output folder by hand: their outputs are made again
+            again = [output for output in outputs if output.key not in made and not missing.isdisjoint(dict(previous[output.key].files))]
+            made.update(_make(again, context, sources, staging, None, len(again)))
+            for output in again:
+                written, _, found = made[output.key]
+                staging.manifest.update(written)
+                _add_once(problems, found)
+            stale += again
         if problems.errors:
             raise ContentErrors(problems)
         tree.swap(staging)
@@ -542,8 +550,11 @@ def _make(
     return dict(zip((output.key for output in apart + shared), results, strict=True))
 
 
-def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry], staging: Staging) -> Problems:
-    """Put every output's files in place: the new ones are written, the rest linked."""
+def _assemble(
+    outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry], staging: Staging,
+) -> tuple[Problems, set[str]]:
+    """Put every output's files in place: the new ones are written, the rest
+    linked. Also returns the files to link that the output folder has lost."""
     problems = Problems()
     new: list[tuple[str, str, bytes]] = []
     kept: Manifest = {}
@@ -554,12 +565,13 @@ def _assemble(outputs: list[Output], made: dict[str, Made], previous: dict[str, 
             new += [(path, output.source, fingerprint) for path, fingerprint in written]
         else:
             kept.update(previous[output.key].files)
+    missing: set[str] = set()
     try:
-        staging.fill(new, kept)
+        missing = staging.fill(new, kept)
     except OutputCollision:
         exc = _first_collision(outputs, made, previous)
         problems.error(exc.second, 1, "file name", f"would write {exc.relative}, which {exc.first} writes too (rename one of them)")
-    return problems
+    return problems, missing
 
 
 def _first_collision(outputs: list[Output], made: dict[str, Made], previous: dict[str, OutputEntry]) -> OutputCollision:

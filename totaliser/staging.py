@@ -157,13 +157,14 @@ class Staging:
         self.manifest: Manifest = {}
         self._folders: set[str] = {""}
 
-    def fill(self, new: list[tuple[str, str, bytes]], kept: Manifest) -> None:
+    def fill(self, new: list[tuple[str, str, bytes]], kept: Manifest) -> set[str]:
         """Note every file of the new output. ``new``: (path, source,
         fingerprint) of those made by this build, written already. ``kept``:
         the current output's files that are still right, linked here where
         the folder lacks them; an earlier build claimed them together, so
         none is there twice. Refuses two sources writing one path, and new
-        paths that leave the folder."""
+        paths that leave the folder. Returns the kept files that the current
+        output no longer has (deleted by hand), to be made again."""
         written: dict[str, str] = {}
         for relative, source, fingerprint in new:
             if relative in written or relative in kept:
@@ -176,9 +177,14 @@ class Staging:
             self.manifest[relative] = fingerprint
         self.manifest.update(kept)
         present = self.present
+        missing = set()
         for relative, fingerprint in kept.items():
             if present.get(relative) != fingerprint:
-                os.link(self.current / relative, self._place(relative))
+                try:
+                    os.link(self.current / relative, self._place(relative))
+                except FileNotFoundError:
+                    missing.add(relative)
+        return missing
 
     def write(self, relative: str, data: bytes, fingerprint: bytes) -> None:
         """Write a file (from any process); unless the folder already has it."""
