@@ -49,7 +49,7 @@ from .staging import Identity, Manifest
 CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
-SHARDS = 64
+SHARDS = 128
 # An output's reads are numbers packed in bytes (one object each, where a
 # tuple of numbers would load as thousands): native 4-byte integers, so the
 # byte order and size are part of the format.
