@@ -101,7 +101,8 @@ def make_site(work: Path, stories: list[Path]) -> Path:
 
 def index_times(site: Path, runs: int) -> dict[str, bytes]:
     from totaliser import reads
-    from totaliser.site import SiteValues, _made_by, _prepare, load_site, plan_outputs
+    from totaliser.site import _made_by, _prepare, load_site, plan_outputs
+    from totaliser.site_values import SiteValues
 
     loaded = load_site(site)
     values = SiteValues(loaded.config, loaded.content.appeals, loaded.content.pages)

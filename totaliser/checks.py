@@ -15,7 +15,8 @@ from pathlib import Path
 from .advice import site_advice
 from .errors import ContentErrors, Problem, Problems
 from .outputs.registry import addresses
-from .site import LoadedSite, SiteValues, check_outputs, load_site, plan_outputs
+from .site import LoadedSite, check_outputs, load_site, plan_outputs
+from .site_values import SiteValues
 
 
 @dataclass

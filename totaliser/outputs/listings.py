@@ -3,7 +3,7 @@ and each term's pages (the home page's cards, order and pagination), Atom
 feed, embed and badge.
 
 Each reads the narrowest named value of the site that holds what it shows
-(``site.SiteValues``): a term's page reads its own slugs and totals, never
+(``site_values.SiteValues``): a term's page reads its own slugs and totals, never
 the site's, so a story's edit remakes only the listings it changes.
 """
 
