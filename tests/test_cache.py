@@ -329,6 +329,24 @@ def test_a_file_deleted_by_hand_from_the_output_is_put_back(site: Path, tmp_path
     assert all(path.is_file() for path in deleted)
     assert ("page:jacob-buckett" in report.made) == changed_since_the_spare
     assert tree(output) == cold(site, tmp_path / "cold")
+    if changed_since_the_spare:  # the next build starts from the output that lacked them
+        build(BuildOptions(site, output))
+        assert tree(output) == cold(site, tmp_path / "cold-again")
+
+
+def test_a_file_made_again_never_writes_through_to_the_output_it_replaces(site: Path, tmp_path: Path) -> None:
+    # With no spare copy yet, every kept file is linked from the current
+    # output: the files of an output made again must be new ones, not those
+    # links written over, which would change the live site mid-build.
+    output = tmp_path / "output"
+    build(BuildOptions(site, output))
+    embed = output / "appeals/jacob-buckett/embed/index.html"
+    os.utime(embed, ns=(10**18, 10**18))
+    (output / "appeals/jacob-buckett/index.html").unlink()
+    build(BuildOptions(site, output))
+    assert tree(output) == cold(site, tmp_path / "cold")
+    replaced = site / CACHE_DIR / SPARE_DIR / "appeals/jacob-buckett/embed/index.html"
+    assert replaced.stat().st_mtime_ns == 10**18
 
 
 def test_rebuilding_unchanged_content_makes_nothing(site: Path, tmp_path: Path) -> None:

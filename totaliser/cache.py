@@ -211,11 +211,11 @@ class BuildCache:
     def save(self) -> None:
         """Write what changed, each file whole (written aside, then renamed)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._read_numbers.clear()  # renumbered below, even if a write then fails
         for number in sorted(self._dirty):
             _drop_unread(self._shards[number])
             _write_pickle(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
         self._dirty.clear()
-        self._read_numbers.clear()  # renumbered
         _write_pickle(self.folder / STATE_FILE, (FORMAT, self.state))
 
 

@@ -32,8 +32,8 @@ class Dependencies(NamedTuple):
 
     ``shared``: ((kind, name), fingerprint) pairs, sorted. Kinds: "file",
     "exists", "template", "value", "page". Many outputs read the very same
-    (every appeal page the same templates and settings), so an equal tuple is
-    kept once in the cache and checked once a build.
+    (every appeal page the same templates and settings): the cache keeps each
+    once in a table, and a build checks each once (``Sources.still``).
     ``appeals``: (slug, the fields read, the whole appeal's fingerprint, the
     fingerprint of those fields), sorted by slug.
     """
@@ -192,22 +192,9 @@ class Sources:
         self.values = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
-        # Whether what was read is still so, once a build for each shared
-        # tuple (a thousand appeal pages share one) and each of its parts.
-        self._shared: dict[tuple[Any, ...], bool] = {}
+        # Whether what was read is still so, once a build for each.
         self._same: dict[tuple[Any, bytes], bool] = {}
         self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
-
-    def still_the_same(self, dependencies: Dependencies) -> bool:
-        """Whether everything an output read is as it was when it was made."""
-        for read in dependencies.appeals:
-            if not self.still(read):
-                return False
-        shared = dependencies.shared
-        same = self._shared.get(shared)
-        if same is None:
-            same = self._shared[shared] = all(self._still(pair) for pair in shared)
-        return same
 
     def still(self, read: Read) -> bool:
         """Whether one thing read (see ``Read``) is as it was."""

@@ -240,8 +240,12 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
         problems, missing = _assemble(outputs, made, previous, staging)
-        if missing:
-            stale += _make_again(missing, outputs, made, previous, context, sources, staging, problems)
+        if missing:  # deleted by hand from the output folder
+            again = _make_again(missing, outputs, made, previous, context, sources, staging, problems)
+            stale += again
+            # The old output, which becomes the spare, may lack any of their files.
+            suspect = {path for output in again for path, _ in previous[output.key].files}
+            old_manifest = old_manifest and {path: made_as for path, made_as in old_manifest.items() if path not in suspect}
         remove_tree(context.scratch)  # emptied by the outputs that worked there, if any did
         if problems.errors:
             raise ContentErrors(problems)
@@ -469,6 +473,9 @@ def _make_again(
     """Make again the kept outputs that lost a file (``missing``: deleted by
     hand from the output folder), adding them to ``made``; they are returned."""
     again = [output for output in outputs if output.key not in made and not missing.isdisjoint(dict(previous[output.key].files))]
+    for output in again:
+        for path, fingerprint in previous[output.key].files:
+            staging.forget(path, fingerprint)
     made.update(_make(again, context, sources, staging, None, len(again)))
     for output in again:
         written, _, found = made[output.key]

@@ -11,7 +11,7 @@ The spare copy is what makes a rebuild cheap: it is the output of the build
 before last, so turning it into the new output changes only the files that
 differ, and the output it replaces becomes the next spare. The caller says,
 for each file, either its new bytes or that the file in the current output is
-still right (``Staging.write`` and ``Staging.keep``), and never sees which
+still right (``Staging.write`` and ``Staging.fill``), and never sees which
 folder is being filled.
 """
 
@@ -147,7 +147,7 @@ class Staging:
     """A folder being filled with the next output.
 
     ``present`` is what the folder already holds (a spare copy's files, by
-    fingerprint); ``current`` is the output folder whose files ``keep`` links."""
+    fingerprint); ``current`` is the output folder whose files ``fill`` links."""
 
     def __init__(self, root: Path, current: Path, present: Manifest, from_spare: bool):
         self.root = root
@@ -182,9 +182,18 @@ class Staging:
             if present.get(relative) != fingerprint:
                 try:
                     os.link(self.current / relative, self._place(relative))
-                except FileNotFoundError:
-                    missing.add(relative)
+                except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+                    missing.add(relative)  # gone, or a folder now: its output is made again
         return missing
+
+    def forget(self, relative: str, fingerprint: bytes) -> None:
+        """Take back a file ``fill`` noted, before its output is made again.
+        One it linked is removed: written over in place, the current
+        output's copy would change with it."""
+        self.manifest.pop(relative, None)
+        if self.present.get(relative) != fingerprint:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.root, relative))
 
     def write(self, relative: str, data: bytes, fingerprint: bytes) -> None:
         """Write a file (from any process); unless the folder already has it."""
