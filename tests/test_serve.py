@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -118,7 +119,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class ReloadListener:
     """A LiveReload client, as livereload.js is: handshake, then wait for reloads."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, build: str | None = None):
+        """``build``: the build the page says it shows, as refresh.js does (none: a client of the protocol that says nothing)."""
         from tornado.websocket import websocket_connect
 
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -130,7 +132,8 @@ class ReloadListener:
             await connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
             hello = json.loads(await connection.read_message())
             assert hello["command"] == "hello"
-            await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
+            plugins = {} if build is None else {"totaliser-refresh": {"build": build}}
+            await connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": plugins}))
             return connection
 
         self.connection = asyncio.run_coroutine_threadsafe(connect(), self.loop).result(WAIT)
@@ -233,6 +236,40 @@ def test_an_edit_is_served_and_reloads_the_browser_and_errors_show_until_fixed(s
     assert "Traceback" not in "".join(server.errors)
 
 
+def test_a_page_that_connects_after_a_newer_build_was_announced_is_told_at_once(server: Server) -> None:
+    # A page is sent reloads only once it has said which page it is, after
+    # the server's hello: a save built in between was announced without it.
+    # So each page says which build it shows, and one showing an older
+    # build than the last announced is sent that announcement as it connects.
+    def build_shown() -> str:
+        _, page, _ = server.fetch("/appeals-site/appeals/jacob-buckett/")
+        found = re.search(r'refresh\.js" data-build="(\d+)"', page)
+        assert found, "the served page says which build it shows"
+        return found.group(1)
+
+    before = build_shown()
+    listener = ReloadListener(server.port)
+    try:
+        edit(server.site / STORY, 'title: "Help Jacob take his next steps"', 'title: "Jacob walks again"')
+        listener.next_reload()
+    finally:
+        listener.close()
+    late = ReloadListener(server.port, build=before)  # served before the save, connected after it
+    try:
+        assert late.next_reload()["path"] == STORY
+    finally:
+        late.close()
+    after = build_shown()
+    assert after != before
+    current = ReloadListener(server.port, build=after)
+    try:
+        with pytest.raises(queue.Empty):
+            current.messages.get(timeout=1.0)
+    finally:
+        current.close()
+    assert server.stop() == 0
+
+
 def test_ctrl_c_stops_cleanly(server: Server) -> None:
     assert server.stop() == 0
     assert "Traceback" not in "".join(server.errors)
@@ -277,6 +314,9 @@ def test_the_browser_shows_a_saved_story_in_place_and_reloads_for_the_rest(serve
         page.goto(f"{server.url}appeals/jacob-buckett/")
         # livereload.js says when its WebSocket is open: the page's CSP let it through.
         page.wait_for_function(CONNECTED, timeout=WAIT * 1000)
+        # refresh.js tells the server which build the page shows (see the test above).
+        served = page.evaluate("() => document.querySelector('script[data-build]').getAttribute('data-build')")
+        assert page.evaluate("() => new window.LiveReloadPluginTotaliser(window).analyze()") == {"build": served}
         # Countdowns are worked out in the browser from today's date: as many after the save as before.
         countdowns = page.evaluate("() => document.querySelectorAll('.countdown').length")
         # A mark only this document has, and a reader scrolled down the story.

@@ -13,12 +13,21 @@
   "use strict";
 
   var latest = 0; // a newer save's refresh wins over a slower, older one
+  // The build this page shows, as the server served it: said to the server
+  // when livereload.js connects, so that a page that connects only after a
+  // newer build was announced is told of it.
+  var script = document.currentScript;
+  var build = script ? script.getAttribute("data-build") : null;
 
   function TotaliserRefresh(window) {
     this.window = window;
   }
   TotaliserRefresh.identifier = "totaliser-refresh";
   TotaliserRefresh.version = "1.0";
+
+  TotaliserRefresh.prototype.analyze = function () {
+    return { build: build };
+  };
 
   TotaliserRefresh.prototype.reload = function (path) {
     if (!/\.md$/.test(path)) return false; // livereload.js reloads the page

@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import errno
 import html
+import json
 import mimetypes
 import re
 import signal
@@ -44,7 +45,7 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import TextIO
+from typing import Any, TextIO
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
@@ -105,6 +106,11 @@ class DevServer:
         self.watcher = SourceWatcher(options.site_dir, options.output)
         self.stopping = threading.Event()
         self.loop: IOLoop | None = None
+        # Which build the served pages show, counted on the server's loop as
+        # each is announced, and the announcement a page showing an older
+        # one is sent when it connects (see ReloadHandler).
+        self.generation = 0
+        self.last_reload: dict[str, Any] | None = None
         self._building = threading.Lock()
         self.memory = open_cache(options.site_dir)  # each rebuild starts from the last one's cache, in memory
 
@@ -188,6 +194,8 @@ class DevServer:
     def signal_reload(self, changed: str) -> None:
         """Tell every connected browser to reload (runs on the server's loop)."""
         message = {"command": "reload", "path": changed, "liveCSS": False, "liveImg": False}
+        self.generation += 1
+        self.last_reload = message
         for waiter in list(LiveReloadHandler.waiters):
             try:
                 waiter.write_message(message)
@@ -199,7 +207,7 @@ class DevServer:
     def application(self) -> web.Application:
         return web.Application(
             [
-                (r"/livereload", LiveReloadHandler),
+                (r"/livereload", ReloadHandler, {"server": self}),
                 (r"/livereload\.js", LiveReloadJSHandler),
                 (ASSETS_PATH.replace("/", r"\/") + r"serve\.css", PanelStyleHandler),
                 (ASSETS_PATH.replace("/", r"\/") + r"refresh\.js", RefreshScriptHandler),
@@ -220,7 +228,7 @@ class DevServer:
         page = _CSP_META.sub(lambda m: m.group(1) + _allow_websocket(m.group(2), host) + m.group(3), page, count=1)
         # refresh.js first: livereload.js takes up its plugin when it starts.
         additions = (
-            f'<script src="{ASSETS_PATH}refresh.js" defer></script>'
+            f'<script src="{ASSETS_PATH}refresh.js" data-build="{self.generation}" defer></script>'
             f'<script src="/livereload.js?port={self.port}" defer></script>'
         )
         state = self.state
@@ -283,6 +291,30 @@ class DevServer:
     def url(self) -> str:
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{shown_host}:{self.port}{self.base_path}"
+
+
+class ReloadHandler(LiveReloadHandler):
+    """livereload's WebSocket, told by refresh.js which build its page shows.
+
+    A page is sent reloads once it has said which page it is ("info"),
+    after the server's hello. A save built in between would be announced to
+    the pages already known and not to it: such a page, served before that
+    build and showing an older one, is sent the announcement as it connects.
+    """
+
+    def initialize(self, server: DevServer) -> None:
+        self.server = server
+
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        try:
+            said = json.loads(message)
+            shown = said["plugins"]["totaliser-refresh"]["build"] if said.get("command") == "info" else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return  # not a page of this server's (another client of the protocol)
+        latest = self.server.last_reload
+        if shown is not None and latest is not None and str(shown) != str(self.server.generation):
+            self.write_message(latest)
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
