@@ -149,12 +149,7 @@ class BuildCache:
         self._dirty.add(number)
 
     def forget_content_except(self, paths: set[str]) -> None:
-        for number, shard in enumerate(self._shards):
-            gone = shard["content"].keys() - paths
-            for path in gone:
-                del shard["content"][path]
-            if gone:
-                self._dirty.add(number)
+        self._keep_only("content", paths)
 
     def outputs(self) -> dict[str, OutputEntry]:
         """Every output entry by key (what each output read and the files it made)."""
@@ -170,16 +165,19 @@ class BuildCache:
     def update_outputs(self, made: dict[str, tuple[str, Dependencies, tuple[tuple[str, bytes], ...]]], wanted: set[str]) -> None:
         """Keep what each output of ``made`` read and wrote (key -> (group,
         dependencies, files)); drop the entries not ``wanted``."""
-        for number, shard in enumerate(self._shards):
-            gone = shard["outputs"].keys() - wanted
-            for key in gone:
-                del shard["outputs"][key]
-            if gone:
-                self._dirty.add(number)
+        self._keep_only("outputs", wanted)
         for key, (group, dependencies, files) in made.items():
             number = self._shard(group)
             self._shards[number]["outputs"][key] = OutputEntry(self._numbered(number, "outputs", dependencies), files)
             self._dirty.add(number)
+
+    def _keep_only(self, kind: str, wanted: set[str]) -> None:
+        for number, shard in enumerate(self._shards):
+            gone = shard[kind].keys() - wanted
+            for key in gone:
+                del shard[kind][key]
+            if gone:
+                self._dirty.add(number)
 
     def _changed(self, kind: str, still: Callable[[Read], bool]) -> set[str]:
         # ``still`` is asked once for each thing read in each file, not once

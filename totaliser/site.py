@@ -472,7 +472,7 @@ def _make_again(
 ) -> list[Output]:
     """Make again the kept outputs that lost a file (``missing``: deleted by
     hand from the output folder), adding them to ``made``; they are returned."""
-    again = [output for output in outputs if output.key not in made and not missing.isdisjoint(dict(previous[output.key].files))]
+    again = [output for output in outputs if output.key not in made and not missing.isdisjoint(path for path, _ in previous[output.key].files)]
     for output in again:
         for path, fingerprint in previous[output.key].files:
             staging.forget(path, fingerprint)
