@@ -105,7 +105,7 @@ def index_times(site: Path, runs: int) -> dict[str, bytes]:
     from totaliser.site_values import SiteValues
 
     loaded = load_site(site)
-    values = SiteValues(loaded.config, loaded.content.appeals, loaded.content.pages)
+    values = SiteValues.of(loaded.config, loaded.content.appeals, loaded.content.pages)
     context, sources = _prepare(loaded, site, reads.FileFingerprints(), values)
     context.scratch = Path(tempfile.mkdtemp(prefix="search-bench-"))  # a build gives it one in its staging folder
     output = next(output for output in plan_outputs(loaded, site, values) if output.key == "search index")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, copy_example_site
-from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE, numbers
+from totaliser.cache import CACHE_DIR, SPARE_DIR, STATE_FILE, VALUES_FILE, numbers
 from totaliser.errors import ContentErrors
 from totaliser.site import BuildOptions, build, open_cache
 
@@ -383,6 +383,28 @@ def test_a_new_paragraph_makes_only_the_appeal_page_again(site: Path, tmp_path: 
         assert tree(output) == cold(site, tmp_path / f"cold-{step}"), f"after {change}"
 
 
+def test_an_edit_that_changes_no_listing_takes_the_values_the_last_build_worked_out(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Grouping every appeal into listings again is most of what a one-story
+    # edit would cost on a large site. The values are kept under a key of
+    # what they read (each appeal's facts): a new total changes the key.
+    from totaliser import site_values
+
+    output = tmp_path / "output"
+    built_twice(site, output)
+    grouped: list[int] = []
+    original = site_values.index_terms
+    monkeypatch.setattr(site_values, "index_terms", lambda appeals: grouped.append(len(appeals)) or original(appeals))
+    _story_body(site)
+    build(BuildOptions(site, output))
+    assert grouped == []
+    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    build(BuildOptions(site, output))
+    assert len(grouped) == 1
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
 def test_a_template_change_makes_again_only_what_uses_it(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)
@@ -449,6 +471,26 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path, damage: str) -> 
     build(BuildOptions(site, output))
     assert tree(output) == cold(site, tmp_path / "cold")
     assert build(BuildOptions(site, output)).made == []  # and it is whole again
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "written for another site"])
+def test_damaged_or_foreign_kept_values_are_worked_out_again(site: Path, tmp_path: Path, damage: str) -> None:
+    output = tmp_path / "output"
+    built_twice(site, output)
+    kept = site / CACHE_DIR / VALUES_FILE
+    data = kept.read_bytes()
+    if damage == "garbage":
+        kept.write_bytes(b"not a pickle at all")
+    elif damage == "truncated":
+        kept.write_bytes(data[: len(data) // 2])
+    else:
+        other = copy_example_site(tmp_path / "other")
+        edit(other / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£1"')
+        build(BuildOptions(other, tmp_path / "other-output"))
+        shutil.copy(other / CACHE_DIR / VALUES_FILE, kept)
+    _story_body(site)  # the facts as they were: the kept values would be taken
+    build(BuildOptions(site, output))
+    assert tree(output) == cold(site, tmp_path / "cold")
 
 
 def test_a_cache_written_by_other_code_is_ignored(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,11 @@ made (``reads.py``), and reused only while every one is unchanged:
 * an output's files, by path and fingerprint, so an output whose inputs are
   unchanged is linked from the current output instead of being made again.
 
+Beside them, ``values.pickle`` keeps the site's derived values as the last
+build worked them out, under the key of what they were worked out from
+(``site_values.values_key``): a build whose key is the same takes them as
+they are.
+
 What the entries read is kept once in each file, in a table, and an entry
 lists the numbers of what it read there: each thing read is checked once a
 build, not once for each of the thousands of outputs that read it.
@@ -49,12 +54,13 @@ from .staging import Identity, Manifest
 CACHE_DIR = ".totaliser-cache"
 SPARE_DIR = "spare"
 STATE_FILE = "state.pickle"
+VALUES_FILE = "values.pickle"
 SHARDS = 128
 # An output's reads are numbers packed in bytes (one object each, where a
 # tuple of numbers would load as thousands): native 4-byte integers, so the
 # byte order and size are part of the format.
 _NUMBERS: Final = "I"
-FORMAT = (8, sys.byteorder, array(_NUMBERS).itemsize)
+FORMAT = (9, sys.byteorder, array(_NUMBERS).itemsize)
 
 
 class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 30 ms quicker
@@ -62,6 +68,7 @@ class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 
     problems: list[Problem]
     fingerprint: bytes  # of the result: what outputs that read it record
     attributes: bytes = b""  # an appeal's: reads.attribute_fingerprints
+    facts: bytes = b""  # an appeal's: site_values.facts_digest
 
 
 class OutputEntry(NamedTuple):  # a tuple: a cache of 40,000 of them loads a third quicker
@@ -73,6 +80,9 @@ class _KeptContent(NamedTuple):
     reads: bytes  # as OutputEntry's
     entry: ContentEntry
 
+
+# What reading a missing, damaged or foreign cache file may raise.
+_DAMAGED = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError)
 
 # The two kinds of entry, and the table of reads of each, in every file.
 _KINDS = {"content": "content reads", "outputs": "output reads"}
@@ -101,6 +111,8 @@ class BuildCache:
         self.state = _State(code)
         self._loaded = False
         self._shard_of: dict[str, int] = {}
+        self._values: tuple[bytes, dict[str, Any]] | None = None  # (key, values), once read or kept
+        self._values_dirty = False
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -124,7 +136,7 @@ class BuildCache:
             for number in range(SHARDS):
                 with open(self.folder / f"shard-{number:02d}.pickle", "rb") as file:
                     shards.append(pickle.load(file))
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError):
+        except _DAMAGED:
             return  # missing or damaged: ignored, and rebuilt by this build
         self.state, self._shards = state, shards
         self._dirty.clear()
@@ -206,15 +218,36 @@ class BuildCache:
             found.append(index)
         return array(_NUMBERS, found).tobytes()
 
+    def kept_values(self, key: bytes) -> dict[str, Any]:
+        """The site's values (name -> (value, fingerprint)) as the last build
+        worked them out, if from what ``key`` stands for; else none."""
+        if self._values is None:
+            self._values = (b"", {})
+            with contextlib.suppress(*_DAMAGED), open(self.folder / VALUES_FILE, "rb") as file:
+                # Its key first: a file for other facts is not read further.
+                if pickle.load(file) == (FORMAT, self.state.code, key):
+                    self._values = (key, pickle.load(file))
+        return self._values[1] if self._values[0] == key else {}
+
+    def keep_values(self, key: bytes, values: dict[str, Any]) -> None:
+        """Keep this build's values, worked out from what ``key`` stands for."""
+        if self._values is None or self._values[0] != key or len(self._values[1]) != len(values):
+            self._values = (key, values)
+            self._values_dirty = True
+
     def save(self) -> None:
         """Write what changed, each file whole (written aside, then renamed)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._read_numbers.clear()  # renumbered below, even if a write then fails
         for number in sorted(self._dirty):
             _drop_unread(self._shards[number])
-            _write_pickle(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
+            _write_pickles(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
         self._dirty.clear()
-        _write_pickle(self.folder / STATE_FILE, (FORMAT, self.state))
+        if self._values_dirty and self._values is not None:
+            key, values = self._values
+            _write_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key), values)
+            self._values_dirty = False
+        _write_pickles(self.folder / STATE_FILE, (FORMAT, self.state))
 
 
 def numbers(reads: bytes) -> memoryview:
@@ -248,8 +281,9 @@ def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:
     return {path: fingerprint for entry in entries.values() for path, fingerprint in entry.files}
 
 
-def _write_pickle(path: Path, value: Any) -> None:
+def _write_pickles(path: Path, *values: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     with open(partial, "wb") as file:
-        pickle.dump(value, file, protocol=5)
+        for value in values:
+            pickle.dump(value, file, protocol=5)
     os.replace(partial, path)

@@ -44,7 +44,7 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
     problems = Problems()
     problems.extend(loaded.problems)
     content = loaded.content
-    values = SiteValues(loaded.config, content.appeals, content.pages)
+    values = SiteValues.of(loaded.config, content.appeals, content.pages)
     outputs = plan_outputs(loaded, site_dir, values)
     problems.items.extend(site_advice(content.appeals, content.pages, today, lambda: addresses(outputs)))
     # Social cards and web-sized photos are left out: drawing them finds no

@@ -6,17 +6,34 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from .content import Appeal
-from .terms import TermFigures, figure_row, figures_of
+from .terms import Counted, TermFigures, figure_row, figures_of
 
 PER_PAGE = 24
 Item = TypeVar("Item")  # an appeal, or its slug
+
+
+class Ordered(Protocol):
+    """What the order reads of an appeal (an ``Appeal``, or its ``AppealFacts``)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def deadline(self) -> datetime.date | None: ...
+    @property
+    def last_changed(self) -> datetime.date: ...
+    @property
+    def still_needed(self) -> Decimal: ...
+
+
+Listable = TypeVar("Listable", bound=Ordered)
 _STATUS_RANK = {"open": 0, "funded": 1, "closed": 2, "draft": 3}
 
 
-def reference_date(appeals: Sequence[Appeal]) -> datetime.date | None:
+def reference_date(appeals: Sequence[Ordered]) -> datetime.date | None:
     """The date the site is "as of": its newest appeal date or update.
 
     Builds must not depend on the day they run, so "still ahead" means after
@@ -26,13 +43,13 @@ def reference_date(appeals: Sequence[Appeal]) -> datetime.date | None:
     return max(dates) if dates else None
 
 
-def order_appeals(appeals: Sequence[Appeal], as_of: datetime.date | None = None) -> list[Appeal]:
+def order_appeals(appeals: Sequence[Listable], as_of: datetime.date | None = None) -> list[Listable]:
     """Open appeals first: those with a deadline still ahead, nearest first,
     then the rest, most still needed first; then funded, then closed.
     ``as_of``: their ``reference_date``, when the caller has it already."""
     as_of = as_of or reference_date(appeals)
 
-    def key(appeal: Appeal) -> tuple[object, ...]:
+    def key(appeal: Listable) -> tuple[object, ...]:
         rank = _STATUS_RANK.get(appeal.status, 3)
         if rank == 0:
             if appeal.deadline is not None and as_of is not None and appeal.deadline >= as_of:
@@ -60,7 +77,7 @@ class Totals:
     by_currency: tuple[CurrencyTotal, ...]
 
 
-def site_totals(appeals: Sequence[Appeal]) -> Totals:
+def site_totals(appeals: Sequence[Counted]) -> Totals:
     """The totals of the appeals given, summed as a listing's are (``terms.figures_of``)."""
     return term_totals(figures_of([figure_row(appeal) for appeal in appeals]))
 

@@ -249,6 +249,18 @@ class Sources:
             found = self._values[name] = (value, value_digest(value))
         return found
 
+    def value(self, name: str) -> Any:
+        """A derived value, not recorded as read (the build's plan)."""
+        return self.value_and_fingerprint(name)[0]
+
+    def take_values(self, kept: dict[str, tuple[Any, bytes]]) -> None:
+        """Values (name -> (value, fingerprint)) known to be as they would be worked out now."""
+        self._values.update(kept)
+
+    def worked_out(self, wanted: Callable[[str], bool]) -> dict[str, tuple[Any, bytes]]:
+        """The values this build took or worked out, of the names ``wanted``."""
+        return {name: found for name, found in self._values.items() if wanted(name)}
+
 
 class AppealView:
     """An appeal as an output sees it: each field it reads is recorded."""

@@ -32,7 +32,7 @@ from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .render import make_environment
-from .site_values import SiteValues
+from .site_values import SiteValues, facts_digest, from_facts, values_key
 from .staging import (
     Manifest,
     OutputCollision,
@@ -87,6 +87,7 @@ class LoadedSite:
     # Each appeal's and page's fingerprint: what outputs that read it record.
     fingerprints: dict[str, bytes] = field(default_factory=dict)
     attributes: dict[str, bytes] = field(default_factory=dict)  # each appeal's, by path: reads.attribute_fingerprints
+    facts: dict[str, bytes] = field(default_factory=dict)  # each appeal's, by path: site_values.facts_digest
     # What every story's text depends on besides itself: under privacy:
     # first_name, every child's name (a new child's surname is hidden in
     # every other story too). Part of each fingerprint above, and of each
@@ -137,7 +138,7 @@ def load_site(
         fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
     else:  # nothing to add: 10,000 hashes spared
         fingerprints = {item.path: loader.fingerprints[item.path] for item in items}
-    return LoadedSite(config, content, problems, fingerprints, loader.attributes, guard)
+    return LoadedSite(config, content, problems, fingerprints, loader.attributes, loader.facts, guard)
 
 
 class ContentLoader:
@@ -154,6 +155,7 @@ class ContentLoader:
         self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
         self.attributes: dict[str, bytes] = {}
+        self.facts: dict[str, bytes] = {}
 
     def load_files(self, kind: str, paths: list[Path], read_one: Any, problems: Problems) -> list[Any]:
         # All in one folder of the site: its shown name is worked out once.
@@ -172,7 +174,7 @@ class ContentLoader:
                 result = read_one(paths[index], found)
             if kind == "appeal" and result is not None:
                 attributes = reads.attribute_fingerprints(result)
-                return recorder.finish(), ContentEntry(result, found.items, digest(attributes), attributes)
+                return recorder.finish(), ContentEntry(result, found.items, digest(attributes), attributes, facts_digest(result))
             return recorder.finish(), ContentEntry(result, found.items, value_digest(result))
 
         for index, (dependencies, entry) in zip(stale, parallel_map(read, stale), strict=True):
@@ -186,6 +188,7 @@ class ContentLoader:
             self.seen.add(name)
             self.fingerprints[name] = entry.fingerprint
             self.attributes[name] = entry.attributes
+            self.facts[name] = entry.facts
             if kind == "appeal" and entry.result is not None:
                 self.children.append(entry.result.child)
             results.append(entry.result)
@@ -226,9 +229,13 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     site_dir = options.site_dir
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
-    values = SiteValues(loaded.config, loaded.content.appeals, loaded.content.pages)
+    appeals = loaded.content.appeals
+    values = SiteValues.of(loaded.config, appeals, loaded.content.pages)
     context, sources = _prepare(loaded, site_dir, files, values)
-    outputs = plan_outputs(loaded, site_dir, values)
+    key = values_key(loaded.config, [loaded.facts[appeal.path] for appeal in appeals])
+    if cache is not None:
+        sources.take_values(cache.kept_values(key))
+    outputs = plan_outputs(loaded, site_dir, sources.value)
     if cache is not None:
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
@@ -255,6 +262,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         raise
     if cache is not None:
         touched = _touched(outputs, made, previous) if same_folder else None
+        cache.keep_values(key, sources.worked_out(from_facts))
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files, touched)
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
 
@@ -286,17 +294,18 @@ def _prepare(
     return context, sources
 
 
-def plan_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues) -> list[Output]:
-    """Every output of the site (what ``check`` knows exists comes from here too)."""
+def plan_outputs(loaded: LoadedSite, site_dir: Path, value: Callable[[str], Any]) -> list[Output]:
+    """Every output of the site (what ``check`` knows exists comes from here
+    too). ``value``: the site's values by name (``SiteValues``)."""
     content = loaded.content
     by_path = {appeal.slug: appeal.path for appeal in content.appeals}
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     photos = {item.image for item in items if item.image is not None}
     site_plan: SitePlan = make_site_plan(
-        loaded.config, [(slug, by_path[slug]) for slug in values.order],
+        loaded.config, [(slug, by_path[slug]) for slug in value("order")],
         {appeal.slug for appeal in content.appeals if appeal.image is not None},
-        [(page.slug, page.path) for page in values.pages], len(values.chunks), site_dir, photos,
-        values("term-paths"),
+        sorted((page.slug, page.path) for page in content.pages), value("listing-pages"), site_dir, photos,
+        value("term-paths"),
     )
     return plan(site_plan)
 

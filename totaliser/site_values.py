@@ -4,38 +4,109 @@ An output reads them by name through ``reads.value`` ("totals",
 "listing:2", "term-page:hospitals:<slug>:1"), and records the fingerprint of
 what it got: each name as narrow as what one output shows, so that a story's
 edit remakes only the outputs whose values it changes. Each is worked out
-once a build.
+once a build, when first asked for.
+
+Besides the settings and the plain pages ("settings", "nav"), they read of
+each appeal its ``AppealFacts`` alone, never the appeal: the facts' digests
+say whether every value is as the last build worked it out (``values_key``),
+and when they are, the build takes the values it kept rather than grouping
+10,000 appeals again (a story's new paragraph changes no listing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import SiteConfig
 from .content import Appeal, Page
+from .fingerprint import digest, value_digest
 from .listing import order_appeals, page_count, paginate, reference_date, site_totals, term_totals
-from .terms import OpenAppeals, Term, TermSummary, index_terms
+from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms
 
 TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-members", "term-name", "term-open")
+
+
+# The values read of something other than the appeals' facts: never kept.
+NOT_FROM_FACTS = ("settings", "nav")
 
 
 def name_of(kind: str, argument: str) -> str:
     return f"{kind}:{argument}" if argument else kind
 
 
-class SiteValues:
-    """What outputs read of the site as a whole, by name (see ``reads.value``)."""
+class AppealFacts(NamedTuple):
+    """What the site's values read of an appeal, and all they can read of it."""
 
-    def __init__(self, config: SiteConfig, appeals: list[Appeal], pages: list[Page]):
+    slug: str
+    status: str
+    deadline: datetime.date | None
+    last_changed: datetime.date
+    still_needed: Decimal
+    currency: str
+    raised: Decimal
+    target: Decimal
+    gift_aid: Decimal | None
+    listed: Listed
+
+
+def appeal_facts(appeal: Appeal) -> AppealFacts:
+    return AppealFacts(
+        appeal.slug, appeal.status, appeal.deadline, appeal.last_changed, appeal.still_needed,
+        appeal.currency, appeal.raised, appeal.target, appeal.gift_aid, appeal.listed,
+    )
+
+
+def facts_digest(appeal: Appeal) -> bytes:
+    """An appeal's facts' fingerprint: worked out when its story is read, and kept with it."""
+    return value_digest(appeal_facts(appeal))
+
+
+def values_key(config: SiteConfig, digests: Sequence[bytes]) -> bytes:
+    """What every value kept from a build depends on: the settings and each
+    appeal's facts, in the order the appeals were read. Equal keys, equal values."""
+    return digest(value_digest(config), b"".join(digests))  # each digest 16 bytes: joined, they cannot collide
+
+
+def from_facts(name: str) -> bool:
+    """Whether a value is worked out from the appeals' facts (and the settings) alone."""
+    return name.partition(":")[0] not in NOT_FROM_FACTS
+
+
+class SiteValues:
+    """What outputs read of the site as a whole, by name (see ``reads.value``).
+
+    ``facts`` gives each appeal's facts, asked for only when a value is
+    worked out (a build that keeps every value never asks)."""
+
+    def __init__(self, config: SiteConfig, facts: Callable[[], Sequence[AppealFacts]], pages: list[Page]):
         self.config = config
-        self.appeals = appeals
-        self.as_of = reference_date(appeals)  # 10,000 appeals' newest date: worked out once
-        self.order = [appeal.slug for appeal in order_appeals(appeals, self.as_of)]
-        self.chunks = paginate(self.order)
+        self._facts = facts
         self.pages = sorted(pages, key=lambda page: page.slug)
         self._paged: dict[str, list[list[str]]] = {}
+
+    @classmethod
+    def of(cls, config: SiteConfig, appeals: Sequence[Appeal], pages: list[Page]) -> SiteValues:
+        return cls(config, lambda: [appeal_facts(appeal) for appeal in appeals], pages)
+
+    @cached_property
+    def appeals(self) -> Sequence[AppealFacts]:
+        return self._facts()
+
+    @cached_property
+    def as_of(self) -> datetime.date | None:
+        return reference_date(self.appeals)  # 10,000 appeals' newest date: worked out once
+
+    @cached_property
+    def order(self) -> list[str]:
+        return [appeal.slug for appeal in order_appeals(self.appeals, self.as_of)]
+
+    @cached_property
+    def chunks(self) -> list[list[str]]:
+        return paginate(self.order)
 
     @cached_property
     def terms(self) -> dict[str, dict[str, Term]]:
@@ -101,7 +172,7 @@ class SiteValues:
         return pages
 
     @cached_property
-    def by_slug(self) -> dict[str, Appeal]:
+    def by_slug(self) -> dict[str, AppealFacts]:
         return {appeal.slug: appeal for appeal in self.appeals}
 
     def __call__(self, name: str) -> Any:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .slugs import slugify, to_ascii
 
@@ -77,6 +77,25 @@ def listed_names(appeal: Appeal) -> Listed:
     return tuple((kind, term_key(name), name) for kind in KINDS for name in names_of(appeal, kind))
 
 
+class Counted(Protocol):
+    """What a listing's figures read of an appeal (an ``Appeal``, or its facts)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def raised(self) -> Decimal: ...
+    @property
+    def target(self) -> Decimal: ...
+    @property
+    def gift_aid(self) -> Decimal | None: ...
+    @property
+    def listed(self) -> Listed: ...
+
+
 @dataclass(frozen=True)
 class Term:
     kind: str
@@ -99,7 +118,7 @@ class Spelling:
     files: tuple[str, ...]
 
 
-def index_terms(ordered: Sequence[Appeal]) -> dict[str, list[Term]]:
+def index_terms(ordered: Sequence[Counted]) -> dict[str, list[Term]]:
     """Every term of every kind among appeals given in the home page's order,
     with its figures (``Appeal.listed`` says which terms each is in)."""
     members: dict[tuple[str, str], list[FigureRow]] = {}
@@ -253,7 +272,7 @@ FigureRow = tuple[str, str, Decimal, Decimal, Decimal, str]
 _ZERO = Decimal(0)
 
 
-def figure_row(appeal: Appeal) -> FigureRow:
+def figure_row(appeal: Counted) -> FigureRow:
     # The currency interned: a value's fingerprint is its pickle, which
     # writes one object met twice as a reference. A code shared by every
     # appeal freshly read, and not by those from the cache, would change it.
