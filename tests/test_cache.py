@@ -405,6 +405,16 @@ def test_an_edit_that_changes_no_listing_takes_the_values_the_last_build_worked_
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
+def test_a_site_built_by_another_spelling_of_its_path_makes_nothing_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _template_override(site)  # a template of the site's own, found through the site's path
+    output = tmp_path / "output"
+    built_twice(site, output)
+    monkeypatch.chdir(site.parent)
+    assert build(BuildOptions(Path(site.name), Path(os.path.relpath(output)))).made == []
+
+
 def test_a_template_change_makes_again_only_what_uses_it(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)

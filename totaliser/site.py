@@ -362,7 +362,9 @@ def _template_fingerprints(env: jinja2.Environment) -> Callable[[str], bytes]:
             assert env.loader is not None
             try:
                 source, filename, _ = env.loader.get_source(env, name)
-                found[name] = digest(name, filename or "", source)
+                # Where it is, not how the site's path was spelled: a site
+                # built as "site" and then as "/home/news/site" is one site.
+                found[name] = digest(name, os.path.realpath(filename) if filename else "", source)
             except jinja2.TemplateNotFound:
                 found[name] = b"missing"
         return found[name]
