@@ -142,9 +142,11 @@ def plain_page_outputs(site: SitePlan) -> Iterator[Output]:
 # that the cache's file holds each such read once rather than once for each
 # listing the appeal is in (at 10,000 appeals, 50,000 fewer things for every
 # build to check): the pages that list appeals' cards, the home page's and
-# each listing's by hospital, condition, place and tag; and the feeds.
+# each listing's by hospital, condition, place and tag; and the listings'
+# feeds. (Not with the site's feed, which a story's new paragraph changes:
+# its file, rewritten then, stays small.)
 LISTING_PAGES = "listing"
-FEEDS = "feeds"
+LISTING_FEEDS = "listing feeds"
 
 
 def _listing_page(number: int, context: Context, problems: Problems) -> Files:
@@ -203,7 +205,7 @@ def term_outputs(site: SitePlan) -> Iterator[Output]:
         for number in range(1, pages + 1):
             path = folder + page_path(number)
             yield Output(f"{group}:{number}", LISTING_PAGES, "the listings", partial(_term_page, kind, slug, number), (path, path + "index.html"))
-        yield Output(f"term-feed:{kind}:{slug}", FEEDS, "the listings", partial(_term_feed, kind, slug), (folder + "feed.xml",))
+        yield Output(f"term-feed:{kind}:{slug}", LISTING_FEEDS, "the listings", partial(_term_feed, kind, slug), (folder + "feed.xml",))
         for part, make, files in (
             ("embed", _term_embed, ("embed/", "embed/index.html")),
             ("badge", _term_badge, ("thermometer.svg",)),
@@ -288,7 +290,7 @@ def site_outputs(site: SitePlan) -> Iterator[Output]:
         ("appeals.json", _appeals_json), ("feed.xml", _atom_feed), ("sitemap.xml", _sitemap),
         ("robots.txt", _robots), ("404.html", _not_found),
     ):
-        yield Output(name, FEEDS if name == "feed.xml" else name, "the build", make, (name,))
+        yield Output(name, name, "the build", make, (name,))
     yield Output(".nojekyll", ".nojekyll", "the build", partial(_plain_file, ".nojekyll", ""))
     if site.cname:
         yield Output("CNAME", "CNAME", "site.yaml", partial(_plain_file, "CNAME", site.cname + "\n"), ("CNAME",))
