@@ -483,6 +483,18 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path, damage: str) -> 
     assert build(BuildOptions(site, output)).made == []  # and it is whole again
 
 
+def test_under_first_name_privacy_a_childs_new_surname_changes_the_listings_it_hides(site: Path, tmp_path: Path) -> None:
+    # Ruby's new surname is a word of another appeal's hospital, which is
+    # then hidden there: that appeal's story and facts are untouched, but the
+    # listing it is in is not the one it was.
+    _privacy_setting(site)
+    output = tmp_path / "output"
+    built_twice(site, output)
+    edit(site / "content/appeals/ruby-ashworth.md", "child: Ruby Ashworth", "child: Ruby Bristol")
+    build(BuildOptions(site, output))
+    assert tree(output) == cold(site, tmp_path / "cold")
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "written for another site"])
 def test_damaged_or_foreign_kept_values_are_worked_out_again(site: Path, tmp_path: Path, damage: str) -> None:
     output = tmp_path / "output"

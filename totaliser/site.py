@@ -136,9 +136,13 @@ def load_site(
     items: list[Appeal | Page] = [*content.appeals, *content.pages]
     if guard:
         fingerprints = {item.path: digest(loader.fingerprints[item.path], guard) for item in items}
+        # The site's values read the appeals as privacy leaves them, which
+        # depends on every child's name: their facts are fingerprinted so.
+        facts = {appeal.path: facts_digest(appeal) for appeal in content.appeals}
     else:  # nothing to add: 10,000 hashes spared
         fingerprints = {item.path: loader.fingerprints[item.path] for item in items}
-    return LoadedSite(config, content, problems, fingerprints, loader.attributes, loader.facts, guard)
+        facts = loader.facts
+    return LoadedSite(config, content, problems, fingerprints, loader.attributes, facts, guard)
 
 
 class ContentLoader:
@@ -262,6 +266,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         raise
     if cache is not None:
         touched = _touched(outputs, made, previous) if same_folder else None
+        # (A value asked for only in a worker is not among them: a later build works it out again.)
         cache.keep_values(key, sources.worked_out(from_facts))
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files, touched)
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)

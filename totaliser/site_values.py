@@ -3,14 +3,15 @@
 An output reads them by name through ``reads.value`` ("totals",
 "listing:2", "term-page:hospitals:<slug>:1"), and records the fingerprint of
 what it got: each name as narrow as what one output shows, so that a story's
-edit remakes only the outputs whose values it changes. Each is worked out
-once a build, when first asked for.
+edit remakes only the outputs whose values it changes. Each is worked out at
+most once a build, when first asked for.
 
 Besides the settings and the plain pages ("settings", "nav"), they read of
-each appeal its ``AppealFacts`` alone, never the appeal: the facts' digests
-say whether every value is as the last build worked it out (``values_key``),
-and when they are, the build takes the values it kept rather than grouping
-10,000 appeals again (a story's new paragraph changes no listing).
+each appeal its ``AppealFacts`` alone, never the appeal: the digests of the
+facts of the appeals as published (privacy applied) say whether every value
+is as the last build worked it out (``values_key``), and when they are, the
+build takes the values it kept rather than grouping 10,000 appeals again (a
+story's new paragraph changes no listing).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def appeal_facts(appeal: Appeal) -> AppealFacts:
 
 
 def facts_digest(appeal: Appeal) -> bytes:
-    """An appeal's facts' fingerprint: worked out when its story is read, and kept with it."""
+    """An appeal's facts' fingerprint: worked out when its story is read, and
+    kept with it (again once privacy has hidden surnames, which changes them)."""
     return value_digest(appeal_facts(appeal))
 
 

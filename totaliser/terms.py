@@ -78,7 +78,7 @@ def listed_names(appeal: Appeal) -> Listed:
 
 
 class Counted(Protocol):
-    """What a listing's figures read of an appeal (an ``Appeal``, or its facts)."""
+    """What the listings' grouping and figures read of an appeal (an ``Appeal``, or its facts)."""
 
     @property
     def slug(self) -> str: ...
