@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from .terms import Counted, TermFigures, figure_row, figures_of
 
@@ -14,26 +14,11 @@ PER_PAGE = 24
 Item = TypeVar("Item")  # an appeal, or its slug
 
 
-class Ordered(Protocol):
-    """What the order reads of an appeal (an ``Appeal``, or its ``AppealFacts``)."""
-
-    @property
-    def slug(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def deadline(self) -> datetime.date | None: ...
-    @property
-    def last_changed(self) -> datetime.date: ...
-    @property
-    def still_needed(self) -> Decimal: ...
-
-
-Listable = TypeVar("Listable", bound=Ordered)
+Listable = TypeVar("Listable", bound=Counted)
 _STATUS_RANK = {"open": 0, "funded": 1, "closed": 2, "draft": 3}
 
 
-def reference_date(appeals: Sequence[Ordered]) -> datetime.date | None:
+def reference_date(appeals: Sequence[Counted]) -> datetime.date | None:
     """The date the site is "as of": its newest appeal date or update.
 
     Builds must not depend on the day they run, so "still ahead" means after

@@ -13,6 +13,7 @@ neither overwrites the other. Names that look alike but are not one term
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import sys
@@ -78,12 +79,19 @@ def listed_names(appeal: Appeal) -> Listed:
 
 
 class Counted(Protocol):
-    """What the listings' grouping and figures read of an appeal (an ``Appeal``, or its facts)."""
+    """What the listings read of an appeal, to order, group and count it (an
+    ``Appeal``, or its ``site_values.AppealFacts``)."""
 
     @property
     def slug(self) -> str: ...
     @property
     def status(self) -> str: ...
+    @property
+    def deadline(self) -> datetime.date | None: ...
+    @property
+    def last_changed(self) -> datetime.date: ...
+    @property
+    def still_needed(self) -> Decimal: ...
     @property
     def currency(self) -> str: ...
     @property
