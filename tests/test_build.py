@@ -398,7 +398,7 @@ def test_appeals_json(rich_site: Path) -> None:
     assert records["pence"]["deadline"] is None
     # Numbers are written as numbers, never quoted.
     text = (rich_site / "appeals.json").read_text(encoding="utf-8")
-    assert '"raised": 24999.99' in text and '"target": 36000,' in text
+    assert '"raised":24999.99' in text and '"target":36000,' in text
 
 
 def test_atom_feed_is_valid(rich_site: Path) -> None:

@@ -10,6 +10,7 @@ through the command line's cache on disk and the dev server's in memory.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -403,6 +404,56 @@ def test_an_edit_that_changes_no_listing_takes_the_values_the_last_build_worked_
     build(BuildOptions(site, output))
     assert len(grouped) == 1
     assert tree(output) == cold(site, tmp_path / "cold")
+
+
+def test_a_new_total_makes_one_line_of_appeals_json_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # appeals.json reads every appeal; each appeal's line is kept with what
+    # it read (totaliser/parts.py), so only the changed appeal's is made.
+    from totaliser.outputs import feeds
+
+    output = tmp_path / "output"
+    built_twice(site, output)
+    made: list[str] = []
+    original = feeds.appeal_record
+    monkeypatch.setattr(feeds, "appeal_record", lambda appeal, config: made.append(appeal.slug) or original(appeal, config))
+    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    assert "appeals.json" in build(BuildOptions(site, output)).made
+    assert made == ["jacob-buckett"]
+    assert tree(output) == cold(site, tmp_path / "cold")
+    # A line also says the site's address: kept lines with the old one would differ.
+    edit(site / "site.yaml", "base_url: https://example.github.io/appeals-site/", "base_url: https://appeals.example.org/")
+    build(BuildOptions(site, output))
+    assert b"https://appeals.example.org/appeals/jacob-buckett/" in (output / "appeals.json").read_bytes()
+    assert tree(output) == cold(site, tmp_path / "cold-2")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other code"])
+def test_damaged_or_foreign_kept_lines_of_appeals_json_are_made_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str,
+) -> None:
+    from totaliser import parts
+
+    output = tmp_path / "output"
+    built_twice(site, output)
+    kept = sorted((site / CACHE_DIR / parts.PARTS_DIR / "appeals.json").iterdir())
+    assert kept
+    for path in kept:
+        data = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(b"not a pickle at all")
+        elif damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+    if damage == "other code":  # written by another version of Totaliser: its lines could be written otherwise
+        monkeypatch.setattr(parts, "FORMAT", ("another format",))
+    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    build(BuildOptions(site, output))
+    assert tree(output) == cold(site, tmp_path / "cold")
+    for path in kept:  # each written whole again
+        with open(path, "rb") as file:
+            assert pickle.load(file) == (parts.FORMAT, open_cache(site).state.code)
+            assert pickle.load(file)
 
 
 def test_a_site_built_by_another_spelling_of_its_path_makes_nothing_again(

@@ -82,7 +82,7 @@ class _KeptContent(NamedTuple):
 
 
 # What reading a missing, damaged or foreign cache file may raise.
-_DAMAGED = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError)
+DAMAGED = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError)
 
 # The two kinds of entry, and the table of reads of each, in every file.
 _KINDS = {"content": "content reads", "outputs": "output reads"}
@@ -136,7 +136,7 @@ class BuildCache:
             for number in range(SHARDS):
                 with open(self.folder / f"shard-{number:02d}.pickle", "rb") as file:
                     shards.append(pickle.load(file))
-        except _DAMAGED:
+        except DAMAGED:
             return  # missing or damaged: ignored, and rebuilt by this build
         self.state, self._shards = state, shards
         self._dirty.clear()
@@ -223,7 +223,7 @@ class BuildCache:
         worked them out, if from what ``key`` stands for; else none."""
         if self._values is None:
             self._values = (b"", {})
-            with contextlib.suppress(*_DAMAGED), open(self.folder / VALUES_FILE, "rb") as file:
+            with contextlib.suppress(*DAMAGED), open(self.folder / VALUES_FILE, "rb") as file:
                 # Its key first: a file for other facts is not read further.
                 if pickle.load(file) == (FORMAT, self.state.code, key):
                     self._values = (key, pickle.load(file))
@@ -241,13 +241,13 @@ class BuildCache:
         self._read_numbers.clear()  # renumbered below, even if a write then fails
         for number in sorted(self._dirty):
             _drop_unread(self._shards[number])
-            _write_pickles(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
+            write_pickles(self.folder / f"shard-{number:02d}.pickle", self._shards[number])
         self._dirty.clear()
         if self._values_dirty and self._values is not None:
             key, values = self._values
-            _write_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key), values)
+            write_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key), values)
             self._values_dirty = False
-        _write_pickles(self.folder / STATE_FILE, (FORMAT, self.state))
+        write_pickles(self.folder / STATE_FILE, (FORMAT, self.state))
 
 
 def numbers(reads: bytes) -> memoryview:
@@ -281,7 +281,7 @@ def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:
     return {path: fingerprint for entry in entries.values() for path, fingerprint in entry.files}
 
 
-def _write_pickles(path: Path, *values: Any) -> None:
+def write_pickles(path: Path, *values: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     with open(partial, "wb") as file:
         for value in values:

@@ -20,6 +20,7 @@ from typing import Any
 OUTPUT_LIBRARIES = {
     "jinja2": "jinja2", "markupsafe": "markupsafe", "markdown": "markdown", "yaml": "pyyaml", "nh3": "nh3",
     "PIL": "pillow", "segno": "segno", "babel": "babel", "pagefind": "pagefind", "pagefind_bin": "pagefind_bin",
+    "orjson": "orjson",
 }
 # A file changed this recently may change again within the same tick of the
 # disk's clock without its time changing: it is hashed, not trusted by its stat.

@@ -94,15 +94,27 @@ class Recorder:
         self.sources = sources
         self.read: dict[tuple[str, str], bytes] = {}
         self.appeal_fields: dict[str, set[str]] = {}
+        # Fingerprints of an appeal's fields known to be current (``take``): (fields, fingerprint) by slug.
+        self._printed: dict[str, tuple[tuple[str, ...], bytes]] = {}
 
     def note(self, kind: str, name: str, fingerprint: bytes) -> None:
         self.read[(kind, name)] = fingerprint
+
+    def take(self, dependencies: Dependencies) -> None:
+        """Record as read here what was read elsewhere, all of it still as it
+        was (a piece of this output made or kept by ``parts``)."""
+        self.read.update(dependencies.shared)
+        for slug, fields, _, fingerprint in dependencies.appeals:
+            self.appeal_fields.setdefault(slug, set()).update(fields)
+            self._printed[slug] = (fields, fingerprint)
 
     def finish(self) -> Dependencies:
         appeals = []
         for slug in sorted(self.appeal_fields):
             fields = tuple(sorted(self.appeal_fields[slug]))
-            appeals.append((slug, fields, self.sources.appeal_fingerprints[slug], self.sources.fields_fingerprint(slug, fields)))
+            printed = self._printed.get(slug)
+            fingerprint = printed[1] if printed is not None and printed[0] == fields else self.sources.fields_fingerprint(slug, fields)
+            appeals.append((slug, fields, self.sources.appeal_fingerprints[slug], fingerprint))
         return Dependencies(tuple(sorted(self.read.items())), tuple(appeals))
 
 
@@ -158,6 +170,11 @@ def attribute_fingerprints(item: Any) -> bytes:
         except Exception:  # noqa: BLE001 - a property that fails is fingerprinted as failing
             parts.append(value_digest(_MISSING))
     return b"".join(parts)
+
+
+def current() -> Recorder | None:
+    """The recording under way, if an output is being made."""
+    return _recording.get()
 
 
 @contextmanager

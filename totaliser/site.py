@@ -31,6 +31,7 @@ from .fingerprint import code_fingerprint, digest, value_digest
 from .outputs.context import Context
 from .outputs.pages import PageRenderer
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
+from .parts import PartsFolder
 from .render import make_environment
 from .site_values import SiteValues, facts_digest, from_facts, values_key
 from .staging import (
@@ -248,6 +249,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     stale = [output for output in outputs if output.key not in previous or output.key in changed]
     staging = tree.begin(_spare_manifest(cache, tree, old_manifest, same_folder))
     context.scratch = staging.root / WORKING_FOLDER
+    context.parts = PartsFolder(cache.folder, cache.state.code) if cache is not None else None
     try:
         made = _make(stale, context, sources, staging, progress, len(outputs))
         problems, missing = _assemble(outputs, made, previous, staging)

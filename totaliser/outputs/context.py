@@ -6,6 +6,7 @@ a ``Context``, whose accessors go through ``reads``: what it reads is recorded.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .. import reads
 from ..config import SiteConfig
 from ..errors import Problems, display_path
 from ..i18n import Speech
+from ..parts import Parts, PartsFolder, unkept
 from .pages import PageRenderer, photo_context
 from .photos import PhotoError, PhotoSet
 
@@ -32,6 +34,8 @@ class Context:
     # staging folder, so nothing is written elsewhere); None for `check`,
     # which writes nothing.
     scratch: Path | None = None
+    # Where outputs keep their pieces between builds; None without the cache.
+    parts: PartsFolder | None = None
 
     def appeal(self, slug: str) -> Any:
         return reads.appeal(self.appeals[slug])
@@ -41,6 +45,10 @@ class Context:
 
     def value(self, name: str) -> Any:
         return reads.value(name)
+
+    def kept_parts(self, output: str) -> contextlib.AbstractContextManager[Parts]:
+        """The pieces of ``output`` kept from its last making (see ``parts``)."""
+        return self.parts.of(output) if self.parts is not None else unkept()
 
     def speech(self, language: str | None = None) -> Speech:
         """The site's words and formats, or those of an appeal's own ``language``

@@ -214,10 +214,15 @@ def term_outputs(site: SitePlan) -> Iterator[Output]:
 
 
 def _appeals_json(context: Context, problems: Problems) -> Files:
-    from .feeds import appeal_record, appeals_json_utf8
+    from .feeds import appeal_line, appeals_json_utf8
 
-    records = [appeal_record(context.appeal(slug), context.config) for slug in context.value("order")]
-    return {"appeals.json": appeals_json_utf8(records)}
+    def line(slug: str) -> bytes:
+        return appeal_line(context.appeal(slug), context.config)
+
+    # Each appeal's line is kept with what it read: a new total makes one line again.
+    with context.kept_parts("appeals.json") as parts:
+        lines = [parts.get(slug, partial(line, slug)) for slug in context.value("order")]
+    return {"appeals.json": appeals_json_utf8(lines)}
 
 
 def _atom_feed(context: Context, problems: Problems) -> Files:
