@@ -566,6 +566,26 @@ def test_damaged_or_foreign_kept_values_are_worked_out_again(site: Path, tmp_pat
     assert tree(output) == cold(site, tmp_path / "cold")
 
 
+def test_the_cache_forgets_files_no_longer_read(site: Path, tmp_path: Path) -> None:
+    # Each build keeps the stats and hashes of the files it read; a deleted
+    # story's must not pile up, build after build.
+    output = tmp_path / "output"
+    built_twice(site, output)
+    deleted = site / "content/appeals/sian-pritchard.md"
+    assert str(deleted) in _kept_file_stats(site)
+    _story_deleted(site)
+    build(BuildOptions(site, output))
+    kept = _kept_file_stats(site)
+    assert str(deleted) not in kept
+    assert str(site / "content/appeals/jacob-buckett.md") in kept
+
+
+def _kept_file_stats(site: Path) -> dict[str, object]:
+    cache = open_cache(site)
+    with cache.locked():  # read from disk
+        return dict(cache.state.file_stats)
+
+
 def test_a_cache_written_by_other_code_is_ignored(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from totaliser import site as site_module
 

@@ -64,6 +64,7 @@ class FileFingerprints:
         stat = file_stat(path)
         if stat is None:
             fingerprint = b"missing"
+            self.known.pop(path, None)
         else:
             kept = self.known.get(path)
             if kept is not None and kept[0] == stat and not is_racy(stat, self.now_ns):
@@ -74,6 +75,12 @@ class FileFingerprints:
                 self.known[path] = (stat, fingerprint)
         self._this_build[path] = fingerprint
         return fingerprint
+
+    def seen_this_build(self) -> dict[str, tuple[tuple[int, int, int], bytes]]:
+        """The stats and hashes to keep for the next build: those of the files
+        this one looked at. A file no longer read (a story deleted, a path
+        spelt another way) is dropped, or they would pile up build after build."""
+        return {path: self.known[path] for path in self._this_build if path in self.known}
 
     def read(self, path: str) -> bytes:
         """A file's bytes, fingerprinted from what was read rather than by reading it again."""

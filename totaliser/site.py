@@ -547,7 +547,7 @@ def _remember(
     )
     found = identity(tree.output)
     state.output = (str(tree.output), found) if found is not None else None
-    state.file_stats = files.known
+    state.file_stats = files.seen_this_build()
     cache.save()
 
 
