@@ -429,7 +429,7 @@ def test_a_new_total_makes_one_line_of_appeals_json_again(
     assert tree(output) == cold(site, tmp_path / "cold-2")
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other code"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "a length changed", "other code"])
 def test_damaged_or_foreign_kept_lines_of_appeals_json_are_made_again(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str,
 ) -> None:
@@ -445,6 +445,8 @@ def test_damaged_or_foreign_kept_lines_of_appeals_json_are_made_again(
             path.write_bytes(b"not a pickle at all")
         elif damage == "truncated":
             path.write_bytes(data[: len(data) // 2])
+        elif damage == "a length changed":  # pickle's first frame then claims more than there is
+            path.write_bytes(data[:10] + b"\xff" + data[11:])
     if damage == "other code":  # written by another version of Totaliser: its lines could be written otherwise
         monkeypatch.setattr(parts, "FORMAT", ("another format",))
     edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')

@@ -81,8 +81,12 @@ class _KeptContent(NamedTuple):
     entry: ContentEntry
 
 
-# What reading a missing, damaged or foreign cache file may raise.
-DAMAGED = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, pickle.UnpicklingError)
+# What reading a missing, damaged or foreign cache file may raise (a damaged
+# length can ask for more memory than there is, or overflow).
+DAMAGED = (
+    OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError, OverflowError,
+    MemoryError, RecursionError, pickle.UnpicklingError,
+)
 
 # The two kinds of entry, and the table of reads of each, in every file.
 _KINDS = {"content": "content reads", "outputs": "output reads"}
@@ -136,6 +140,8 @@ class BuildCache:
             for number in range(SHARDS):
                 with open(self.folder / f"shard-{number:02d}.pickle", "rb") as file:
                     shards.append(pickle.load(file))
+            if not all(type(shard) is dict and shard.keys() == _new_shard().keys() for shard in shards):
+                return
         except DAMAGED:
             return  # missing or damaged: ignored, and rebuilt by this build
         self.state, self._shards = state, shards
@@ -222,11 +228,9 @@ class BuildCache:
         """The site's values (name -> (value, fingerprint)) as the last build
         worked them out, if from what ``key`` stands for; else none."""
         if self._values is None:
-            self._values = (b"", {})
-            with contextlib.suppress(*DAMAGED), open(self.folder / VALUES_FILE, "rb") as file:
-                # Its key first: a file for other facts is not read further.
-                if pickle.load(file) == (FORMAT, self.state.code, key):
-                    self._values = (key, pickle.load(file))
+            # Its key first: a file for other facts is not read further.
+            found = read_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key))
+            self._values = (key, found) if type(found) is dict else (b"", {})
         return self._values[1] if self._values[0] == key else {}
 
     def keep_values(self, key: bytes, values: dict[str, Any]) -> None:
@@ -279,6 +283,16 @@ def _drop_unread(shard: dict[str, Any]) -> None:
 
 def output_manifest(entries: dict[str, OutputEntry]) -> Manifest:
     return {path: fingerprint for entry in entries.values() for path, fingerprint in entry.files}
+
+
+def read_pickles(path: Path, header: Any) -> Any:
+    """What ``write_pickles`` wrote after ``header``; None if the file is
+    missing or damaged, or begins with another header (another key, or
+    written by other code or for another site folder)."""
+    with contextlib.suppress(*DAMAGED), open(path, "rb") as file:
+        if pickle.load(file) == header:
+            return pickle.load(file)
+    return None
 
 
 def write_pickles(path: Path, *values: Any) -> None:

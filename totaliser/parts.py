@@ -16,19 +16,18 @@ another site folder, or damaged, is ignored: its pieces are made again.
 from __future__ import annotations
 
 import contextlib
-import pickle
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import reads
-from .cache import DAMAGED, FORMAT, write_pickles
+from .cache import DAMAGED, FORMAT, read_pickles, write_pickles
 
 PARTS_DIR = "parts"
 # An output's pieces are kept in this many files, by a hash of each piece's
 # name: a new total rewrites one file of 0.7 MB, not one of 12 MB (at
 # 10,000 appeals, 30 ms less).
-SHARDS = 16
+FILES = 16
 
 # A piece as kept: what it read (``Dependencies``' two tuples) and its bytes.
 # Plain tuples: a file of 10,000 named tuples loads three times slower.
@@ -41,28 +40,29 @@ class Parts:
     def __init__(self, folder: Path | None, code: bytes):
         self._folder = folder
         self._header = (FORMAT, code)
-        self._kept = [self._read(number) for number in range(SHARDS)] if folder is not None else []
-        self._made: list[dict[str, _Part]] = [{} for _ in range(SHARDS)]
+        self._kept = [self._read(number) for number in range(FILES)] if folder is not None else []
+        self._made: list[dict[str, _Part]] = [{} for _ in range(FILES)]
         self._changed: set[int] = set()
 
     def _read(self, number: int) -> dict[str, _Part]:
         assert self._folder is not None
-        with contextlib.suppress(*DAMAGED), open(self._folder / f"{number:02d}.pickle", "rb") as file:
-            if pickle.load(file) == self._header:
-                kept: dict[str, _Part] = pickle.load(file)
-                return kept
-        return {}
+        kept = read_pickles(self._folder / f"{number:02d}.pickle", self._header)
+        return kept if type(kept) is dict else {}
 
     def get(self, name: str, make: Callable[[], bytes]) -> bytes:
         """The piece called ``name``: as kept, if everything it read is as it
         was, else made by ``make``. What it read is recorded as read by the
-        output being made."""
+        output being made.
+
+        ``make`` opens what it reads itself (``context.appeal`` inside it): an
+        appeal opened outside it records its reads in the output's recording,
+        not the piece's, and the piece would be kept when that changed."""
         recorder = reads.current()
         if recorder is None or self._folder is None:  # nothing to keep: what it reads is the output's
             return make()
-        number = zlib.crc32(name.encode("utf-8", "surrogateescape")) % SHARDS
+        number = zlib.crc32(name.encode("utf-8", "surrogateescape")) % FILES
         part = self._kept[number].get(name)
-        if part is None or not all(map(recorder.sources.still, (*part[0], *part[1]))):
+        if part is None or not _still(part, recorder.sources):
             with reads.recording(recorder.sources) as own:
                 reads.value("settings")  # as every output, each piece is made with the site's settings
                 data = make()
@@ -70,7 +70,7 @@ class Parts:
             part = (dependencies.shared, dependencies.appeals, data)
             self._changed.add(number)
         shared, appeals, data = part
-        recorder.take(reads.Dependencies(shared, appeals))
+        recorder.include(reads.Dependencies(shared, appeals))
         self._made[number][name] = part
         return data
 
@@ -82,6 +82,15 @@ class Parts:
         for number, made in enumerate(self._made):
             if number in self._changed or made.keys() != self._kept[number].keys():
                 write_pickles(self._folder / f"{number:02d}.pickle", self._header, made)
+
+
+def _still(part: _Part, sources: reads.Sources) -> bool:
+    """Whether a kept piece can be taken: everything it read is as it was."""
+    try:
+        shared, appeals, data = part
+        return type(data) is bytes and all(map(sources.still, (*shared, *appeals)))
+    except DAMAGED:  # not a piece as this code keeps them: made again
+        return False
 
 
 class PartsFolder:

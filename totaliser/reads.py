@@ -101,26 +101,26 @@ class Recorder:
         self.sources = sources
         self.read: dict[tuple[str, str], bytes] = {}
         self.appeal_fields: dict[str, set[str]] = {}
-        # Fingerprints of an appeal's fields known to be current (``take``): (fields, fingerprint) by slug.
-        self._printed: dict[str, tuple[tuple[str, ...], bytes]] = {}
+        # Fingerprints of some fields of an appeal, known to be current (``include``): (fields, fingerprint) by slug.
+        self._fields_fingerprints: dict[str, tuple[tuple[str, ...], bytes]] = {}
 
     def note(self, kind: str, name: str, fingerprint: bytes) -> None:
         self.read[(kind, name)] = fingerprint
 
-    def take(self, dependencies: Dependencies) -> None:
-        """Record as read here what was read elsewhere, all of it still as it
-        was (a piece of this output made or kept by ``parts``)."""
+    def include(self, dependencies: Dependencies) -> None:
+        """Record as read here what was read in another recording, all of it
+        still as it was: a piece of this output, made or kept (``parts``)."""
         self.read.update(dependencies.shared)
         for slug, fields, _, fingerprint in dependencies.appeals:
             self.appeal_fields.setdefault(slug, set()).update(fields)
-            self._printed[slug] = (fields, fingerprint)
+            self._fields_fingerprints[slug] = (fields, fingerprint)
 
     def finish(self) -> Dependencies:
         appeals = []
         for slug in sorted(self.appeal_fields):
             fields = tuple(sorted(self.appeal_fields[slug]))
-            printed = self._printed.get(slug)
-            fingerprint = printed[1] if printed is not None and printed[0] == fields else self.sources.fields_fingerprint(slug, fields)
+            known = self._fields_fingerprints.get(slug)
+            fingerprint = known[1] if known is not None and known[0] == fields else self.sources.fields_fingerprint(slug, fields)
             appeals.append((slug, fields, self.sources.appeal_fingerprints[slug], fingerprint))
         return Dependencies(tuple(sorted(self.read.items())), tuple(appeals))
 

@@ -46,8 +46,8 @@ class Context:
     def value(self, name: str) -> Any:
         return reads.value(name)
 
-    def kept_parts(self, output: str) -> contextlib.AbstractContextManager[Parts]:
-        """The pieces of ``output`` kept from its last making (see ``parts``)."""
+    def pieces(self, output: str) -> contextlib.AbstractContextManager[Parts]:
+        """The pieces of ``output``: kept from its last making, or made (see ``parts``)."""
         return self.parts.of(output) if self.parts is not None else unkept()
 
     def speech(self, language: str | None = None) -> Speech:

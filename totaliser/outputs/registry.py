@@ -220,7 +220,7 @@ def _appeals_json(context: Context, problems: Problems) -> Files:
         return appeal_line(context.appeal(slug), context.config)
 
     # Each appeal's line is kept with what it read: a new total makes one line again.
-    with context.kept_parts("appeals.json") as parts:
+    with context.pieces("appeals.json") as parts:
         lines = [parts.get(slug, partial(line, slug)) for slug in context.value("order")]
     return {"appeals.json": appeals_json_utf8(lines)}
 
