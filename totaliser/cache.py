@@ -11,7 +11,7 @@ made (``reads.py``), and reused only while every one is unchanged:
 Beside them, ``values.pickle`` keeps the site's derived values as the last
 build worked them out, under the key of what they were worked out from
 (``site_values.values_key``): a build whose key is the same takes them as
-they are.
+they are. ``parts/`` keeps the pieces of outputs made of pieces (``parts.py``).
 
 What the entries read is kept once in each file, in a table, and an entry
 lists the numbers of what it read there: each thing read is checked once a
