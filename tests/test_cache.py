@@ -468,6 +468,24 @@ def test_a_site_built_by_another_spelling_of_its_path_makes_nothing_again(
     assert build(BuildOptions(Path(site.name), Path(os.path.relpath(output)))).made == []
 
 
+def test_a_site_built_from_another_folder_reads_no_story_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `--site site` from its parent folder, then `--site .` from inside it:
+    # the files the cache recorded are the same files.
+    from totaliser import content
+
+    output = tmp_path / "output"
+    monkeypatch.chdir(site.parent)
+    built_twice(Path(site.name), output)
+    read: list[Path] = []
+    original = content.load_appeal
+    monkeypatch.setattr(content, "load_appeal", lambda path, *args: read.append(path) or original(path, *args))
+    monkeypatch.chdir(site)
+    assert build(BuildOptions(Path("."), output)).made == []
+    assert read == []
+
+
 def test_a_template_change_makes_again_only_what_uses_it(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
     built_twice(site, output)

@@ -231,7 +231,10 @@ def _check_base_url(value: str) -> None:
 
 
 def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress | None, started: float) -> BuildReport:
-    site_dir = options.site_dir
+    # Files are read, and recorded in the cache, by their absolute paths: a
+    # relative one would name another file when the next build runs from
+    # another folder, and every story would be read again.
+    site_dir = options.site_dir.absolute()
     files = reads.FileFingerprints(cache.state.file_stats if cache else None)
     loaded = load_site(site_dir, options.base_url, options.include_drafts, cache, files)
     appeals = loaded.content.appeals
