@@ -85,6 +85,23 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def watched(monkeypatch: pytest.MonkeyPatch, module: object, name: str, noted: Callable[..., object]) -> list[object]:
+    """The calls of ``module.name`` from now on, each as ``noted(*arguments)``."""
+    calls: list[object] = []
+    original = getattr(module, name)
+
+    def watching(*arguments: object) -> object:
+        calls.append(noted(*arguments))
+        return original(*arguments)
+
+    monkeypatch.setattr(module, name, watching)
+    return calls
+
+
+def _new_total(site: Path) -> None:
+    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+
+
 def _story_body(site: Path) -> None:
     edit(site / "content/appeals/jacob-buckett.md", "Jacob", "Young Jacob")
 
@@ -394,13 +411,11 @@ def test_an_edit_that_changes_no_listing_takes_the_values_the_last_build_worked_
 
     output = tmp_path / "output"
     built_twice(site, output)
-    grouped: list[int] = []
-    original = site_values.index_terms
-    monkeypatch.setattr(site_values, "index_terms", lambda appeals: grouped.append(len(appeals)) or original(appeals))
+    grouped = watched(monkeypatch, site_values, "index_terms", len)
     _story_body(site)
     build(BuildOptions(site, output))
     assert grouped == []
-    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    _new_total(site)
     build(BuildOptions(site, output))
     assert len(grouped) == 1
     assert tree(output) == cold(site, tmp_path / "cold")
@@ -415,10 +430,8 @@ def test_a_new_total_makes_one_line_of_appeals_json_again(
 
     output = tmp_path / "output"
     built_twice(site, output)
-    made: list[str] = []
-    original = feeds.appeal_record
-    monkeypatch.setattr(feeds, "appeal_record", lambda appeal, config: made.append(appeal.slug) or original(appeal, config))
-    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    made = watched(monkeypatch, feeds, "appeal_record", lambda appeal, config: appeal.slug)
+    _new_total(site)
     assert "appeals.json" in build(BuildOptions(site, output)).made
     assert made == ["jacob-buckett"]
     assert tree(output) == cold(site, tmp_path / "cold")
@@ -449,7 +462,7 @@ def test_damaged_or_foreign_kept_lines_of_appeals_json_are_made_again(
             path.write_bytes(data[:10] + b"\xff" + data[11:])
     if damage == "other code":  # written by another version of Totaliser: its lines could be written otherwise
         monkeypatch.setattr(parts, "FORMAT", ("another format",))
-    edit(site / "content/appeals/jacob-buckett.md", 'raised: "£25,000"', 'raised: "£25,001"')
+    _new_total(site)
     build(BuildOptions(site, output))
     assert tree(output) == cold(site, tmp_path / "cold")
     for path in kept:  # each written whole again
@@ -478,9 +491,7 @@ def test_a_site_built_from_another_folder_reads_no_story_again(
     output = tmp_path / "output"
     monkeypatch.chdir(site.parent)
     built_twice(Path(site.name), output)
-    read: list[Path] = []
-    original = content.load_appeal
-    monkeypatch.setattr(content, "load_appeal", lambda path, *args: read.append(path) or original(path, *args))
+    read = watched(monkeypatch, content, "load_appeal", lambda path, *rest: path)
     monkeypatch.chdir(site)
     assert build(BuildOptions(Path("."), output)).made == []
     assert read == []
