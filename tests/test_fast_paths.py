@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote, urlencode
@@ -12,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from totaliser import staging
-from totaliser.outputs import pages, thermometer
+from totaliser.listing import FEED_ENTRIES, feed_candidates
+from totaliser.outputs import feeds, pages, thermometer
 
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
@@ -87,3 +90,39 @@ def test_folders_are_swapped_in_one_step_on_linux(tmp_path: Path) -> None:
     assert staging._exchange(tmp_path / "new", tmp_path / "old")
     assert (tmp_path / "old" / "mark").read_text() == "new"
     assert (tmp_path / "new" / "mark").read_text() == "old"
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """The fields of an appeal that a feed sorts its entries by."""
+
+    slug: str
+    date: datetime.date
+    update_dates: tuple[datetime.date, ...]
+
+    @property
+    def url_path(self) -> str:
+        return f"appeals/{self.slug}/"
+
+    @property
+    def update_anchors(self) -> list[str]:
+        return [f"update-{number}" for number in range(len(self.update_dates))]
+
+
+class _Links:
+    def absolute(self, path: str) -> str:
+        return "https://news.example/" + path
+
+
+# Days of two years: some entries share one, as on a busy appeal site.
+DAYS = st.dates(min_value=datetime.date(2025, 1, 1), max_value=datetime.date(2026, 12, 31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(DAYS, st.lists(DAYS, max_size=4)), min_size=FEED_ENTRIES // 3, max_size=2 * FEED_ENTRIES))
+def test_a_feed_of_its_candidates_is_the_feed_of_every_appeal(dates: list[tuple[datetime.date, list[datetime.date]]]) -> None:
+    appeals = [_Dated(f"a{number:04d}", day, tuple(sorted(updates))) for number, (day, updates) in enumerate(dates)]
+    candidates = set(feed_candidates(appeals))
+    assert candidates <= {appeal.slug for appeal in appeals}
+    chosen = [appeal for appeal in appeals if appeal.slug in candidates]
+    assert feeds.newest_entries(chosen, _Links()) == feeds.newest_entries(appeals, _Links())  # type: ignore[arg-type]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .terms import Counted, TermFigures, figure_row, figures_of
 
 PER_PAGE = 24
+# A feed carries its newest entries only, so that it does not grow with the site.
+FEED_ENTRIES = 100
 Item = TypeVar("Item")  # an appeal, or its slug
 
 
@@ -26,6 +29,30 @@ def reference_date(appeals: Sequence[Counted]) -> datetime.date | None:
     """
     dates = [appeal.last_changed for appeal in appeals]
     return max(dates) if dates else None
+
+
+class Dated(Protocol):
+    """What a feed sorts an appeal's entries by: an appeal, or its facts."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def date(self) -> datetime.date: ...
+    @property
+    def update_dates(self) -> Sequence[datetime.date]: ...
+
+
+def feed_candidates(appeals: Iterable[Dated]) -> tuple[str, ...]:
+    """The slugs, sorted, of the appeals with an entry (the appeal's own, or
+    an update's) at least as new as the FEED_ENTRIES-th newest of all their
+    entries: every appeal a feed of ``appeals`` can show. A feed made from
+    these alone is the feed made from all of them, and reads a hundred
+    appeals, not each of 10,000 to sort them by date."""
+    dated = [(day, appeal.slug) for appeal in appeals for day in (appeal.date, *appeal.update_dates)]
+    if len(dated) > FEED_ENTRIES:
+        cutoff = heapq.nlargest(FEED_ENTRIES, (day for day, _ in dated))[-1]
+        dated = [entry for entry in dated if entry[0] >= cutoff]
+    return tuple(sorted({slug for _, slug in dated}))
 
 
 def order_appeals(appeals: Sequence[Listable], as_of: datetime.date | None = None) -> list[Listable]:

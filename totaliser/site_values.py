@@ -25,10 +25,10 @@ from typing import Any, NamedTuple
 from .config import SiteConfig
 from .content import Appeal, Page
 from .fingerprint import digest, value_digest
-from .listing import order_appeals, page_count, paginate, reference_date, site_totals, term_totals
+from .listing import feed_candidates, order_appeals, page_count, paginate, reference_date, site_totals, term_totals
 from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms
 
-TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-members", "term-name", "term-open")
+TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
 
 
 # The values read of something other than the appeals' facts: never kept.
@@ -45,6 +45,8 @@ class AppealFacts(NamedTuple):
     slug: str
     status: str
     deadline: datetime.date | None
+    date: datetime.date
+    update_dates: tuple[datetime.date, ...]
     last_changed: datetime.date
     still_needed: Decimal
     currency: str
@@ -56,7 +58,7 @@ class AppealFacts(NamedTuple):
 
 def appeal_facts(appeal: Appeal) -> AppealFacts:
     return AppealFacts(
-        appeal.slug, appeal.status, appeal.deadline, appeal.last_changed, appeal.still_needed,
+        appeal.slug, appeal.status, appeal.deadline, appeal.date, tuple(appeal.update_dates), appeal.last_changed, appeal.still_needed,
         appeal.currency, appeal.raised, appeal.target, appeal.gift_aid, appeal.listed,
     )
 
@@ -157,8 +159,9 @@ class SiteValues:
             return len(term.appeals)
         if kind == "term-totals":  # its first page: its totals
             return term_totals(figures)
-        if kind == "term-members":  # its feed: which appeals, in no particular order
-            return tuple(sorted(term.appeals))
+        if kind == "term-newest":  # its feed: the appeals it can show, by slug
+            by_slug = self.by_slug
+            return feed_candidates(by_slug[slug] for slug in term.appeals)
         if kind == "term-name":  # its feed's title
             return term.name
         if kind == "term-open":  # its embed and badge
@@ -187,6 +190,7 @@ class SiteValues:
             "settings": lambda: self.config,
             "order": lambda: tuple(self.order),
             "slugs": lambda: tuple(sorted(self.order)),  # which appeals there are, in no particular order
+            "newest": lambda: feed_candidates(self.appeals),  # the site feed's: the appeals it can show, by slug
             "listing-pages": lambda: len(self.chunks),
             "totals": lambda: site_totals(self.appeals),
             "as-of": lambda: self.as_of,  # what "still ahead" means on the home page

@@ -15,10 +15,9 @@ from .. import reads
 from ..config import SiteConfig
 from ..content import Appeal, Page
 from ..i18n import Speech, english
+from ..listing import FEED_ENTRIES
 from ..money import json_number
 from ..slugs import slugify
-
-FEED_ENTRIES = 100
 
 # Characters XML 1.0 forbids outright: one of them makes the whole feed unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -116,7 +116,8 @@ def term_feed(context: Context, kind: str, slug: str) -> str:
     from .feeds import atom_feed
 
     name = context.value(f"term-name:{kind}:{slug}")  # not its totals: a new total changes no entry
-    appeals = [context.appeal(s) for s in context.value(f"term-members:{kind}:{slug}")]
+    # The appeals it can show: a feed reads those, not the dates of all.
+    appeals = [context.appeal(s) for s in context.value(f"term-newest:{kind}:{slug}")]
     speech = context.speech()
     heading = term_heading(kind, name, speech)
     config = context.config

@@ -228,9 +228,10 @@ def _appeals_json(context: Context, problems: Problems) -> Files:
 def _atom_feed(context: Context, problems: Problems) -> Files:
     from .feeds import atom_feed
 
-    # Which appeals, not their order: the feed sorts its entries by date, and
-    # a new total, which reorders the home page, changes no entry.
-    appeals = [context.appeal(slug) for slug in context.value("slugs")]
+    # Those it can show, by slug: the feed sorts their entries by date; a new
+    # total, which reorders the home page, changes no entry, and the appeals
+    # it cannot show are not read (at 10,000 appeals, 10,000 fewer reads to check).
+    appeals = [context.appeal(slug) for slug in context.value("newest")]
     return {"feed.xml": atom_feed(appeals, context.config, context.speech()).encode()}
 
 
