@@ -726,3 +726,27 @@ def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monke
     build(BuildOptions(site, tmp_path / "two"))
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert (site / CACHE_DIR).is_dir()
+
+
+def test_what_workers_learn_of_the_files_they_read_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stories and photos read in a worker process: their stats and hashes
+    # are handed back and kept, so the next build hashes none of them again
+    # (after a cold build of 10,000 appeals, every story was).
+    from totaliser import reads
+
+    site = copy_example_site(tmp_path / "site")
+    story = (site / "content/appeals/jacob-buckett.md").read_text(encoding="utf-8")
+    for number in range(60):
+        (site / f"content/appeals/copy-{number:02d}.md").write_text(story.replace("Jacob", f"Jacob {number}"), encoding="utf-8")
+    age_all(site)
+    monkeypatch.setenv("TOTALISER_JOBS", "2")
+    build(BuildOptions(site, tmp_path / "output"))
+    kept = _kept_file_stats(site)
+    stories = sorted(str(path) for path in (site / "content/appeals").glob("*.md"))
+    assert [path for path in stories if path not in kept] == []
+    photos = [str(path) for path in (site / "static/images").glob("*.jpg")]
+    assert photos and all(path in kept for path in photos)
+    texts = {Path(path).read_bytes() for path in stories + photos}
+    hashed = watched(monkeypatch, reads, "digest", lambda *parts: any(part in texts for part in parts))
+    build(BuildOptions(site, tmp_path / "output"))
+    assert hashed and not any(hashed)

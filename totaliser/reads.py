@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .fingerprint import digest, file_stat, is_racy, value_digest
+from .fingerprint import FileStat, digest, file_stat, is_racy, value_digest
 
 
 class Dependencies(NamedTuple):
@@ -45,6 +45,9 @@ class Dependencies(NamedTuple):
 # One thing read, as a Dependencies holds it: a ((kind, name), fingerprint)
 # pair, or an appeal's (slug, fields, whole, part).
 Read = tuple[Any, ...]
+
+# Files' stats and hashes by path: a hash is trusted while the stat is the same.
+KnownFiles = dict[str, tuple[FileStat, bytes]]
 
 _recording: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("recording", default=None)
 
@@ -81,6 +84,20 @@ class FileFingerprints:
         this one looked at. A file no longer read (a story deleted, a path
         spelt another way) is dropped, or they would pile up build after build."""
         return {path: self.known[path] for path in self._this_build if path in self.known}
+
+    def found_in(self, dependencies: Dependencies) -> KnownFiles:
+        """The stats and hashes known here of the files a recording read. A
+        worker process hands them back with its work (``learn``): else the
+        build's own process would not keep them, and the next build would
+        hash again every story read in a worker (at 10,000 appeals, all of them
+        after a cold build)."""
+        return {name: self.known[name] for (kind, name), _ in dependencies.shared if kind == "file" and name in self.known}
+
+    def learn(self, found: KnownFiles) -> None:
+        """Take what a worker process found (``found_in``) as found here, this build."""
+        for path, (stat, fingerprint) in found.items():
+            self.known[path] = (stat, fingerprint)
+            self._this_build.setdefault(path, fingerprint)
 
     def read(self, path: str) -> bytes:
         """A file's bytes, fingerprinted from what was read rather than by reading it again."""

@@ -172,17 +172,21 @@ class ContentLoader:
             entries.append(entry if entry is not None and name not in self.changed else None)
         stale = [index for index, entry in enumerate(entries) if entry is None]
 
-        def read(index: int) -> tuple[reads.Dependencies, ContentEntry]:
+        def read(index: int) -> tuple[reads.Dependencies, ContentEntry, reads.KnownFiles]:
             found = Problems()
             with reads.recording(self.sources) as recorder:
                 reads.value("settings")
                 result = read_one(paths[index], found)
+            dependencies = recorder.finish()
             if kind == "appeal" and result is not None:
                 attributes = reads.attribute_fingerprints(result)
-                return recorder.finish(), ContentEntry(result, found.items, digest(attributes), attributes, facts_digest(result))
-            return recorder.finish(), ContentEntry(result, found.items, value_digest(result))
+                entry = ContentEntry(result, found.items, digest(attributes), attributes, facts_digest(result))
+            else:
+                entry = ContentEntry(result, found.items, value_digest(result))
+            return dependencies, entry, self.sources.files.found_in(dependencies)
 
-        for index, (dependencies, entry) in zip(stale, parallel_map(read, stale), strict=True):
+        for index, (dependencies, entry, files) in zip(stale, parallel_map(read, stale), strict=True):
+            self.sources.files.learn(files)  # read in a worker, perhaps
             entries[index] = entry
             if self.cache is not None and not any(problem.is_error for problem in entry.problems):
                 self.cache.keep_content(shown[index], dependencies, entry)
@@ -438,14 +442,14 @@ def _make(
         if progress:
             progress(done, total)
 
-    def make_one(output: Output) -> Made:
+    def make_one(output: Output) -> tuple[Made, reads.KnownFiles]:
         files, dependencies, problems = _made_by(output, context, sources)
         written = []
         for path, data in files.items():
             fingerprint = digest(data)
             staging.write(path, data, fingerprint)
             written.append((path, fingerprint))
-        return written, dependencies, problems
+        return (written, dependencies, problems), sources.files.found_in(dependencies)
 
     apart = [output for output in stale if output.apart]
     shared = [output for output in stale if not output.apart]
@@ -460,7 +464,11 @@ def _make(
     results += [make_one(output) for output in shared[:1]]
     tick(len(shared[:1]))
     results += parallel_map(make_one, shared[1:], tick)
-    return dict(zip((output.key for output in apart + shared), results, strict=True))
+    made = {}
+    for output, (result, files) in zip(apart + shared, results, strict=True):
+        sources.files.learn(files)  # the photos and fonts a worker read
+        made[output.key] = result
+    return made
 
 
 def _assemble(
