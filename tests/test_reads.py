@@ -72,3 +72,32 @@ def test_a_template_that_shows_the_appeal_itself_reads_all_of_it(template: str) 
     with contextlib.suppress(AttributeError):
         env.from_string(template).render(appeal=reads.AppealView(appeal, fields), same=reads.AppealView(appeal, set()))
     assert {"child", "raised", "body_html"} <= fields
+
+
+def test_a_worker_hands_back_only_stats_taken_of_the_bytes_it_read(tmp_path) -> None:
+    # A story saved moments before the build: too recent for its stat to be
+    # trusted, so the worker keeps the last build's entry for it. That entry
+    # must not reach the build's own process as this build's fingerprint.
+    from totaliser.fingerprint import digest, file_stat
+
+    story = tmp_path / "story.md"
+    story.write_text("the last build's words", encoding="utf-8")
+    last_build = {str(story): (file_stat(str(story)), digest(story.read_bytes()))}
+    story.write_text("words saved just now", encoding="utf-8")
+    worker = reads.FileFingerprints(dict(last_build))
+    with reads.recording(reads.Sources({}, {}, {}, {}, lambda name: None, worker, {})) as recorder:
+        reads.file_bytes(story)
+    found = worker.found_in(recorder.finish())
+    assert found == {}
+    parent = reads.FileFingerprints(dict(last_build))
+    parent.learn(found)
+    assert parent.of(str(story)) == digest(b"words saved just now")
+    # A stat that can be trusted is handed back, and kept by the build's process.
+    aged = reads.FileFingerprints()
+    aged.now_ns += 60 * 10**9
+    with reads.recording(reads.Sources({}, {}, {}, {}, lambda name: None, aged, {})) as recorder:
+        reads.file_bytes(story)
+    found = aged.found_in(recorder.finish())
+    assert found == {str(story): (file_stat(str(story)), digest(b"words saved just now"))}
+    parent.learn(found)
+    assert parent.seen_this_build()[str(story)] == found[str(story)]

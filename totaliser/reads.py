@@ -91,7 +91,14 @@ class FileFingerprints:
         build's own process would not keep them, and the next build would
         hash again every story read in a worker (at 10,000 appeals, all of them
         after a cold build)."""
-        return {name: self.known[name] for (kind, name), _ in dependencies.shared if kind == "file" and name in self.known}
+        found = {}
+        for (kind, name), fingerprint in dependencies.shared:
+            known = self.known.get(name) if kind == "file" else None
+            # Only a stat taken of the bytes the recording saw: a file changed
+            # too recently to trust its stat keeps the last build's entry here.
+            if known is not None and known[1] == fingerprint:
+                found[name] = known
+        return found
 
     def learn(self, found: KnownFiles) -> None:
         """Take what a worker process found (``found_in``) as found here, this build."""
