@@ -728,11 +728,14 @@ def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monke
     assert (site / CACHE_DIR).is_dir()
 
 
-def test_what_workers_learn_of_the_files_they_read_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Stories and photos read in a worker process: their stats and hashes
-    # are handed back and kept, so the next build hashes none of them again
-    # (after a cold build of 10,000 appeals, every story was).
+def test_what_workers_learn_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stories and photos read in a worker process, and site values worked
+    # out there: their stats and hashes, and the values, are handed back and
+    # kept, so the next build hashes none of the files again and works out
+    # no value again (after a cold build of 10,000 appeals, it hashed every
+    # story and worked out every listing's values).
     from totaliser import reads
+    from totaliser.site_values import NOT_FROM_FACTS, SiteValues
 
     site = copy_example_site(tmp_path / "site")
     story = (site / "content/appeals/jacob-buckett.md").read_text(encoding="utf-8")
@@ -748,5 +751,7 @@ def test_what_workers_learn_of_the_files_they_read_is_kept(tmp_path: Path, monke
     assert photos and all(path in kept for path in photos)
     texts = {Path(path).read_bytes() for path in stories + photos}
     hashed = watched(monkeypatch, reads, "digest", lambda *parts: any(part in texts for part in parts))
+    worked_out = watched(monkeypatch, SiteValues, "__call__", lambda values, name: name)
     build(BuildOptions(site, tmp_path / "output"))
     assert hashed and not any(hashed)
+    assert set(worked_out) <= set(NOT_FROM_FACTS)  # never kept: the settings, the plain pages

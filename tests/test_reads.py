@@ -101,3 +101,17 @@ def test_a_worker_hands_back_only_stats_taken_of_the_bytes_it_read(tmp_path) -> 
     assert found == {str(story): (file_stat(str(story)), digest(b"words saved just now"))}
     parent.learn(found)
     assert parent.seen_this_build()[str(story)] == found[str(story)]
+
+
+def test_a_file_hashed_while_too_recent_to_trust_is_not_kept_for_the_next_build(tmp_path) -> None:
+    # Rewritten within the same tick of the clock at the same size, a photo
+    # saved just before the build would keep its stat with other bytes.
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"the first picture")
+    files = reads.FileFingerprints()
+    files.of(str(photo))
+    assert str(photo) not in files.seen_this_build()
+    later = reads.FileFingerprints()
+    later.now_ns += 60 * 10**9
+    later.of(str(photo))
+    assert str(photo) in later.seen_this_build()

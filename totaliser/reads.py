@@ -48,6 +48,9 @@ Read = tuple[Any, ...]
 
 # Files' stats and hashes by path: a hash is trusted while the stat is the same.
 KnownFiles = dict[str, tuple[FileStat, bytes]]
+# What a worker process found out while it made something, handed back with
+# it (``Sources.learnt``): files' stats and hashes, and site values by name.
+Learnt = tuple[KnownFiles, dict[str, tuple[Any, bytes]]]
 
 _recording: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("recording", default=None)
 
@@ -75,7 +78,11 @@ class FileFingerprints:
             else:
                 with open(path, "rb") as file:
                     fingerprint = digest(file.read())
-                self.known[path] = (stat, fingerprint)
+                # Kept only once the file has stood still: one rewritten in
+                # the same tick of the clock, at the same size, would keep
+                # this stat with other bytes.
+                if not is_racy(stat, self.now_ns):
+                    self.known[path] = (stat, fingerprint)
         self._this_build[path] = fingerprint
         return fingerprint
 
@@ -86,11 +93,7 @@ class FileFingerprints:
         return {path: self.known[path] for path in self._this_build if path in self.known}
 
     def found_in(self, dependencies: Dependencies) -> KnownFiles:
-        """The stats and hashes known here of the files a recording read. A
-        worker process hands them back with its work (``learn``): else the
-        build's own process would not keep them, and the next build would
-        hash again every story read in a worker (at 10,000 appeals, all of them
-        after a cold build)."""
+        """The stats and hashes known here of the files a recording read (see ``Sources.learnt``)."""
         found = {}
         for (kind, name), fingerprint in dependencies.shared:
             known = self.known.get(name) if kind == "file" else None
@@ -101,7 +104,7 @@ class FileFingerprints:
         return found
 
     def learn(self, found: KnownFiles) -> None:
-        """Take what a worker process found (``found_in``) as found here, this build."""
+        """Take the stats and hashes a worker found (``found_in``) as found here, this build."""
         for path, (stat, fingerprint) in found.items():
             self.known[path] = (stat, fingerprint)
             self._this_build.setdefault(path, fingerprint)
@@ -240,6 +243,7 @@ class Sources:
         self.values = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
+        self._handed_back: set[str] = set()  # the values this process has handed back already
         # Whether what was read is still so, once a build for each.
         self._same: dict[tuple[Any, bytes], bool] = {}
         self.template_fingerprint: Callable[[str], bytes] = lambda name: b""
@@ -300,6 +304,27 @@ class Sources:
     def value(self, name: str) -> Any:
         """A derived value, not recorded as read (the build's plan)."""
         return self.value_and_fingerprint(name)[0]
+
+    def learnt(self, dependencies: Dependencies) -> Learnt:
+        """What this process found out while a recording read: the stats and
+        hashes of its files, and the site values it worked out (each value
+        once). A worker hands them back with its work (``learn``), so that
+        the build keeps them for the next: else, after a cold build, the next
+        would hash every story again, and work out again every value only a
+        worker had asked for."""
+        values = {}
+        for (kind, name), _ in dependencies.shared:
+            if kind == "value" and name not in self._handed_back and name in self._values:
+                values[name] = self._values[name]
+                self._handed_back.add(name)
+        return self.files.found_in(dependencies), values
+
+    def learn(self, learnt: Learnt) -> None:
+        """Take what a worker found out (``learnt``) as found here, this build."""
+        files, values = learnt
+        self.files.learn(files)
+        for name, found in values.items():
+            self._values.setdefault(name, found)
 
     def take_values(self, kept: dict[str, tuple[Any, bytes]]) -> None:
         """Values (name -> (value, fingerprint)) known to be as they would be worked out now."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .errors import ContentErrors, Problem, Problems, UsageError, display_path
 from .fields import FieldError
 from .fingerprint import code_fingerprint, digest, value_digest
 from .outputs.context import Context
-from .outputs.pages import PageRenderer
+from .outputs.pages import PageRenderer, template_helpers
 from .outputs.registry import Files, Output, SitePlan, addresses, make_site_plan, plan
 from .parts import PartsFolder
 from .render import make_environment
@@ -172,7 +173,7 @@ class ContentLoader:
             entries.append(entry if entry is not None and name not in self.changed else None)
         stale = [index for index, entry in enumerate(entries) if entry is None]
 
-        def read(index: int) -> tuple[reads.Dependencies, ContentEntry, reads.KnownFiles]:
+        def read(index: int) -> tuple[reads.Dependencies, ContentEntry, reads.Learnt]:
             found = Problems()
             with reads.recording(self.sources) as recorder:
                 reads.value("settings")
@@ -183,10 +184,10 @@ class ContentLoader:
                 entry = ContentEntry(result, found.items, digest(attributes), attributes, facts_digest(result))
             else:
                 entry = ContentEntry(result, found.items, value_digest(result))
-            return dependencies, entry, self.sources.files.found_in(dependencies)
+            return dependencies, entry, self.sources.learnt(dependencies)
 
-        for index, (dependencies, entry, files) in zip(stale, parallel_map(read, stale), strict=True):
-            self.sources.files.learn(files)  # read in a worker, perhaps
+        for index, (dependencies, entry, learnt) in zip(stale, parallel_map(read, stale), strict=True):
+            self.sources.learn(learnt)  # read in a worker, perhaps
             entries[index] = entry
             if self.cache is not None and not any(problem.is_error for problem in entry.problems):
                 self.cache.keep_content(shown[index], dependencies, entry)
@@ -275,7 +276,6 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         raise
     if cache is not None:
         touched = _touched(outputs, made, previous) if same_folder else None
-        # (A value asked for only in a worker is not among them: a later build works it out again.)
         cache.keep_values(key, sources.worked_out(from_facts))
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files, touched)
     return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
@@ -302,8 +302,7 @@ def _prepare(
     )
     env = make_environment(site_dir, config)
     sources.template_fingerprint = _template_fingerprints(env)
-    env.globals["embed_code"] = _embed_code
-    env.globals["progress_chart"] = _progress_chart
+    env.globals.update(template_helpers())
     context = Context(config, env, site_dir, PageRenderer(env, config, site_dir), sources.appeals, sources.pages)
     return context, sources
 
@@ -442,14 +441,14 @@ def _make(
         if progress:
             progress(done, total)
 
-    def make_one(output: Output) -> tuple[Made, reads.KnownFiles]:
+    def make_one(output: Output) -> tuple[Made, reads.Learnt]:
         files, dependencies, problems = _made_by(output, context, sources)
         written = []
         for path, data in files.items():
             fingerprint = digest(data)
             staging.write(path, data, fingerprint)
             written.append((path, fingerprint))
-        return (written, dependencies, problems), sources.files.found_in(dependencies)
+        return (written, dependencies, problems), sources.learnt(dependencies)
 
     apart = [output for output in stale if output.apart]
     shared = [output for output in stale if not output.apart]
@@ -465,8 +464,8 @@ def _make(
     tick(len(shared[:1]))
     results += parallel_map(make_one, shared[1:], tick)
     made = {}
-    for output, (result, files) in zip(apart + shared, results, strict=True):
-        sources.files.learn(files)  # the photos and fonts a worker read
+    for output, (result, learnt) in zip(apart + shared, results, strict=True):
+        sources.learn(learnt)  # the photos, fonts and values a worker read
         made[output.key] = result
     return made
 
@@ -566,9 +565,7 @@ def _report(
     options: BuildOptions, loaded: LoadedSite, problems: Problems, files: int, made: list[str], started: float, outputs: list[Output],
 ) -> BuildReport:
     appeals = loaded.content.appeals
-    statuses: dict[str, int] = {}
-    for appeal in appeals:
-        statuses[appeal.status] = statuses.get(appeal.status, 0) + 1
+    statuses = dict(Counter(appeal.status for appeal in appeals))
     return BuildReport(
         output_dir=options.output,
         appeals=appeals,
@@ -581,15 +578,3 @@ def _report(
         made=made,
         outputs=outputs,
     )
-
-
-def _embed_code(appeal: Appeal, speech: Any = None) -> Any:
-    from .outputs import embed  # imported when a page shows it, as the rest of an appeal's outputs
-
-    return embed.iframe_code(appeal, reads.value("settings"), speech)
-
-
-def _progress_chart(*args: Any, **kwargs: Any) -> Any:
-    from .outputs import chart
-
-    return chart.progress_chart(*args, **kwargs)

@@ -197,6 +197,23 @@ def photo_context(photo: PhotoSet, alt: str | None, config: SiteConfig) -> dict[
     }
 
 
+def template_helpers() -> dict[str, Any]:
+    """The functions the theme's templates call: an appeal's embed code, and its progress chart."""
+    return {"embed_code": _embed_code, "progress_chart": _progress_chart}
+
+
+def _embed_code(appeal: Appeal, speech: Speech | None = None) -> Any:
+    from .embed import iframe_code  # imported when a page shows it, as the rest of an appeal's outputs
+
+    return iframe_code(appeal, reads.value("settings"), speech)
+
+
+def _progress_chart(*args: Any, **kwargs: Any) -> Any:
+    from .chart import progress_chart
+
+    return progress_chart(*args, **kwargs)
+
+
 class PageRenderer:
     """Renders every HTML page of the site. What a page shows of the site as a
     whole (the navigation, the totals, a listing's appeals) it reads through
