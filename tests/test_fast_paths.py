@@ -101,6 +101,10 @@ class _Dated:
     update_dates: tuple[datetime.date, ...]
 
     @property
+    def last_changed(self) -> datetime.date:
+        return max((self.date, *self.update_dates))
+
+    @property
     def url_path(self) -> str:
         return f"appeals/{self.slug}/"
 

@@ -40,6 +40,8 @@ class Dated(Protocol):
     def date(self) -> datetime.date: ...
     @property
     def update_dates(self) -> Sequence[datetime.date]: ...
+    @property
+    def last_changed(self) -> datetime.date: ...  # the newest of the date and the update dates
 
 
 def feed_candidates(appeals: Iterable[Dated]) -> tuple[str, ...]:
@@ -48,6 +50,13 @@ def feed_candidates(appeals: Iterable[Dated]) -> tuple[str, ...]:
     entries: every appeal a feed of ``appeals`` can show. A feed made from
     these alone is the feed made from all of them, and reads a hundred
     appeals, not each of 10,000 to sort them by date."""
+    appeals = list(appeals)
+    if len(appeals) > FEED_ENTRIES:
+        # The entries a feed shows are no older than the FEED_ENTRIES-th
+        # newest of the appeals' newest entries: only the appeals whose newest
+        # is that new are looked into (a new total works these out again).
+        floor = heapq.nlargest(FEED_ENTRIES, (appeal.last_changed for appeal in appeals))[-1]
+        appeals = [appeal for appeal in appeals if appeal.last_changed >= floor]
     dated = [(day, appeal.slug) for appeal in appeals for day in (appeal.date, *appeal.update_dates)]
     if len(dated) > FEED_ENTRIES:
         cutoff = heapq.nlargest(FEED_ENTRIES, (day for day, _ in dated))[-1]
