@@ -714,12 +714,17 @@ def test_warnings_are_given_again_by_a_cached_build(site: Path, tmp_path: Path) 
     assert any("favourite_colour" in str(w) for w in again.warnings)
 
 
-def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Enough stories for the work to be spread over processes.
+def many_stories(tmp_path: Path) -> Path:
+    """The example site with 60 more stories: enough for the work to be spread over processes."""
     site = copy_example_site(tmp_path / "site")
     story = (site / "content/appeals/jacob-buckett.md").read_text(encoding="utf-8")
     for number in range(60):
         (site / f"content/appeals/copy-{number:02d}.md").write_text(story.replace("Jacob", f"Jacob {number}"), encoding="utf-8")
+    return site
+
+
+def test_forked_workers_build_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = many_stories(tmp_path)
     monkeypatch.setenv("TOTALISER_JOBS", "1")
     build(BuildOptions(site, tmp_path / "one", use_cache=False))
     monkeypatch.setenv("TOTALISER_JOBS", "2")
@@ -737,10 +742,7 @@ def test_what_workers_learn_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     from totaliser import reads
     from totaliser.site_values import NOT_FROM_FACTS, SiteValues
 
-    site = copy_example_site(tmp_path / "site")
-    story = (site / "content/appeals/jacob-buckett.md").read_text(encoding="utf-8")
-    for number in range(60):
-        (site / f"content/appeals/copy-{number:02d}.md").write_text(story.replace("Jacob", f"Jacob {number}"), encoding="utf-8")
+    site = many_stories(tmp_path)
     age_all(site)
     monkeypatch.setenv("TOTALISER_JOBS", "2")
     build(BuildOptions(site, tmp_path / "output"))

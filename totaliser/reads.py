@@ -105,8 +105,8 @@ class FileFingerprints:
 
     def learn(self, found: KnownFiles) -> None:
         """Take the stats and hashes a worker found (``found_in``) as found here, this build."""
-        for path, (stat, fingerprint) in found.items():
-            self.known[path] = (stat, fingerprint)
+        self.known.update(found)
+        for path, (_, fingerprint) in found.items():
             self._this_build.setdefault(path, fingerprint)
 
     def read(self, path: str) -> bytes:
