@@ -243,6 +243,42 @@ def test_check_warns_about_a_name_typed_two_ways(make_site, tmp_path: Path) -> N
     assert "content/appeals/fay.md:6: warning: hospital:" in result.stderr
 
 
+def test_the_warnings_about_the_site_follow_each_edit_through_the_cache(make_site, tmp_path: Path) -> None:
+    """They read site values that the cache keeps: a rebuild that keeps them
+    warns as before, and one whose stories change them warns anew."""
+    site = make_site(site_files())
+    out = tmp_path / "out"
+
+    def warnings() -> list[str]:
+        result = run_cli("--site", str(site), "--output", str(out))
+        assert result.returncode == 0, result.stderr
+        return sorted(line for line in result.stderr.splitlines() if ": warning: " in line)
+
+    def spelled_apart(found: list[str]) -> list[str]:
+        return [line for line in found if "two spellings" in line]
+
+    def dated(found: list[str]) -> list[str]:
+        return [line for line in found if "in the future" in line or "has passed" in line]
+
+    first = warnings()
+    assert [line.split(": warning")[0] for line in spelled_apart(first)] == ["content/appeals/fay.md:6"]
+    assert dated(first) == []
+    fay = site / "content/appeals/fay.md"
+    fay.write_text(fay.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    assert warnings() == first  # the values were kept
+    # A deadline long past on an open appeal, and an update dated ahead.
+    amy = site / "content/appeals/amy.md"
+    amy.write_text(amy.read_text(encoding="utf-8").replace("date: 2026-05-01", "date: 2026-05-01\ndeadline: 2020-01-31"), encoding="utf-8")
+    eve = site / "content/appeals/eve.md"
+    eve.write_text(story("Eve Example", "Bristol Children’s Hospital", condition="SMA", raised=3000,
+                         updates="updates:\n  - date: 2999-01-01\n    raised: 3000\n    note: Ahead."), encoding="utf-8")
+    found = warnings()
+    assert [line.split(": warning")[0] for line in dated(found)] == ["content/appeals/amy.md:8", "content/appeals/eve.md:11"]
+    # Fay's spelling put right: no two spellings left to warn about.
+    fay.write_text(fay.read_text(encoding="utf-8").replace("Bristol Childrens Hospital", "Bristol Children's Hospital"), encoding="utf-8")
+    assert spelled_apart(warnings()) == []
+
+
 def test_links_stay_under_the_base_path(make_site, tmp_path: Path) -> None:
     out, _ = built(make_site, tmp_path)
     for path in out.rglob("*.html"):

@@ -11,16 +11,18 @@ Given by `build` and `check` alike, so that both report the same warnings:
   today's date and on every other story, so it runs after loading. What it
   needs from each story (the lines to name, its links into the site) is found
   as the story is loaded and kept with it (``StoryAdvice``), so it reads no
-  file and, with the build cache, unpickles no story.
+  file; what it needs of all of them together (the deadlines, the names
+  typed two ways) are site values, which the build cache keeps.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
@@ -32,6 +34,7 @@ from .slugs import to_ascii
 
 if TYPE_CHECKING:
     from .content import Appeal, Page
+    from .terms import Spelling
 
 # --- One story ----------------------------------------------------------------
 
@@ -125,17 +128,31 @@ def _surname_message() -> str:
 # --- The published site -----------------------------------------------------
 
 
+# The site values (``site_values.SiteValues``) the warnings about the
+# published site read, worked out from every appeal's facts and kept by the
+# build cache with the others: a rebuild looks at the few appeals they name.
+SITE_VALUES = ("open-deadlines", "latest-updates", "near-duplicates")
+
+
 def site_advice(
     appeals: Sequence[Appeal], pages: Sequence[Page], today: datetime.date, addresses: Callable[[], Collection[str]],
+    value: Callable[[str], Any],
 ) -> list[Problem]:
     """Warnings about what is published: the appeals that are not drafts, and
     the pages. ``addresses`` gives every address the site answers (the build's
-    plan of its outputs), asked for only when a story links inside the site."""
+    plan of its outputs), asked for only when a story links inside the site;
+    ``value`` gives the site values named in ``SITE_VALUES``."""
     problems = Problems()
-    published = [appeal for appeal in appeals if appeal.status != "draft"]
-    for appeal in published:
-        _dated_advice(appeal, today, problems)
-    drafts = {appeal.url_path for appeal in appeals if appeal.status == "draft"}
+    dated = _dated_slugs(value, today)
+    published: list[Appeal] = []
+    drafts: set[str] = set()
+    for appeal in appeals:
+        if appeal.status == "draft":
+            drafts.add(appeal.url_path)
+            continue
+        published.append(appeal)
+        if appeal.slug in dated:
+            _dated_advice(appeal, today, problems)
     known: Collection[str] | None = None
     items: list[Appeal | Page] = [*published, *pages]
     for item in items:
@@ -147,27 +164,43 @@ def site_advice(
                 problems.warn(item.path, line, "link", f'"{link}" goes to a draft appeal, which is not published')
             elif inside not in known and inside + "/" not in known:
                 problems.warn(item.path, line, "link", f'"{link}" goes nowhere: the site has no {inside or "/"}')
-    _listing_advice(published, problems)
+    _listing_advice(published, value("near-duplicates"), problems)
     return problems.items
 
 
-def _listing_advice(published: Sequence[Appeal], problems: Problems) -> None:
-    """Names that are probably one hospital (condition, place, tag) typed two
-    ways, "Childrens" and "Children's": each makes its own listing."""
-    from .terms import FIELDS, near_duplicates
+def _dated_slugs(value: Callable[[str], Any], today: datetime.date) -> set[str]:
+    """The appeals that may be warned about for their dates: open with a
+    deadline before today, or with an update dated after it."""
+    deadlines = value("open-deadlines")  # (deadline, slug), sorted
+    passed = deadlines[: bisect.bisect_left(deadlines, today, key=_first)]
+    updates = value("latest-updates")  # (the latest update's date, slug), sorted
+    ahead = updates[bisect.bisect_right(updates, today, key=_first):]
+    return {slug for _, slug in passed} | {slug for _, slug in ahead}
 
-    found = near_duplicates(published)
+
+def _first(pair: tuple[datetime.date, str]) -> datetime.date:
+    return pair[0]
+
+
+def _listing_advice(published: Sequence[Appeal], found: dict[str, list[tuple[Spelling, Spelling]]], problems: Problems) -> None:
+    """Names that are probably one hospital (condition, place, tag) typed two
+    ways, "Childrens" and "Children's": each makes its own listing
+    (``terms.near_duplicates``, by slug)."""
+    from .terms import FIELDS
+
     if not any(found.values()):
         return
-    lines = {appeal.path: dict((appeal.advice or StoryAdvice()).listed_lines) for appeal in published}
+    by_slug = {appeal.slug: appeal for appeal in published}
     for kind, pairs in found.items():
         field = FIELDS[kind]
         for first, second in pairs:
             # Said on the files of the rarer spelling (the likelier slip), naming the others.
-            rare, common = (first, second) if len(first.files) <= len(second.files) else (second, first)
-            named = ", ".join(common.files[:3]) + (f" and {len(common.files) - 3} more" if len(common.files) > 3 else "")
-            for path in rare.files:
-                problems.warn(path, lines.get(path, {}).get(field, 1), field, (
+            rare, common = (first, second) if len(first.slugs) <= len(second.slugs) else (second, first)
+            files = sorted(by_slug[slug].path for slug in common.slugs)
+            named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+            for appeal in sorted((by_slug[slug] for slug in rare.slugs), key=lambda appeal: appeal.path):
+                lines = dict((appeal.advice or StoryAdvice()).listed_lines)
+                problems.warn(appeal.path, lines.get(field, 1), field, (
                     f'"{rare.name}" looks like "{common.name}" ({named}): two spellings make two listings '
                     f"(write it one way in every story)"
                 ))

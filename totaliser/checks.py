@@ -46,7 +46,7 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
     content = loaded.content
     values = SiteValues.of(loaded.config, content.appeals, content.pages)
     outputs = plan_outputs(loaded, site_dir, values)
-    problems.items.extend(site_advice(content.appeals, content.pages, today, lambda: addresses(outputs)))
+    problems.items.extend(site_advice(content.appeals, content.pages, today, lambda: addresses(outputs), values))
     # Social cards and web-sized photos are left out: drawing them finds no
     # error that the pages (which read each photo) do not.
     made = [output for output in outputs if not output.key.startswith(("card:", "photos:"))]

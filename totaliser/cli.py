@@ -219,7 +219,7 @@ def _site_advice(report: BuildReport) -> list[Problem]:
     link that goes nowhere), so that build reports the warnings check does."""
     from .advice import site_advice
 
-    return site_advice(report.appeals, report.pages, datetime.date.today(), report.addresses)
+    return site_advice(report.appeals, report.pages, datetime.date.today(), report.addresses, report.values.__getitem__)
 
 
 def summary(report: BuildReport) -> str:

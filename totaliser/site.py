@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 
 from . import reads
+from .advice import SITE_VALUES as ADVICE_VALUES
 from .cache import BuildCache, ContentEntry, OutputEntry, output_manifest
 from .config import SiteConfig, fallback_config, load_config, normalise_base_url
 from .content import Appeal, Content, Page, load_content
@@ -76,6 +77,7 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)  # outputs made this time; the rest were kept
     outputs: list[Output] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)  # the site values the warnings about the site read (advice.SITE_VALUES)
 
     def addresses(self) -> set[str]:
         return addresses(self.outputs)
@@ -274,11 +276,12 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
     except BaseException:
         tree.abandon()
         raise
+    advised = {name: sources.value(name) for name in ADVICE_VALUES}  # before the cache keeps the values
     if cache is not None:
         touched = _touched(outputs, made, previous) if same_folder else None
         cache.keep_values(key, sources.worked_out(from_facts))
         _remember(cache, tree, outputs, made, old_manifest, staging.manifest, files, touched)
-    return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs)
+    return _report(options, loaded, problems, len(staging.manifest), [output.key for output in stale], started, outputs, advised)
 
 
 # Inside the staging folder: where outputs may work (the search index's
@@ -563,6 +566,7 @@ def _remember(
 
 def _report(
     options: BuildOptions, loaded: LoadedSite, problems: Problems, files: int, made: list[str], started: float, outputs: list[Output],
+    values: dict[str, Any],
 ) -> BuildReport:
     appeals = loaded.content.appeals
     statuses = dict(Counter(appeal.status for appeal in appeals))
@@ -577,4 +581,5 @@ def _report(
         statuses=statuses,
         made=made,
         outputs=outputs,
+        values=values,
     )

@@ -26,7 +26,7 @@ from .config import SiteConfig
 from .content import Appeal, Page
 from .fingerprint import digest, value_digest
 from .listing import feed_candidates, order_appeals, page_count, paginate, reference_date, site_totals, term_totals
-from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms
+from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms, near_duplicates
 
 TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
 
@@ -195,5 +195,19 @@ class SiteValues:
             "totals": lambda: site_totals(self.appeals),
             "as-of": lambda: self.as_of,  # what "still ahead" means on the home page
             "nav": lambda: self.pages,
+            # What the warnings about the published site read (advice.site_advice):
+            # kept with the other values, so that a story's new paragraph
+            # does not have them worked out again from 10,000 appeals.
+            "near-duplicates": lambda: near_duplicates(self.published),
+            "open-deadlines": lambda: tuple(sorted(
+                (appeal.deadline, appeal.slug) for appeal in self.appeals if appeal.status == "open" and appeal.deadline is not None
+            )),
+            "latest-updates": lambda: tuple(sorted(
+                (max(appeal.update_dates), appeal.slug) for appeal in self.published if appeal.update_dates
+            )),
         }
         return known[name]()
+
+    @property
+    def published(self) -> list[AppealFacts]:
+        return [appeal for appeal in self.appeals if appeal.status != "draft"]

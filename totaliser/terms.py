@@ -120,10 +120,19 @@ class Term:
 
 @dataclass(frozen=True)
 class Spelling:
-    """One way a name is written, and the files that write it so."""
+    """One way a name is written, and the appeals (by slug) that write it so."""
 
     name: str
-    files: tuple[str, ...]
+    slugs: tuple[str, ...]
+
+
+class Named(Protocol):
+    """What ``near_duplicates`` reads of an appeal (an ``Appeal``, or its ``site_values.AppealFacts``)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def listed(self) -> Listed: ...
 
 
 def index_terms(ordered: Sequence[Counted]) -> dict[str, list[Term]]:
@@ -172,10 +181,10 @@ def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-def near_duplicates(appeals: Sequence[Appeal]) -> dict[str, list[tuple[Spelling, Spelling]]]:
+def near_duplicates(appeals: Sequence[Named]) -> dict[str, list[tuple[Spelling, Spelling]]]:
     """For each kind, pairs of names that are not one term but are probably
     meant to be: the same letters with other punctuation, or nearly the same
-    letters. Each with the files that write it."""
+    letters. Each with the appeals that write it."""
     keys: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for appeal in appeals:  # one pass over the appeals for every kind
         for kind, key, _ in appeal.listed:
@@ -184,16 +193,16 @@ def near_duplicates(appeals: Sequence[Appeal]) -> dict[str, list[tuple[Spelling,
     if not any(near.values()):
         return {kind: [] for kind in KINDS}  # the usual case: no file need be named
     wanted = {(kind, key) for kind, pairs in near.items() for pair in pairs for key in pair}
-    files: dict[tuple[str, str], dict[str, list[str]]] = {}
+    writers: dict[tuple[str, str], dict[str, list[str]]] = {}
     for appeal in appeals:
         for kind, key, name in appeal.listed:
             if (kind, key) in wanted:
-                files.setdefault((kind, key), {}).setdefault(name, []).append(appeal.path)
+                writers.setdefault((kind, key), {}).setdefault(name, []).append(appeal.slug)
 
     def spelling(kind: str, key: str) -> Spelling:
-        by_name = files[(kind, key)]
+        by_name = writers[(kind, key)]
         name = min(by_name, key=lambda n: (-len(by_name[n]), n))
-        return Spelling(name, tuple(sorted({path for paths in by_name.values() for path in paths})))
+        return Spelling(name, tuple(sorted({slug for slugs in by_name.values() for slug in slugs})))
 
     return {kind: [(spelling(kind, first), spelling(kind, second)) for first, second in pairs] for kind, pairs in near.items()}
 
