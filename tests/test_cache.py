@@ -757,3 +757,43 @@ def test_what_workers_learn_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     build(BuildOptions(site, tmp_path / "output"))
     assert hashed and not any(hashed)
     assert set(worked_out) <= set(NOT_FROM_FACTS)  # never kept: the settings, the plain pages
+
+
+def test_a_story_s_new_paragraph_unpickles_none_of_the_listings_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kept values of each kind are unpickled when one is first read: the
+    # listings' pages, not made again, need only their values' fingerprints.
+    from totaliser.pickled import KeptValues
+
+    site = copy_example_site(tmp_path / "site")
+    age_all(site)
+    build(BuildOptions(site, tmp_path / "output"))
+    story = site / "content/appeals/jacob-buckett.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA new paragraph at the end.\n", encoding="utf-8")
+    age_all(site)
+    loaded: list[KeptValues | None] = []
+    stored = KeptValues.stored
+    monkeypatch.setattr(KeptValues, "stored", lambda data: loaded.append(stored(data)) or loaded[-1])
+    report = build(BuildOptions(site, tmp_path / "output"))
+    assert sorted(report.made) == ["feed.xml", "page:jacob-buckett"]  # its feed entry holds the story
+    [kept] = loaded
+    assert kept is not None
+    still_pickled = {kind for kind, values in kept._kinds.items() if isinstance(values, bytes)}
+    assert {"listing", "term-page", "term-newest", "slugs"} <= still_pickled
+    assert tree(tmp_path / "output") == cold(site, tmp_path / "cold")
+
+
+def test_kept_values_come_back_as_kept_and_a_damaged_kind_is_worked_out_again() -> None:
+    from totaliser.pickled import KeptValues
+
+    found = {"order": (("a", "b"), b"1"), "listing:1": (("a",), b"2"), "listing:2": (("b",), b"3"), "totals": (7, b"4")}
+    stored = KeptValues.stored(pickle.loads(pickle.dumps(KeptValues.of(found).to_store())))
+    assert stored is not None and len(stored) == 4
+    assert {name: stored.get(name) for name in found} == found
+    assert stored.get("listing:3") is None
+    more = stored.with_more({"listing:3": (("c",), b"5"), "as-of": (None, b"6")})
+    assert {name: more.get(name) for name in [*found, "listing:3", "as-of"]} == {**found, "listing:3": (("c",), b"5"), "as-of": (None, b"6")}
+    assert stored.get("listing:3") is None  # the one it was made from is as it was
+    fingerprints, kinds = KeptValues.of(found).to_store()
+    damaged = KeptValues.stored((fingerprints, {**kinds, "listing": kinds["listing"][:-3]}))
+    assert damaged is not None and damaged.get("listing:1") is None and damaged.get("order") == found["order"]
+    assert KeptValues.stored({"order": ("a",)}) is None  # the layout of an older version

@@ -48,6 +48,7 @@ except ImportError:  # Windows: builds of one site are not run at once there
 
 from .errors import Problem
 from .fingerprint import FileStat
+from .pickled import DAMAGED, Found, KeptValues
 from .reads import Dependencies, Read
 from .staging import Identity, Manifest
 
@@ -60,7 +61,7 @@ SHARDS = 128
 # tuple of numbers would load as thousands): native 4-byte integers, so the
 # byte order and size are part of the format.
 _NUMBERS: Final = "I"
-FORMAT = (9, sys.byteorder, array(_NUMBERS).itemsize)
+FORMAT = (10, sys.byteorder, array(_NUMBERS).itemsize)
 
 
 class ContentEntry(NamedTuple):  # a tuple, as OutputEntry: 10,000 of them load 30 ms quicker
@@ -80,13 +81,6 @@ class _KeptContent(NamedTuple):
     reads: bytes  # as OutputEntry's
     entry: ContentEntry
 
-
-# What reading a missing, damaged or foreign cache file may raise (a damaged
-# length can ask for more memory than there is, or overflow).
-DAMAGED = (
-    OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError, OverflowError,
-    MemoryError, RecursionError, pickle.UnpicklingError,
-)
 
 # The two kinds of entry, and the table of reads of each, in every file.
 _KINDS = {"content": "content reads", "outputs": "output reads"}
@@ -115,7 +109,7 @@ class BuildCache:
         self.state = _State(code)
         self._loaded = False
         self._shard_of: dict[str, int] = {}
-        self._values: tuple[bytes, dict[str, Any]] | None = None  # (key, values), once read or kept
+        self._values: tuple[bytes, KeptValues] | None = None  # (key, values), once read or kept
         self._values_dirty = False
 
     @contextlib.contextmanager
@@ -224,19 +218,24 @@ class BuildCache:
             found.append(index)
         return array(_NUMBERS, found).tobytes()
 
-    def kept_values(self, key: bytes) -> dict[str, Any]:
-        """The site's values (name -> (value, fingerprint)) as the last build
-        worked them out, if from what ``key`` stands for; else none."""
+    def kept_values(self, key: bytes) -> KeptValues:
+        """The site's values as the last build worked them out, if from what
+        ``key`` stands for; else none."""
         if self._values is None:
             # Its key first: a file for other facts is not read further.
-            found = read_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key))
-            self._values = (key, found) if type(found) is dict else (b"", {})
-        return self._values[1] if self._values[0] == key else {}
+            found = KeptValues.stored(read_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key)))
+            self._values = (key, found) if found is not None else (b"", KeptValues({}, {}))
+        return self._values[1] if self._values[0] == key else KeptValues({}, {})
 
-    def keep_values(self, key: bytes, values: dict[str, Any]) -> None:
-        """Keep this build's values, worked out from what ``key`` stands for."""
-        if self._values is None or self._values[0] != key or len(self._values[1]) != len(values):
-            self._values = (key, values)
+    def keep_values(self, key: bytes, found: dict[str, Found]) -> None:
+        """Keep the values this build worked out (name -> (value, fingerprint))
+        from what ``key`` stands for, with those it took from ``kept_values``."""
+        if self._values is not None and self._values[0] == key:
+            if found:
+                self._values = (key, self._values[1].with_more(found))
+                self._values_dirty = True
+        else:
+            self._values = (key, KeptValues.of(found))
             self._values_dirty = True
 
     def save(self) -> None:
@@ -249,7 +248,7 @@ class BuildCache:
         self._dirty.clear()
         if self._values_dirty and self._values is not None:
             key, values = self._values
-            write_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key), values)
+            write_pickles(self.folder / VALUES_FILE, (FORMAT, self.state.code, key), values.to_store())
             self._values_dirty = False
         write_pickles(self.folder / STATE_FILE, (FORMAT, self.state))
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .fingerprint import FileStat, digest, file_stat, is_racy, value_digest
+from .pickled import KeptValues
 
 
 class Dependencies(NamedTuple):
@@ -243,6 +244,8 @@ class Sources:
         self.values = values
         self.files = files
         self._values: dict[str, tuple[Any, bytes]] = {}
+        self._kept = KeptValues({}, {})  # values the last build worked out, as they would be now
+        self._taken: set[str] = set()  # those of them read this build
         self._handed_back: set[str] = set()  # the values this process has handed back already
         # Whether what was read is still so, once a build for each.
         self._same: dict[tuple[Any, bytes], bool] = {}
@@ -289,7 +292,8 @@ class Sources:
             if kind == "page":
                 return self.page_fingerprints.get(name)
             if kind == "value":
-                return self.value_and_fingerprint(name)[1]
+                kept = self._kept.fingerprints.get(name)  # what an unchanged value needs, unpickled or not
+                return kept if kept is not None and name not in self._values else self.value_and_fingerprint(name)[1]
         except (OSError, KeyError, ValueError, IndexError):
             return None  # gone, or no longer a value of this site: made again
         return None
@@ -297,8 +301,13 @@ class Sources:
     def value_and_fingerprint(self, name: str) -> tuple[Any, bytes]:
         found = self._values.get(name)
         if found is None:
-            value = self.values(name)
-            found = self._values[name] = (value, value_digest(value))
+            found = self._kept.get(name)
+            if found is not None:
+                self._taken.add(name)
+            else:
+                value = self.values(name)
+                found = (value, value_digest(value))
+            self._values[name] = found
         return found
 
     def value(self, name: str) -> Any:
@@ -314,7 +323,7 @@ class Sources:
         worker had asked for."""
         values = {}
         for (kind, name), _ in dependencies.shared:
-            if kind == "value" and name not in self._handed_back and name in self._values:
+            if kind == "value" and name not in self._handed_back and name in self._values and name not in self._taken:
                 values[name] = self._values[name]
                 self._handed_back.add(name)
         return self.files.found_in(dependencies), values
@@ -326,13 +335,14 @@ class Sources:
         for name, found in values.items():
             self._values.setdefault(name, found)
 
-    def take_values(self, kept: dict[str, tuple[Any, bytes]]) -> None:
-        """Values (name -> (value, fingerprint)) known to be as they would be worked out now."""
-        self._values.update(kept)
+    def take_values(self, kept: KeptValues) -> None:
+        """Values known to be as they would be worked out now: each is
+        unpickled only if it is read (see ``pickled``)."""
+        self._kept = kept
 
     def worked_out(self, wanted: Callable[[str], bool]) -> dict[str, tuple[Any, bytes]]:
-        """The values this build took or worked out, of the names ``wanted``."""
-        return {name: found for name, found in self._values.items() if wanted(name)}
+        """The values this build worked out (not those it took), of the names ``wanted``."""
+        return {name: found for name, found in self._values.items() if wanted(name) and name not in self._taken}
 
 
 class AppealView:
