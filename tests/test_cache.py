@@ -797,3 +797,42 @@ def test_kept_values_come_back_as_kept_and_a_damaged_kind_is_worked_out_again() 
     damaged = KeptValues.stored((fingerprints, {**kinds, "listing": kinds["listing"][:-3]}))
     assert damaged is not None and damaged.get("listing:1") is None and damaged.get("order") == found["order"]
     assert KeptValues.stored({"order": ("a",)}) is None  # the layout of an older version
+
+
+def test_a_kept_appeal_unpickles_its_other_fields_when_one_is_read(tmp_path: Path) -> None:
+    import dataclasses
+
+    from totaliser.content import Appeal
+    from totaliser.kept_appeals import AT_HAND, KeptAppeal, PickledAppeal
+    from totaliser.site import load_site
+
+    site = copy_example_site(tmp_path / "site")
+    appeals = load_site(site).content.appeals
+    assert any(appeal.deadline for appeal in appeals) and any(appeal.updates for appeal in appeals)
+    for appeal in appeals:
+        kept = PickledAppeal.of(appeal).appeal()
+        assert type(kept) is KeptAppeal and isinstance(kept, Appeal)
+        assert [getattr(kept, name) for name in AT_HAND] == [getattr(appeal, name) for name in AT_HAND]
+        assert type(kept) is KeptAppeal  # the fields at hand unpickle nothing
+        # A field with a default (a class attribute of Appeal) is unpickled too.
+        assert kept.image_alt == appeal.image_alt and type(kept) is Appeal
+        assert kept == appeal and dataclasses.asdict(kept) == dataclasses.asdict(appeal)
+        for read in (lambda a: a.body_html, lambda a: a.percent, lambda a: a.updates, pickle.dumps, lambda a, b=appeal: a == b):
+            again = PickledAppeal.of(appeal).appeal()
+            read(again)
+            assert type(again) is Appeal and again == appeal
+        pickled = pickle.loads(pickle.dumps(PickledAppeal.of(appeal).appeal()))
+        assert type(pickled) is Appeal and pickled == appeal
+
+
+def test_a_rebuild_with_nothing_changed_unpickles_no_appeal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from totaliser.kept_appeals import KeptAppeal
+
+    site = copy_example_site(tmp_path / "site")
+    age_all(site)
+    build(BuildOptions(site, tmp_path / "output"))
+    unpickled = watched(monkeypatch, KeptAppeal, "_unpickle", lambda appeal: vars(appeal).get("slug"))
+    report = build(BuildOptions(site, tmp_path / "output"))
+    assert report.made == [] and len(report.appeals) > 3
+    assert unpickled == []
+    assert tree(tmp_path / "output") == cold(site, tmp_path / "cold")

@@ -143,7 +143,7 @@ def site_advice(
     plan of its outputs), asked for only when a story links inside the site;
     ``value`` gives the site values named in ``SITE_VALUES``."""
     problems = Problems()
-    dated = _dated_slugs(value, today)
+    passed, ahead = _dated_slugs(value, today)
     published: list[Appeal] = []
     drafts: set[str] = set()
     for appeal in appeals:
@@ -151,8 +151,8 @@ def site_advice(
             drafts.add(appeal.url_path)
             continue
         published.append(appeal)
-        if appeal.slug in dated:
-            _dated_advice(appeal, today, problems)
+        if appeal.slug in passed or appeal.slug in ahead:
+            _dated_advice(appeal, today, appeal.slug in passed, appeal.slug in ahead, problems)
     known: Collection[str] | None = None
     items: list[Appeal | Page] = [*published, *pages]
     for item in items:
@@ -168,14 +168,14 @@ def site_advice(
     return problems.items
 
 
-def _dated_slugs(value: Callable[[str], Any], today: datetime.date) -> set[str]:
-    """The appeals that may be warned about for their dates: open with a
-    deadline before today, or with an update dated after it."""
+def _dated_slugs(value: Callable[[str], Any], today: datetime.date) -> tuple[set[str], set[str]]:
+    """The appeals to warn about for their dates: those open with a deadline
+    before today, and those with an update dated after it."""
     deadlines = value("open-deadlines")  # (deadline, slug), sorted
     passed = deadlines[: bisect.bisect_left(deadlines, today, key=_first)]
     updates = value("latest-updates")  # (the latest update's date, slug), sorted
     ahead = updates[bisect.bisect_right(updates, today, key=_first):]
-    return {slug for _, slug in passed} | {slug for _, slug in ahead}
+    return {slug for _, slug in passed}, {slug for _, slug in ahead}
 
 
 def _first(pair: tuple[datetime.date, str]) -> datetime.date:
@@ -206,16 +206,16 @@ def _listing_advice(published: Sequence[Appeal], found: dict[str, list[tuple[Spe
                 ))
 
 
-def _dated_advice(appeal: Appeal, today: datetime.date, problems: Problems) -> None:
-    # Only what the build cache keeps at hand for a story is read (status,
-    # deadline, update_dates, advice): the rest would unpickle it.
+def _dated_advice(appeal: Appeal, today: datetime.date, passed: bool, ahead: bool, problems: Problems) -> None:
+    # Only what the build cache keeps at hand for a story (kept_appeals.AT_HAND)
+    # is read for a passed deadline: the updates of one dated ahead are unpickled.
     advice = appeal.advice or StoryAdvice()
-    if appeal.status == "open" and appeal.deadline is not None and appeal.deadline < today:
+    if passed and appeal.deadline is not None:
         problems.warn(appeal.path, advice.deadline_line, "deadline", (
             f"{appeal.deadline.isoformat()} has passed but the appeal is still open "
             "(set a new deadline, or set status: funded or closed)"
         ))
-    for index, day in enumerate(appeal.update_dates):
+    for index, day in enumerate(appeal.update_dates if ahead else ()):
         if day > today:
             line = advice.update_date_lines[index] if index < len(advice.update_date_lines) else 1
             problems.warn(appeal.path, line, f"updates[{index}].date", (

@@ -48,6 +48,7 @@ except ImportError:  # Windows: builds of one site are not run at once there
 
 from .errors import Problem
 from .fingerprint import FileStat
+from .kept_appeals import from_kept_form, kept_form
 from .pickled import DAMAGED, Found, KeptValues
 from .reads import Dependencies, Read
 from .staging import Identity, Manifest
@@ -149,7 +150,7 @@ class BuildCache:
 
     def content(self, path: str) -> ContentEntry | None:
         kept = self._shards[self._shard(path)]["content"].get(path)
-        return kept.entry if kept is not None else None
+        return kept.entry._replace(result=from_kept_form(kept.entry.result)) if kept is not None else None
 
     def changed_content(self, still: Callable[[Read], bool]) -> set[str]:
         """The content files whose checked result read something no longer as it was."""
@@ -157,7 +158,8 @@ class BuildCache:
 
     def keep_content(self, path: str, dependencies: Dependencies, entry: ContentEntry) -> None:
         number = self._shard(path)
-        self._shards[number]["content"][path] = _KeptContent(self._numbered(number, "content", dependencies), entry)
+        kept = entry._replace(result=kept_form(entry.result))  # an appeal's fields unpickled when read (kept_appeals)
+        self._shards[number]["content"][path] = _KeptContent(self._numbered(number, "content", dependencies), kept)
         self._dirty.add(number)
 
     def forget_content_except(self, paths: set[str]) -> None:
