@@ -805,6 +805,7 @@ def test_a_kept_appeal_unpickles_its_other_fields_when_one_is_read(tmp_path: Pat
     from totaliser.content import Appeal
     from totaliser.kept_appeals import AT_HAND, KeptAppeal, PickledAppeal
     from totaliser.site import load_site
+    from totaliser.site_values import appeal_facts
 
     site = copy_example_site(tmp_path / "site")
     appeals = load_site(site).content.appeals
@@ -813,11 +814,13 @@ def test_a_kept_appeal_unpickles_its_other_fields_when_one_is_read(tmp_path: Pat
         kept = PickledAppeal.of(appeal).appeal()
         assert type(kept) is KeptAppeal and isinstance(kept, Appeal)
         assert [getattr(kept, name) for name in AT_HAND] == [getattr(appeal, name) for name in AT_HAND]
+        # Nor do its facts, from which a new total has the site's values worked out again.
+        assert appeal_facts(kept) == appeal_facts(appeal)
         assert type(kept) is KeptAppeal  # the fields at hand unpickle nothing
         # A field with a default (a class attribute of Appeal) is unpickled too.
         assert kept.image_alt == appeal.image_alt and type(kept) is Appeal
         assert kept == appeal and dataclasses.asdict(kept) == dataclasses.asdict(appeal)
-        for read in (lambda a: a.body_html, lambda a: a.percent, lambda a: a.updates, pickle.dumps, lambda a, b=appeal: a == b):
+        for read in (lambda a: a.body_html, lambda a: a.main_donation, lambda a: a.updates, pickle.dumps, lambda a, b=appeal: a == b):
             again = PickledAppeal.of(appeal).appeal()
             read(again)
             assert type(again) is Appeal and again == appeal

@@ -19,26 +19,33 @@ from typing import Any, NamedTuple
 from .content import Appeal
 
 # What a build reads of every appeal: to load the content (its child, for
-# privacy; its status), plan the outputs (slug, path, photo) and warn about the
-# published site (advice, listings, a deadline passed).
-AT_HAND = ("slug", "path", "child", "status", "image", "advice", "listed", "deadline")
+# privacy; its status), plan the outputs (slug, path, photo), warn about the
+# published site (advice, listings, a deadline passed) and, when a story's
+# facts change (a new total), work out the site's values again from every
+# appeal's facts (site_values.AppealFacts: these, and its updates' dates).
+AT_HAND = (
+    "slug", "path", "child", "status", "image", "advice", "listed", "deadline", "date", "currency", "raised", "target", "gift_aid",
+)
 
 
 class PickledAppeal(NamedTuple):
     at_hand: tuple[Any, ...]  # the fields named in AT_HAND, in that order
     rest: bytes  # every other field, pickled
 
+    update_dates: tuple[Any, ...]  # the dates of its updates, which are pickled with the rest
+
     @classmethod
     def of(cls, appeal: Appeal) -> PickledAppeal:
         fields = vars(appeal)
         rest = {name: value for name, value in fields.items() if name not in AT_HAND}
-        return cls(tuple(fields[name] for name in AT_HAND), pickle.dumps(rest, protocol=5))
+        return cls(tuple(fields[name] for name in AT_HAND), pickle.dumps(rest, protocol=5), tuple(appeal.update_dates))
 
     def appeal(self) -> Appeal:
         appeal = object.__new__(KeptAppeal)
         fields = vars(appeal)
         fields.update(zip(AT_HAND, self.at_hand, strict=True))
         fields["_rest"] = self.rest
+        fields["_update_dates"] = self.update_dates
         return appeal
 
 
@@ -50,9 +57,19 @@ class KeptAppeal(Appeal):
     def _unpickle(self) -> None:
         fields = vars(self)
         rest = fields.pop("_rest", None)
+        fields.pop("_update_dates", None)
         if rest is not None:
             fields.update(pickle.loads(rest))
         self.__class__ = Appeal  # type: ignore[assignment]
+
+    # An appeal's facts read these: from the dates kept at hand, not its updates.
+    @property
+    def update_dates(self) -> list[Any]:
+        return list(vars(self)["_update_dates"])
+
+    @property
+    def last_changed(self) -> Any:
+        return max((self.date, *vars(self)["_update_dates"]))
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         self._unpickle()
