@@ -48,7 +48,7 @@ except ImportError:  # Windows: builds of one site are not run at once there
 
 from .errors import Problem
 from .fingerprint import FileStat
-from .kept_appeals import from_kept_form, kept_form
+from .kept_appeals import AppealsApart, from_kept_form
 from .pickled import DAMAGED, Found, KeptValues
 from .reads import Dependencies, Read
 from .staging import Identity, Manifest
@@ -150,6 +150,7 @@ class BuildCache:
 
     def content(self, path: str) -> ContentEntry | None:
         kept = self._shards[self._shard(path)]["content"].get(path)
+        # An appeal read from disk comes back with its other fields still pickled (kept_appeals).
         return kept.entry._replace(result=from_kept_form(kept.entry.result)) if kept is not None else None
 
     def changed_content(self, still: Callable[[Read], bool]) -> set[str]:
@@ -158,8 +159,7 @@ class BuildCache:
 
     def keep_content(self, path: str, dependencies: Dependencies, entry: ContentEntry) -> None:
         number = self._shard(path)
-        kept = entry._replace(result=kept_form(entry.result))  # an appeal's fields unpickled when read (kept_appeals)
-        self._shards[number]["content"][path] = _KeptContent(self._numbered(number, "content", dependencies), kept)
+        self._shards[number]["content"][path] = _KeptContent(self._numbered(number, "content", dependencies), entry)
         self._dirty.add(number)
 
     def forget_content_except(self, paths: set[str]) -> None:
@@ -300,5 +300,5 @@ def write_pickles(path: Path, *values: Any) -> None:
     partial = path.with_name(path.name + ".partial")
     with open(partial, "wb") as file:
         for value in values:
-            pickle.dump(value, file, protocol=5)
+            AppealsApart(file, protocol=5).dump(value)
     os.replace(partial, path)

@@ -102,10 +102,16 @@ for _field in dataclasses.fields(Appeal):
         setattr(KeptAppeal, _field.name, _Unpickled(_field.name))
 
 
-def kept_form(result: Any) -> Any:
-    """A content file's checked result as the cache keeps it."""
-    return PickledAppeal.of(result) if type(result) is Appeal else result
+class AppealsApart(pickle.Pickler):
+    """Pickles as usual, but an ``Appeal`` as its ``PickledAppeal``: the cache
+    writes its files so (and, until then, holds each appeal once)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Appeal:
+            return PickledAppeal, tuple(PickledAppeal.of(obj))
+        return NotImplemented
 
 
 def from_kept_form(result: Any) -> Any:
+    """A content file's checked result as the cache read it: an appeal at hand."""
     return result.appeal() if type(result) is PickledAppeal else result
