@@ -151,8 +151,7 @@ def site_advice(
             drafts.add(appeal.url_path)
             continue
         published.append(appeal)
-        if appeal.slug in passed or appeal.slug in ahead:
-            _dated_advice(appeal, today, appeal.slug in passed, appeal.slug in ahead, problems)
+        _dated_advice(appeal, today, appeal.slug in passed, appeal.slug in ahead, problems)
     known: Collection[str] | None = None
     items: list[Appeal | Page] = [*published, *pages]
     for item in items:

@@ -31,7 +31,6 @@ AT_HAND = (
 class PickledAppeal(NamedTuple):
     at_hand: tuple[Any, ...]  # the fields named in AT_HAND, in that order
     rest: bytes  # every other field, pickled
-
     update_dates: tuple[Any, ...]  # the dates of its updates, which are pickled with the rest
 
     @classmethod
@@ -40,7 +39,7 @@ class PickledAppeal(NamedTuple):
         rest = {name: value for name, value in fields.items() if name not in AT_HAND}
         return cls(tuple(fields[name] for name in AT_HAND), pickle.dumps(rest, protocol=5), tuple(appeal.update_dates))
 
-    def appeal(self) -> Appeal:
+    def appeal(self) -> KeptAppeal:
         appeal = object.__new__(KeptAppeal)
         fields = vars(appeal)
         fields.update(zip(AT_HAND, self.at_hand, strict=True))
@@ -50,42 +49,57 @@ class PickledAppeal(NamedTuple):
 
 
 class KeptAppeal(Appeal):
-    """An appeal from the cache that has its other fields still pickled. The
-    first time one is read they are unpickled, and it becomes a plain
-    ``Appeal`` (equal to the one that was kept, and pickled as one)."""
+    """An appeal from the cache that has its other fields still pickled: the
+    first time one is read, they are unpickled. It is equal to the appeal that
+    was kept, shown and pickled as that ``Appeal``."""
 
     def _unpickle(self) -> None:
-        fields = vars(self)
-        rest = fields.pop("_rest", None)
-        fields.pop("_update_dates", None)
+        rest = vars(self).pop("_rest", None)
         if rest is not None:
-            fields.update(pickle.loads(rest))
-        self.__class__ = Appeal  # type: ignore[assignment]
+            vars(self).update(pickle.loads(rest))  # from now on read as any instance's fields
 
     # An appeal's facts read these: from the dates kept at hand, not its updates.
     @property
     def update_dates(self) -> list[Any]:
-        return list(vars(self)["_update_dates"])
+        kept = vars(self).get("_update_dates")
+        return list(kept) if kept is not None else super().update_dates
 
     @property
     def last_changed(self) -> Any:
-        return max((self.date, *vars(self)["_update_dates"]))
+        kept = vars(self).get("_update_dates")
+        return max((self.date, *kept)) if kept is not None else super().last_changed
 
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        self._unpickle()
-        return self.__reduce_ex__(protocol)
+    def as_appeal(self) -> Appeal:
+        return _appeal(self._init_fields())
+
+    def _init_fields(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(Appeal) if field.init}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _appeal, (self._init_fields(),)  # unpickled as the Appeal it is
+
+    def __repr__(self) -> str:
+        return repr(self.as_appeal())
 
     def __eq__(self, other: object) -> bool:
-        self._unpickle()
-        return self == other
+        return self.as_appeal() == (other.as_appeal() if isinstance(other, KeptAppeal) else other)
 
     __hash__ = None  # type: ignore[assignment]  # as an Appeal's
 
 
+def _appeal(fields: dict[str, Any]) -> Appeal:
+    return Appeal(**fields)
+
+
+def still_pickled(appeal: Appeal) -> bool:
+    """Whether a kept appeal has fields not yet unpickled."""
+    return "_rest" in vars(appeal)
+
+
 class _Unpickled:
-    """A field of a ``KeptAppeal`` not at hand: reading it unpickles them all.
-    (A field with a default is also an attribute of the class, which a
-    ``__getattr__`` would never be asked for.)"""
+    """A field of a ``KeptAppeal`` not at hand: reading it unpickles them all,
+    which then shadow these in the instance. (A field with a default is also
+    an attribute of the class, which a ``__getattr__`` would never be asked for.)"""
 
     def __init__(self, name: str):
         self.name = name
@@ -94,7 +108,7 @@ class _Unpickled:
         if appeal is None:
             return self
         appeal._unpickle()
-        return getattr(appeal, self.name)
+        return vars(appeal)[self.name]
 
 
 for _field in dataclasses.fields(Appeal):
