@@ -19,7 +19,7 @@ import functools
 import operator
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -135,20 +135,32 @@ class Recorder:
     def note(self, kind: str, name: str, fingerprint: bytes) -> None:
         self.read[(kind, name)] = fingerprint
 
-    def include(self, dependencies: Dependencies) -> None:
-        """Record as read here what was read in another recording, all of it
-        still as it was: a piece of this output, made or kept (``parts``)."""
-        self.read.update(dependencies.shared)
-        for slug, fields, _, fingerprint in dependencies.appeals:
-            self.appeal_fields.setdefault(slug, set()).update(fields)
-            self._fields_fingerprints[slug] = (fields, fingerprint)
+    def include(self, pieces: Iterable[Dependencies]) -> None:
+        """Record as read here what was read in other recordings, all of it
+        still as it was: the pieces of this output, made or kept (``parts``)."""
+        read, known = self.read, self._fields_fingerprints
+        for shared, appeals in pieces:
+            read.update(shared)
+            for slug, fields, _, fingerprint in appeals:
+                earlier = known.get(slug)
+                if earlier is not None and earlier[0] != fields:  # two pieces read this appeal: all their fields count
+                    self.appeal_fields.setdefault(slug, set()).update(earlier[0], fields)
+                known[slug] = (fields, fingerprint)
 
     def finish(self) -> Dependencies:
         appeals = []
-        for slug in sorted(self.appeal_fields):
-            fields = tuple(sorted(self.appeal_fields[slug]))
-            known = self._fields_fingerprints.get(slug)
-            fingerprint = known[1] if known is not None and known[0] == fields else self.sources.fields_fingerprint(slug, fields)
+        fields_read, known = self.appeal_fields, self._fields_fingerprints
+        for slug in sorted(fields_read.keys() | known.keys()):
+            read_here, included = fields_read.get(slug), known.get(slug)
+            if read_here is None:  # read by pieces alone: as they recorded it (appeals.json's 10,000 lines)
+                assert included is not None
+                fields, fingerprint = included
+            else:
+                fields = tuple(sorted(read_here.union(included[0]) if included is not None else read_here))
+                if included is not None and included[0] == fields:
+                    fingerprint = included[1]
+                else:
+                    fingerprint = self.sources.fields_fingerprint(slug, fields)
             appeals.append((slug, fields, self.sources.appeal_fingerprints[slug], fingerprint))
         return Dependencies(tuple(sorted(self.read.items())), tuple(appeals))
 

@@ -223,7 +223,7 @@ def _appeals_json(context: Context, problems: Problems) -> Files:
 
     # Each appeal's line is kept with what it read: a new total makes one line again.
     with context.pieces("appeals.json") as parts:
-        lines = [parts.get(slug, partial(line, slug)) for slug in context.value("order")]
+        lines = parts.get_all(context.value("order"), line)
     return {"appeals.json": appeals_json_utf8(lines)}
 
 
