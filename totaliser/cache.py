@@ -153,9 +153,9 @@ class BuildCache:
         # An appeal read from disk comes back with its other fields still pickled (kept_appeals).
         return kept.entry._replace(result=from_kept_form(kept.entry.result)) if kept is not None else None
 
-    def changed_content(self, still: Callable[[Read], bool]) -> set[str]:
+    def changed_content(self, changed_in: Callable[[list[Read]], set[int]]) -> set[str]:
         """The content files whose checked result read something no longer as it was."""
-        return self._changed("content", still)
+        return self._changed("content", changed_in)
 
     def keep_content(self, path: str, dependencies: Dependencies, entry: ContentEntry) -> None:
         number = self._shard(path)
@@ -172,9 +172,9 @@ class BuildCache:
             found.update(shard["outputs"])
         return found
 
-    def changed_outputs(self, still: Callable[[Read], bool]) -> set[str]:
+    def changed_outputs(self, changed_in: Callable[[list[Read]], set[int]]) -> set[str]:
         """The keys of the output entries of which something read is no longer as it was."""
-        return self._changed("outputs", still)
+        return self._changed("outputs", changed_in)
 
     def update_outputs(self, made: dict[str, tuple[str, Dependencies, tuple[tuple[str, bytes], ...]]], wanted: set[str]) -> None:
         """Keep what each output of ``made`` read and wrote (key -> (group,
@@ -193,12 +193,12 @@ class BuildCache:
             if gone:
                 self._dirty.add(number)
 
-    def _changed(self, kind: str, still: Callable[[Read], bool]) -> set[str]:
-        # ``still`` is asked once for each thing read in each file, not once
-        # for each of the entries (thousands) that read it.
+    def _changed(self, kind: str, changed_in: Callable[[list[Read]], set[int]]) -> set[str]:
+        # ``changed_in`` (``reads.Sources.changed_in``) checks each thing read
+        # once in each file, not once for each of the entries that read it.
         changed: set[str] = set()
         for shard in self._shards:
-            gone = {number for number, read in enumerate(shard[_KINDS[kind]]) if not still(read)}
+            gone = changed_in(shard[_KINDS[kind]])
             if gone:
                 changed.update(key for key, entry in shard[kind].items() if not gone.isdisjoint(numbers(entry.reads)))
         return changed
@@ -269,15 +269,16 @@ def _drop_unread(shard: dict[str, Any]) -> None:
     an output made again may no longer read what it did."""
     for kind, name in _KINDS.items():
         reads: list[Read] = shard[name]
-        renumbered: dict[int, int] = {}
+        read: set[int] = set()
         for entry in shard[kind].values():
-            for number in numbers(entry.reads):
-                renumbered.setdefault(number, len(renumbered))
-        if len(renumbered) == len(reads) and all(old == new for old, new in renumbered.items()):
+            read.update(numbers(entry.reads))
+        if len(read) == len(reads):
             continue
-        shard[name] = [reads[old] for old in renumbered]
+        kept = sorted(read)
+        renumbered = {old: new for new, old in enumerate(kept)}
+        shard[name] = [reads[old] for old in kept]
         shard[kind] = {
-            key: entry._replace(reads=array(_NUMBERS, [renumbered[number] for number in numbers(entry.reads)]).tobytes())
+            key: entry._replace(reads=array(_NUMBERS, map(renumbered.__getitem__, numbers(entry.reads))).tobytes())
             for key, entry in shard[kind].items()
         }
 

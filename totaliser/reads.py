@@ -19,7 +19,7 @@ import functools
 import operator
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -275,6 +275,24 @@ class Sources:
         # fields the output read count (a story's new paragraph leaves its
         # social card alone).
         return now == whole or self.fields_fingerprint(slug, fields) == part
+
+    def changed_in(self, table: Sequence[Read]) -> set[int]:
+        """The positions in ``table`` of what was read and is no longer as it
+        was (``still`` of each). A build asks this of some 100,000 reads at
+        10,000 appeals: the usual answers (an unchanged appeal, a setting
+        already checked) are found here in one loop, not in two calls each."""
+        same, now = self._same, self.appeal_fingerprints
+        changed = set()
+        for number, read in enumerate(table):
+            if len(read) == 2:
+                found = same.get(read)
+                if found is None:
+                    found = self._still(read)
+            else:
+                found = now.get(read[0]) == read[2] or self.still(read)
+            if not found:
+                changed.add(number)
+        return changed
 
     def fields_fingerprint(self, slug: str, fields: tuple[str, ...]) -> bytes:
         """The fingerprint of some fields of an appeal, as they are now."""

@@ -159,7 +159,7 @@ class ContentLoader:
         self.sources = reads.Sources({}, {}, {}, {}, lambda name: config, files, {})
         self.seen: set[str] = set()
         # The files whose checked result, in the cache, read what has changed since.
-        self.changed = cache.changed_content(self.sources.still) if cache is not None else set()
+        self.changed = cache.changed_content(self.sources.changed_in) if cache is not None else set()
         self.children: list[str] = []  # every appeal's child, drafts too (privacy hides them all)
         self.fingerprints: dict[str, bytes] = {}
         self.attributes: dict[str, bytes] = {}
@@ -255,7 +255,7 @@ def _build(options: BuildOptions, cache: BuildCache | None, progress: Progress |
         context.env.bytecode_cache = _compiled_templates(cache, loaded.config)
     tree = OutputTree(options.output, cache.spare_dir if cache else None)
     previous, old_manifest, same_folder = _outputs_there(cache, tree)
-    changed = cache.changed_outputs(sources.still) if cache is not None else set()
+    changed = cache.changed_outputs(sources.changed_in) if cache is not None else set()
     stale = [output for output in outputs if output.key not in previous or output.key in changed]
     staging = tree.begin(_spare_manifest(cache, tree, old_manifest, same_folder))
     context.scratch = staging.root / WORKING_FOLDER
