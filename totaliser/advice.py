@@ -20,9 +20,8 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
@@ -39,10 +38,10 @@ if TYPE_CHECKING:
 # --- One story ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoryAdvice:
+class StoryAdvice(NamedTuple):
     """What the warnings about the published site need from one story, found
-    as it is loaded: the lines to name, and its links to pages of the site."""
+    as it is loaded: the lines to name, and its links to pages of the site.
+    (A named tuple: every build loads 10,000 of them from the cache.)"""
 
     deadline_line: int = 1
     update_date_lines: tuple[int, ...] = ()
