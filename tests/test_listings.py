@@ -123,6 +123,24 @@ def test_every_appeal_page_links_its_terms(make_site, tmp_path: Path) -> None:
         assert (out / path / "index.html").is_file()
 
 
+def test_an_appeal_page_links_the_listing_it_is_in_when_slugs_collide(make_site, tmp_path: Path) -> None:
+    # "A&E" and "A E" are two names with one slug; names with no Latin
+    # letters are given the kind's own word, numbered: each page must still
+    # link the listing that lists it.
+    hospitals = {"a": "A&E", "b": "A E", "c": "a&e", "d": "東京病院", "e": "大阪病院", "f": "Leeds General Infirmary"}
+    out, _ = built(make_site, tmp_path, {f"content/appeals/{slug}.md": story(f"{slug.upper()} Example", name) for slug, name in hospitals.items()})
+    listed = {}
+    for slug in hospitals:
+        page = (out / f"appeals/{slug}/index.html").read_text(encoding="utf-8")
+        [link] = [a["href"] for a in Elements(page).find("a") if a["href"].startswith(f"{BASE}hospitals/")]
+        listing = (out / link.removeprefix(BASE) / "index.html").read_text(encoding="utf-8")
+        assert f"{BASE}appeals/{slug}/" in card_links(listing)
+        listed[slug] = link.removeprefix(f"{BASE}hospitals/")
+    assert listed["a"] == listed["c"] != listed["b"]
+    assert listed["d"] != listed["e"]
+    assert {listed["b"], listed["a"]} == {"a-e/", "a-e-2/"} and {listed["d"], listed["e"]} == {"hospital/", "hospital-2/"}
+
+
 def test_more_than_a_page_of_appeals_continues_on_page_2(make_site, tmp_path: Path) -> None:
     files = {f"content/appeals/c{n:02d}.md": story(f"Child {n:02d}", "Leeds General Infirmary", raised=n * 100) for n in range(30)}
     out, _ = built(make_site, tmp_path, files)

@@ -26,7 +26,7 @@ from .config import SiteConfig
 from .content import Appeal, Page
 from .fingerprint import digest, value_digest
 from .listing import feed_candidates, order_appeals, page_count, paginate, reference_date, site_totals, term_totals
-from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms, near_duplicates
+from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms, near_duplicates, plain_slug
 
 TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
 
@@ -139,9 +139,7 @@ class SiteValues:
                 (kind_, slug, page_count(len(term.appeals)))
                 for kind_, terms in self.terms.items() for slug, term in terms.items()
             )
-        if kind == "term-slug":  # an appeal page's link to a listing: by its kind and term key
-            # One value a term, not one an appeal: a thousand appeals at one
-            # hospital share it, and a build fingerprints it once.
+        if kind == "term-slug":  # a draft's link to a listing, which may not be there: by its kind and term key
             kind_, _, key = argument.partition(":")
             return self.term_of.get((kind_, key))
         if kind == "term-page":  # a listing's page: its appeals, in the home page's order
@@ -195,6 +193,11 @@ class SiteValues:
             "totals": lambda: site_totals(self.appeals),
             "as-of": lambda: self.as_of,  # what "still ahead" means on the home page
             "nav": lambda: self.pages,
+            # The listings a published appeal page links to: every appeal
+            # page reads this one value, not a value for each of its terms.
+            "unusual-slugs": lambda: tuple(sorted(
+                ((kind, key), slug) for (kind, key), slug in self.term_of.items() if slug != plain_slug(kind, key)
+            )),
             # What the warnings about the published site read (advice.site_advice):
             # kept with the other values, so that a story's new paragraph
             # does not have them worked out again from 10,000 appeals.

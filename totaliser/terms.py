@@ -167,6 +167,13 @@ def _most_common(counts: dict[str, int]) -> str:
     return min(counts, key=lambda name: (-counts[name], name))
 
 
+def plain_slug(kind: str, key: str) -> str:
+    """A listing's slug as its key alone makes it. Nearly every listing has
+    this one; those that do not (two names with one slug, a most common
+    spelling that makes another) are few, and a site's value says which."""
+    return slugify(key) or kind[:-1]
+
+
 def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
     """A slug for each key: the wanted one, or with -2, -3 when taken (in the order given)."""
     taken: set[str] = set()

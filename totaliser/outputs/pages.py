@@ -18,6 +18,7 @@ from ..listing import page_path
 from ..markup import first_paragraph_text, smart_text
 from ..money import json_number
 from ..render import theme_folder
+from ..terms import plain_slug
 from .photos import PhotoError, PhotoSet, plan_photo
 from .status import past_deadline, status_of
 from .thermometer import Reading, bar_svg, thermometer_svg
@@ -51,8 +52,16 @@ def listed_under(appeal: Appeal) -> dict[str, list[dict[str, Any]]]:
     writes it, and the listing's path (None for a name no published appeal
     is listed under: a draft's own)."""
     found: dict[str, list[dict[str, Any]]] = {}
+    # A published appeal is in each listing it names, and nearly every
+    # listing's slug is made from its key alone: its page reads one value
+    # for the few that are not, so that checking 10,000 pages' reads does
+    # not check a value for each listing each page links to.
+    unusual = None if appeal.status == "draft" else dict(reads.value("unusual-slugs"))
     for kind, key, name in appeal.listed:
-        slug = reads.value(f"term-slug:{kind}:{key}")
+        if unusual is None:
+            slug = reads.value(f"term-slug:{kind}:{key}")
+        else:
+            slug = unusual.get((kind, key)) or plain_slug(kind, key)
         found.setdefault(kind, []).append({"name": name, "url": f"{kind}/{slug}/" if slug else None})
     return found
 
