@@ -24,8 +24,6 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, format_compact_currency, get_currency_symbol, parse_pattern
 from babel.support import NullTranslations, Translations
 
@@ -290,6 +288,11 @@ def _make_speech(tag: str, paths: tuple[Path, ...], fallback: str) -> Speech:
 def compile_catalogue(path: Path) -> Translations:
     """A .po file compiled in memory, as a .mo file would be: its untranslated
     and fuzzy entries left out, so that their English stands."""
+    # Imported here: only a site in another language reads a catalogue, and
+    # Babel's catalogue modules take some 10 ms of every command to import.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with open(path, "rb") as file:
         catalog = read_po(file, domain=DOMAIN)
     buffer = io.BytesIO()
