@@ -155,7 +155,7 @@ def index_terms(ordered: Sequence[Counted]) -> dict[str, list[Term]]:
     for kind in KINDS:
         keys = sorted((key for kind_, key in members if kind_ == kind), key=lambda key: (to_ascii(key), key))
         shown = {key: _most_common(spellings[(kind, key)]) for key in keys}
-        slugs = unique_slugs([(key, slugify(shown[key]) or kind[:-1]) for key in keys])
+        slugs = unique_slugs([(key, plain_slug(kind, shown[key])) for key in keys])
         by_kind[kind] = [
             Term(kind, slugs[key], shown[key], key, tuple(row[5] for row in members[(kind, key)]), figures_of(members[(kind, key)]))
             for key in keys
@@ -167,11 +167,11 @@ def _most_common(counts: dict[str, int]) -> str:
     return min(counts, key=lambda name: (-counts[name], name))
 
 
-def plain_slug(kind: str, key: str) -> str:
-    """A listing's slug as its key alone makes it. Nearly every listing has
-    this one; those that do not (two names with one slug, a most common
-    spelling that makes another) are few, and a site's value says which."""
-    return slugify(key) or kind[:-1]
+def plain_slug(kind: str, name: str) -> str:
+    """A listing's slug as one name of it makes it (``unique_slugs`` then
+    tells apart two listings given one). Made from a term's key, it is
+    nearly every listing's slug: a site's value names the few it is not."""
+    return slugify(name) or kind[:-1]
 
 
 def unique_slugs(wanted: Iterable[tuple[str, str]]) -> dict[str, str]:
