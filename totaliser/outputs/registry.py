@@ -145,7 +145,10 @@ def plain_page_outputs(site: SitePlan) -> Iterator[Output]:
 # build to check): the pages that list appeals' cards, the home page's and
 # each listing's by hospital, condition, place and tag; and the listings'
 # feeds. (Not with the site's feed, which a story's new paragraph changes:
-# its file, rewritten then, stays small.)
+# its file, rewritten then, stays small.) The listings' index pages, embeds
+# and badges join the pages: they change only with a term's figures, which
+# change its first page too, so the cache rewrites one file for them all
+# rather than one more for each term a new total touches.
 LISTING_PAGES = "listing"
 LISTING_FEEDS = "listing feeds"
 
@@ -201,18 +204,18 @@ def term_outputs(site: SitePlan) -> Iterator[Output]:
     from ..terms import KINDS as TERM_KINDS
 
     for kind in TERM_KINDS:
-        yield Output(f"terms:{kind}", f"terms:{kind}", "the listings", partial(_term_index, kind), (f"{kind}/", f"{kind}/index.html"))
+        yield Output(f"terms:{kind}", LISTING_PAGES, "the listings", partial(_term_index, kind), (f"{kind}/", f"{kind}/index.html"))
     for kind, slug, pages in site.term_pages:
-        folder, group = f"{kind}/{slug}/", f"term:{kind}:{slug}"
+        folder, term = f"{kind}/{slug}/", f"term:{kind}:{slug}"
         for number in range(1, pages + 1):
             path = folder + page_path(number)
-            yield Output(f"{group}:{number}", LISTING_PAGES, "the listings", partial(_term_page, kind, slug, number), (path, path + "index.html"))
+            yield Output(f"{term}:{number}", LISTING_PAGES, "the listings", partial(_term_page, kind, slug, number), (path, path + "index.html"))
         yield Output(f"term-feed:{kind}:{slug}", LISTING_FEEDS, "the listings", partial(_term_feed, kind, slug), (folder + "feed.xml",))
         for part, make, files in (
             ("embed", _term_embed, ("embed/", "embed/index.html")),
             ("badge", _term_badge, ("thermometer.svg",)),
         ):
-            yield Output(f"term-{part}:{kind}:{slug}", group, "the listings", partial(make, kind, slug), tuple(folder + f for f in files))
+            yield Output(f"term-{part}:{kind}:{slug}", LISTING_PAGES, "the listings", partial(make, kind, slug), tuple(folder + f for f in files))
 
 
 def _appeals_json(context: Context, problems: Problems) -> Files:
