@@ -242,3 +242,62 @@ def test_a_turned_photo_still_stands_up_without_its_metadata() -> None:
 
 def test_a_broken_picture_is_not_published() -> None:
     assert without_metadata(b"\xff\xd8\xff\xe1\x00\x10Exif-but-truncated") is None
+
+
+SHORT_SURNAME_STORIES = {
+    "amy.md": """\
+---
+child: Amy Li
+title: Amy Li's appeal
+summary: Amy Li, six, needs a new wheelchair.
+condition: cerebral palsy
+hospital: Leeds General Infirmary
+date: 2026-05-01
+target: 8000
+raised: 1200
+donate:
+  - label: Give to the Li family fund
+    url: https://www.justgiving.com/amys-chair
+tags: [Li family]
+---
+The Li family thank every reader. Amy Li loves to sing: "ho ho ho".
+""",
+    "sofia.md": """\
+---
+child: Sofia de la Cruz
+title: Help Sofia de la Cruz walk
+summary: Sofia de la Cruz needs physiotherapy.
+condition: cerebral palsy
+hospital: Leeds General Infirmary
+date: 2026-05-02
+target: 9000
+raised: 100
+---
+Sofia de la Cruz, four, has a plan.
+""",
+}
+
+
+def test_short_surnames_and_particles_stay_out_too(tmp_path: Path) -> None:
+    """A surname of two letters (Li, Ng, Wu) is kept out as any other: matched
+    as written, with its capital, so that ordinary words ("ho") are left; a
+    name with particles is shortened whole."""
+    from tests.conftest import run_cli
+
+    site = tmp_path / "site"
+    (site / "content" / "appeals").mkdir(parents=True)
+    (site / "site.yaml").write_text(MINIMAL_SITE_YAML + "privacy: first_name\n", encoding="utf-8")
+    for name, text in SHORT_SURNAME_STORIES.items():
+        (site / "content" / "appeals" / name).write_text(text, encoding="utf-8")
+    checked = run_cli("check", "--site", str(site))
+    for field in ("title", "summary", "story", "donate[0].label", "tags[0]"):
+        assert re.search(rf"amy\.md:\d+: warning: {re.escape(field)}: contains the child's surname", checked.stderr), field
+    built = run_cli("build", "--site", str(site))
+    assert built.returncode == 0, built.stderr
+    output = site / "output"
+    texts = {p.relative_to(output).as_posix(): p.read_text(encoding="utf-8") for p in output.rglob("*") if p.suffix in {".html", ".xml", ".json", ".svg"}}
+    leaks = [path for path, text in texts.items() if re.search(r"\bLi\b|de la Cruz|\bCruz\b", text)]
+    assert not leaks
+    page = texts["appeals/amy/index.html"]
+    assert "Amy’s appeal" in page and "The L. family" in page and "ho ho ho" in page
+    assert "Help Sofia walk" in texts["appeals/sofia/index.html"]

@@ -93,9 +93,10 @@ def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> N
     if not isinstance(child, str):
         return
     guard = NameGuard.for_child(child)
-    if not guard.surnames:
+    if not guard.surnames and not guard.short_surnames:
         return
-    ascii_guard = NameGuard(guard.first_name, tuple(to_ascii(s).lower() for s in guard.surnames))
+    # In a web address every letter is lower case: a short surname too is looked for in any case there.
+    ascii_guard = NameGuard(guard.first_name, tuple(to_ascii(s).lower() for s in (*guard.surnames, *guard.short_surnames)))
     if ascii_guard.mentions_surname(appeal.slug.replace("-", " ")):
         problems.warn(appeal.path, 1, "file name", (
             f"the web address appeals/{appeal.slug}/ contains the child's surname, but site.yaml sets privacy: first_name "
@@ -111,6 +112,16 @@ def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> N
             note = update.get("note") if isinstance(update, dict) else None
             if isinstance(note, str) and guard.mentions_surname(note):
                 problems.warn(appeal.path, source.line_of("updates", index, "note"), f"updates[{index}].note", _surname_message())
+    # What a donation button says, and the tags, are published too.
+    donate = source.data.get("donate")
+    for index, option in enumerate(donate if isinstance(donate, list) else []):
+        label = option.get("label") if isinstance(option, dict) else None
+        if isinstance(label, str) and guard.mentions_surname(label):
+            problems.warn(appeal.path, source.line_of("donate", index, "label"), f"donate[{index}].label", _surname_message())
+    tags = source.data.get("tags")
+    for index, tag in enumerate(tags if isinstance(tags, list) else []):
+        if isinstance(tag, str) and guard.mentions_surname(tag):
+            problems.warn(appeal.path, source.line_of("tags", index), f"tags[{index}]", _surname_message())
     for offset, line in enumerate(source.body.splitlines()):
         # A link's address is never shortened: links are warned about on their own.
         if guard.mentions_surname(without_urls(line)):

@@ -69,30 +69,45 @@ class NameGuard:
 
     first_name: str
     surnames: tuple[str, ...]
+    # Surnames of one or two letters ("Li", "Ng", "Wu"), matched only as
+    # written, with their capital: in any case they would match ordinary
+    # words ("ho", "wu"). Lower-case particles ("de", "la") are no one's name
+    # on their own and are left alone.
+    short_surnames: tuple[str, ...] = ()
+    rest_of_name: tuple[str, ...] = ()  # every word after the first name, as written
 
     @classmethod
     def for_child(cls, full_name: str) -> NameGuard:
         words = full_name.split()
         first = words[0] if words else full_name
         surnames: list[str] = []
+        short: list[str] = []
         for word in words[1:]:
             # A double-barrelled name may also be written in halves.
             for part in (word, *word.split("-")):
                 part = part.strip(".,'")
-                # Surnames of two letters or fewer would match ordinary words.
-                if len(part) > 2 and part not in surnames:
-                    surnames.append(part)
-        return cls(first, tuple(surnames))
+                if len(part) > 2:
+                    if part not in surnames:
+                        surnames.append(part)
+                elif part[:1].isupper() and part not in short:
+                    short.append(part)
+        return cls(first, tuple(surnames), tuple(short), tuple(words[1:]))
 
     @cached_property
     def _patterns(self) -> list[tuple[re.Pattern[str], str]]:
         patterns = []
+        first = [_either_apostrophe(re.escape(w)) for w in self.first_name.split()]
+        if self.rest_of_name:  # the whole name as written: "Sofia de la Cruz", "Amy Li"
+            whole = r"\s+".join((*first, *(_either_apostrophe(re.escape(w)) for w in self.rest_of_name)))
+            patterns.append((re.compile(rf"\b{whole}\b", re.IGNORECASE), self.first_name))
         if self.surnames:
-            full = r"\s+".join(_either_apostrophe(re.escape(w)) for w in (*self.first_name.split(), *self.surnames[:1]))
+            full = r"\s+".join((*first, _either_apostrophe(re.escape(self.surnames[0]))))
             patterns.append((re.compile(rf"\b{full}\b", re.IGNORECASE), self.first_name))
         # Longest first, so "Smith-Jones" goes before "Smith".
         for surname in sorted(self.surnames, key=len, reverse=True):
             patterns.append((re.compile(_surname_pattern(surname), re.IGNORECASE), surname[0].upper() + "."))
+        for surname in self.short_surnames:
+            patterns.append((re.compile(_surname_pattern(surname)), surname[0] + "."))
         return patterns
 
     def redact(self, text: str) -> str:
@@ -101,7 +116,9 @@ class NameGuard:
         return text
 
     def mentions_surname(self, text: str) -> bool:
-        return any(re.search(_surname_pattern(s), text, re.IGNORECASE) for s in self.surnames)
+        return any(re.search(_surname_pattern(s), text, re.IGNORECASE) for s in self.surnames) or any(
+            re.search(_surname_pattern(s), text) for s in self.short_surnames
+        )
 
 
 @dataclass(frozen=True)
