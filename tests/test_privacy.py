@@ -38,7 +38,7 @@ def photo_with_location(kind: str, words: str) -> bytes:
     exif[0x010E] = words  # ImageDescription
     exif[GPS_IFD] = {1: "N", 2: (50.0, 43.0, 12.5), 3: "W", 4: (1.0, 55.0, 3.25)}
     buffer = io.BytesIO()
-    image.save(buffer, kind, exif=exif)
+    image.save(buffer, kind, exif=exif, **({"comment": words.encode()} if kind == "JPEG" else {}))
     data = buffer.getvalue()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD), "the test photo has a location"
     return data

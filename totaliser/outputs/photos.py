@@ -85,6 +85,9 @@ def publish_photo(source: Path, folder: str) -> tuple[PhotoSet, dict[str, bytes]
         image = background
     else:
         image = image.convert("RGB")
+    # Only the pixels are published: Pillow would write a JPEG's comment (its
+    # COM segment, which may name the child) into every copy it saves.
+    image.info.clear()
     widths = photo_widths(image.width)
     files: dict[str, bytes] = {}
     jpeg: list[tuple[int, str]] = []
