@@ -46,7 +46,7 @@ from .staging import (
     identity,
     remove_tree,
 )
-from .template_errors import template_problem
+from .template_errors import runtime_problem, template_problem
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -345,6 +345,12 @@ def _made_by(output: Output, context: Context, sources: reads.Sources) -> tuple[
             files = output.make(context, problems)
         except jinja2.TemplateError as exc:
             problems.error(*template_problem(exc, context.site_dir, context.env))
+            files = {}
+        except Exception as exc:  # a site's own template's line that Python refused
+            found = runtime_problem(exc, context.site_dir)
+            if found is None:
+                raise
+            problems.error(*found)
             files = {}
     return files, recorder.finish(), problems.items
 

@@ -56,6 +56,25 @@ def template_problem(
     return (*where, "", exc.message or str(exc))
 
 
+def runtime_problem(exc: Exception, site_dir: Path) -> tuple[str, int, str, str] | None:
+    """(file, line, field, message) for an error other than Jinja's that a
+    line of the site's own templates raised (a filter given the wrong
+    arguments, a division by nought); None for one that did not come from
+    them, which is the program's own fault and is not disguised as the site's."""
+    where = _innermost_template(exc.__traceback__, site_dir)
+    if where is None or not where[0].startswith("templates/"):
+        return None
+    if isinstance(exc, ZeroDivisionError):  # decimal's too, whose own words are a list of classes
+        words = "division by zero"
+    elif isinstance(exc, ArithmeticError):
+        words = "a sum with no answer"
+    else:
+        # The words Python gives, without the underscore of a filter's function
+        # ("_money() takes 3 positional arguments"): the template calls it money.
+        words = re.sub(r"\b_+(?=\w+\()", "", str(exc)) or type(exc).__name__
+    return (*where, "", f"this line cannot be worked out: {words}")
+
+
 def _shown(filename: str | None, name: str | None, site_dir: Path) -> str:
     """A template file as the user knows it: templates/x.html in the site, or
     default/x.html for the built-in theme's (the name an override extends)."""
