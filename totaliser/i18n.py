@@ -170,6 +170,10 @@ class Speech:
         """A compact amount for tight spaces, as CLDR shortens it (``£36K``); small ones in full."""
         if amount < 10_000:
             return self.money(amount.quantize(Decimal(1)), currency)
+        return self.money_compact(amount, currency)
+
+    def money_compact(self, amount: Decimal, currency: str) -> str:
+        """An amount as CLDR shortens it, whatever its size (``£36K``, ``£5K``)."""
         return format_compact_currency(amount, currency, locale=self.locale, fraction_digits=1)
 
     def number(self, value: int | Decimal) -> str:

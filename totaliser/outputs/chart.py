@@ -146,11 +146,9 @@ def _svg(appeal: Appeal, scale: Scale, speech: Speech) -> str:
     # Axes.
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     parts.append(f'<line x1="{LEFT}" y1="{bottom}" x2="{LEFT + PLOT_WIDTH}" y2="{bottom}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-    for update in _spread(appeal.updates):
-        x = scale.x(update.date)
-        anchor = "start" if x == LEFT else "end" if x == LEFT + PLOT_WIDTH else "middle"
+    for x, anchor, words in _date_labels([(scale.x(update.date), speech.short_date(update.date)) for update in appeal.updates]):
         parts.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 5}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-        parts.append(_text(x, bottom + 21, speech.short_date(update.date), anchor, 14))
+        parts.append(_text(x, bottom + 21, words, anchor, 14))
     # The line, then the points over it.
     points = [(scale.x(u.date), scale.y(u.raised)) for u in appeal.updates]
     colour = FUNDED_COLOUR if appeal.raised >= appeal.target else LINE_COLOUR
@@ -169,15 +167,38 @@ def _svg(appeal: Appeal, scale: Scale, speech: Speech) -> str:
 
 
 def _axis_money(amount: Decimal, target: Decimal, currency: str, speech: Speech) -> str:
-    """Axis labels in one style: shortened as CLDR shortens them ("£9K") for large targets."""
+    """Axis labels in one style: each shortened as CLDR shortens them ("£5K",
+    "£10K") for large targets."""
     if target >= 10_000 and amount > 0:
-        return speech.money_short(amount, currency)
+        return speech.money_compact(amount, currency)
     return speech.money(amount.quantize(Decimal(1)), currency)
 
 
-def _spread(updates: list) -> list:
-    """At most MAX_DATE_LABELS updates, evenly picked, always the first and last."""
-    if len(updates) <= MAX_DATE_LABELS:
-        return list(updates)
-    step = (len(updates) - 1) / (MAX_DATE_LABELS - 1)
-    return [updates[round(i * step)] for i in range(MAX_DATE_LABELS)]
+# A date label's width, in the drawing's units, for each of its characters
+# (14-unit text; a little over the average, so that labels never touch) and
+# the least space between two labels.
+LABEL_CHARACTER_WIDTH = 8
+LABEL_GAP = 10
+
+
+def _date_labels(dates: list[tuple[float, str]]) -> list[tuple[float, str, str]]:
+    """The dates to label under the chart, as (x, anchor, words): the first and
+    the last, then those nearest the middle, at most MAX_DATE_LABELS, each
+    only where it does not run into another (updates close in time are
+    close on the axis)."""
+    def span(x: float, words: str) -> tuple[float, float, str]:
+        width = LABEL_CHARACTER_WIDTH * len(words)
+        if x <= LEFT:
+            return x, x + width, "start"
+        if x >= LEFT + PLOT_WIDTH:
+            return x - width, x, "end"
+        return x - width / 2, x + width / 2, "middle"
+
+    middle = LEFT + PLOT_WIDTH / 2
+    wanted = [*dates[:1], *dates[-1:]][: len(dates)] + sorted(dates[1:-1], key=lambda date: abs(date[0] - middle))
+    chosen: list[tuple[float, float, float, str, str]] = []
+    for x, words in wanted:
+        start, end, anchor = span(x, words)
+        if len(chosen) < MAX_DATE_LABELS and all(end + LABEL_GAP <= other[0] or start >= other[1] + LABEL_GAP for other in chosen):
+            chosen.append((start, end, x, anchor, words))
+    return [(x, anchor, words) for _, _, x, anchor, words in sorted(chosen, key=lambda label: label[2])]
