@@ -93,3 +93,26 @@ def test_card_png_is_a_deterministic_palette_png() -> None:
     assert data != card.card_png(spec(raised_text="£25,001"))
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (card.WIDTH, card.HEIGHT) and image.mode == "P"
+
+
+@pytest.mark.parametrize("name", ["Олена Коваленко", "Ἀλέξανδρος Παπαδόπουλος", "Nguyễn Thị Ánh", "Gwenllïan ap Ẃyn"])
+def test_names_in_greek_cyrillic_and_vietnamese_are_drawn(name: str) -> None:
+    """The card's font has these alphabets: the name is drawn, every letter of it."""
+    named = spec(child=name)
+    assert card.drawable(named)
+    image = Image.open(io.BytesIO(card.card_png(named)))
+    nameless = Image.open(io.BytesIO(card.card_png(spec(child=name[0]))))
+    assert image.tobytes() != nameless.tobytes()
+    for letter in set(name.replace(" ", "")):
+        assert card._has_glyph(letter), letter  # noqa: SLF001 - the font's own answer, letter by letter
+
+
+def test_a_name_the_font_cannot_draw_is_left_out_whole_not_drawn_as_a_gap() -> None:
+    chinese = spec(child="李小龍", condition="肝母细胞瘤 hepatoblastoma")
+    assert not card.drawable(chinese)
+    shown = card.drawable_only(chinese)
+    assert shown.child == "" and shown.condition == "hepatoblastoma"
+    assert [b for b in card.layout(shown) if b.role == "name"] == []
+    assert card.drawable(shown)
+    # A name with one letter the font lacks is not shortened to another name.
+    assert card.drawable_only(spec(child="Amy 李")).child == ""

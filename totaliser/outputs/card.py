@@ -19,7 +19,7 @@ API draws it (Image, ImageDraw, ImageFont, ImageOps).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -202,11 +202,12 @@ def layout(spec: CardSpec) -> list[TextBox]:
         boxes.append(box)
         y = box.bottom + 6
     y += GAP - 6
-    size, lines = fit_name(spec.child)
-    step = round(size * 1.15)
-    for number, line in enumerate(lines):
-        boxes.append(_centred("name", line, y + number * step, size, INK, True))
-    y = boxes[-1].bottom + GAP + 4
+    if spec.child:  # none when the font cannot draw it (drawable_only)
+        size, lines = fit_name(spec.child)
+        step = round(size * 1.15)
+        for number, line in enumerate(lines):
+            boxes.append(_centred("name", line, y + number * step, size, INK, True))
+        y = boxes[-1].bottom + GAP + 4
     boxes.extend(_figures(spec, y))
     y = max(b.bottom for b in boxes) + GAP + BAR_HEIGHT + GAP  # the bar goes between
     size, lines = fit_line(spec.note, (32, 28, 24), True)
@@ -282,6 +283,18 @@ def drawable(spec: CardSpec) -> bool:
     such a card is made with the English words (see card_words in registry)."""
     text = spec.rest_text + spec.note + spec.condition + spec.child + spec.site_title
     return all(_has_glyph(ch) for ch in set(text))
+
+
+def drawable_only(spec: CardSpec) -> CardSpec:
+    """The card without the words its font cannot draw (a condition written
+    in Chinese and English keeps its English). A child's name is kept whole
+    or not at all: a name with a letter missing is another name. A line left
+    with nothing is not drawn, rather than drawn as a gap."""
+    def kept(text: str) -> str:
+        return " ".join(word for word in text.split() if all(map(_has_glyph, word)))
+
+    child = spec.child if all(map(_has_glyph, spec.child)) else ""
+    return replace(spec, child=child, condition=kept(spec.condition), site_title=kept(spec.site_title))
 
 
 @lru_cache(maxsize=4096)

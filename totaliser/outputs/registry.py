@@ -85,16 +85,17 @@ def _poster(slug: str, context: Context, problems: Problems) -> Files:
 
 
 def _card(slug: str, context: Context, problems: Problems) -> Files:
-    from .card import card_png, drawable
+    from .card import card_png, drawable, drawable_only
     from .card_spec import card_spec
 
     appeal = context.appeal(slug)
     spec = card_spec(appeal, context.config, context.speech(appeal.language))
     if not drawable(spec):
-        # Words the card's font cannot draw (Urdu): the card says it in English.
+        # Words the card's font cannot draw (Urdu): the card says it in
+        # English, and leaves out of the names what it cannot draw either.
         from ..i18n import english
 
-        spec = card_spec(appeal, context.config, english())
+        spec = drawable_only(card_spec(appeal, context.config, english()))
     return {f"{appeal.url_path}card.png": card_png(spec)}
 
 
