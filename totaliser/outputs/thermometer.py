@@ -208,11 +208,14 @@ def bar_svg(reading: Reading) -> str:
         f'<svg class="bar-svg" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" preserveAspectRatio="none" aria-hidden="true" focusable="false">',
         f'<rect class="bar-track" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" {radius} fill="#e7e2dc"/>',
     ]
-    if filled > 0:
-        parts.append(f'<rect class="fill" width="{max(filled, BAR_HEIGHT * 3)}" height="{BAR_HEIGHT}" {radius} fill="{colour}"/>')
+    filled = max(filled, BAR_HEIGHT * 3) if filled > 0 else 0
+    if filled:
+        parts.append(f'<rect class="fill" width="{filled}" height="{BAR_HEIGHT}" {radius} fill="{colour}"/>')
     for fraction, _ in reading.marker_fractions():
-        if 0 < fraction < 1:
-            x = round(BAR_WIDTH * float(fraction), 1)
+        x = round(BAR_WIDTH * float(fraction), 1)
+        # A gap just short of the fill's rounded end would leave a sliver of
+        # fill beyond it, like a fault in the bar: that milestone is not marked.
+        if 0 < fraction < 1 and not 0 < filled - x < BAR_HEIGHT * 3:
             parts.append(
                 f'<line class="milestone" x1="{x}" y1="0" x2="{x}" y2="{BAR_HEIGHT}" stroke="#ffffff" '
                 f'stroke-width="3" vector-effect="non-scaling-stroke"/>'
