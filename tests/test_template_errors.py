@@ -67,3 +67,21 @@ def test_serves_error_panel_names_the_template(tmp_path: Path) -> None:
             listener.close()
     finally:
         server.stop()
+
+
+def test_every_broken_template_is_reported_in_one_run(make_site) -> None:
+    """An appeal's page, embed and badge are made together: an error in one
+    of their templates must not hide an error in another. A typo is no name
+    to suggest for another typo."""
+    site = make_site({
+        "content/appeals/amy.md": appeal(),
+        "templates/appeal.html": TYPO,
+        "templates/embed.html": "line1\nline2\n{{ nosuch2 }}\n",
+        "templates/index.html": '{% extends "default/index.html" %}\n{% block title %}{{ nosuch3 }}{% endblock %}\n',
+    })
+    result = run_cli("check", "--site", str(site))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "templates/appeal.html:3: appeal.chlid is not defined (did you mean appeal.child?)" in lines, result.stderr
+    assert "templates/embed.html:3: nosuch2 is not defined" in lines, result.stderr
+    assert "templates/index.html:2: nosuch3 is not defined" in lines, result.stderr

@@ -46,7 +46,7 @@ from .staging import (
     identity,
     remove_tree,
 )
-from .template_errors import runtime_problem, template_problem
+from .template_errors import reported
 from .workers import parallel_map
 
 Progress = Callable[[int, int], None]
@@ -339,19 +339,11 @@ def check_outputs(loaded: LoadedSite, site_dir: Path, values: SiteValues, output
 def _made_by(output: Output, context: Context, sources: reads.Sources) -> tuple[Files, reads.Dependencies, list[Problem]]:
     """An output's files, what it read, and the problems it found."""
     problems = Problems()
+    files: Files = {}
     with reads.recording(sources) as recorder:
         reads.value("settings")  # every output is made with the site's settings
-        try:
+        with reported(problems, context.site_dir, context.env):
             files = output.make(context, problems)
-        except jinja2.TemplateError as exc:
-            problems.error(*template_problem(exc, context.site_dir, context.env))
-            files = {}
-        except Exception as exc:  # a site's own template's line that Python refused
-            found = runtime_problem(exc, context.site_dir)
-            if found is None:
-                raise
-            problems.error(*found)
-            files = {}
     return files, recorder.finish(), problems.items
 
 

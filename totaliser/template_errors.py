@@ -17,19 +17,20 @@ templates use.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import functools
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
 import jinja2
 from jinja2 import meta
 
-from .errors import display_path
+from .errors import Problems, display_path
 from .render import theme_folder
 
 Where = tuple[str, int]
@@ -39,6 +40,22 @@ _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>.+?)(?: object)?' has no (?:attribute|e
 _UNDEFINED = re.compile(r"^'(?P<name>.+)' is undefined$", re.DOTALL)
 _NO_FILTER = re.compile(r"No filter named '(?P<name>[^']+)'")
 _NO_TEST = re.compile(r"No test named '(?P<name>[^']+)'")
+
+
+@contextlib.contextmanager
+def reported(problems: Problems, site_dir: Path, env: jinja2.Environment) -> Iterator[None]:
+    """Run a template: an error in it becomes an error in ``problems``, with
+    the template's file and line, and the run goes on to find the others.
+    An error that is the program's own, not the site's, is raised as it is."""
+    try:
+        yield
+    except jinja2.TemplateError as exc:
+        problems.error(*template_problem(exc, site_dir, env))
+    except Exception as exc:
+        found = runtime_problem(exc, site_dir)
+        if found is None:
+            raise
+        problems.error(*found)
 
 
 def template_problem(
@@ -194,9 +211,10 @@ def _fields_of(owner: str) -> list[str]:
 
 def _names_in_use(env: jinja2.Environment) -> set[str]:
     """Every name a template may read: the globals, and each name the
-    templates read from their context (those are given to them)."""
+    theme's templates read from their context (those are given to them). Not
+    the site's own templates': a typo there is no name to suggest."""
     names = set(env.globals)
-    for template in env.list_templates():
+    for template in env.list_templates(filter_func=lambda name: name.startswith("default/")):
         try:
             source, _, _ = env.loader.get_source(env, template) if env.loader else ("", None, None)
             names |= meta.find_undeclared_variables(env.parse(source))
