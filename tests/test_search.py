@@ -138,6 +138,8 @@ def test_typing_a_surname_shows_that_appeal_with_its_figures(browser, site_root:
     try:
         page.goto(site_root + "/search/")
         search_for(page, "Buckett")
+        # Typed a letter at a time: the results of "Buck" may come first.
+        page.locator("[data-search-status]", has_text="results for “Buckett”").wait_for(timeout=10_000)
         card = page.locator(".search-result", has=page.locator("a", has_text="Jacob Buckett"))
         card.wait_for(timeout=10_000)
         assert card.locator("a").first.get_attribute("href") == f"{BASE_PATH}appeals/jacob-buckett/"
