@@ -97,11 +97,11 @@ class NameGuard:
     def _patterns(self) -> list[tuple[re.Pattern[str], str]]:
         patterns = []
         first = [_either_apostrophe(re.escape(w)) for w in self.first_name.split()]
-        if self.rest_of_name:  # the whole name as written: "Sofia de la Cruz", "Amy Li"
-            whole = r"\s+".join((*first, *(_either_apostrophe(re.escape(w)) for w in self.rest_of_name)))
-            patterns.append((re.compile(rf"\b{whole}\b", re.IGNORECASE), self.first_name))
-        if self.surnames:
-            full = r"\s+".join((*first, _either_apostrophe(re.escape(self.surnames[0]))))
+        # The whole name as written ("Sofia de la Cruz", "Amy Li"), then the
+        # first name with the first surname ("Jacob Buckett" of "Jacob Alan
+        # Buckett"), each once.
+        for rest in dict.fromkeys(filter(None, (self.rest_of_name, self.surnames[:1]))):
+            full = r"\s+".join((*first, *(_either_apostrophe(re.escape(w)) for w in rest)))
             patterns.append((re.compile(rf"\b{full}\b", re.IGNORECASE), self.first_name))
         # Longest first, so "Smith-Jones" goes before "Smith".
         for surname in sorted(self.surnames, key=len, reverse=True):

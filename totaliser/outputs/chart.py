@@ -195,7 +195,8 @@ def _date_labels(dates: list[tuple[float, str]]) -> list[tuple[float, str, str]]
         return x - width / 2, x + width / 2, "middle"
 
     middle = LEFT + PLOT_WIDTH / 2
-    wanted = [*dates[:1], *dates[-1:]][: len(dates)] + sorted(dates[1:-1], key=lambda date: abs(date[0] - middle))
+    ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
+    wanted = ends + sorted(dates[1:-1], key=lambda date: abs(date[0] - middle))
     chosen: list[tuple[float, float, float, str, str]] = []
     for x, words in wanted:
         start, end, anchor = span(x, words)
