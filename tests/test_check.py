@@ -7,9 +7,12 @@ from pathlib import Path
 
 from tests.conftest import MINIMAL_SITE_YAML, copy_example_site, run_cli
 
+# A week either side of today, not a day: the dates are worked out when the
+# tests are collected, and a run that passes midnight must not turn
+# "tomorrow" into today.
 TODAY = datetime.date.today()
-YESTERDAY = (TODAY - datetime.timedelta(days=1)).isoformat()
-TOMORROW = (TODAY + datetime.timedelta(days=1)).isoformat()
+LAST_WEEK = (TODAY - datetime.timedelta(days=7)).isoformat()
+NEXT_WEEK = (TODAY + datetime.timedelta(days=7)).isoformat()
 
 ABOUT = "---\ntitle: About\n---\nAbout us. [Back to the appeals](../../)\n"
 
@@ -65,7 +68,7 @@ def test_a_clean_site_passes_without_warnings(make_site) -> None:
 def test_editor_warnings_name_file_line_and_field(make_site) -> None:
     site = make_site(files({
         "amy": story(
-            f"status: open\nraised_note: x\ndeadline: {YESTERDAY}\nupdates:\n  - date: 2026-05-01\n    raised: 100\n  - date: {TOMORROW}\n    raised: 200\n",
+            f"status: open\nraised_note: x\ndeadline: {LAST_WEEK}\nupdates:\n  - date: 2026-05-01\n    raised: 100\n  - date: {NEXT_WEEK}\n    raised: 200\n",
             body="Amy needs help.\n\nSee [how to give](../../pages/how-to-give/) and [about](../../pages/about/).\n\n"
                  "[Home](/pages/about/) [Top](#top) [Mail](mailto:a@b.example) [Elsewhere](https://other.example/x)\n",
         ).replace("raised: 25000", "raised: 36000"),
@@ -75,8 +78,8 @@ def test_editor_warnings_name_file_line_and_field(make_site) -> None:
     lines = result.stderr.splitlines()
     path = "content/appeals/amy.md"
     assert f"{path}:5: warning: raised: £36,000 has reached the target of £36,000 but the appeal is still open" in result.stderr
-    assert f"{path}:13: warning: deadline: {YESTERDAY} has passed but the appeal is still open" in result.stderr
-    assert f"{path}:17: warning: updates[1].date: {TOMORROW} is in the future" in result.stderr
+    assert f"{path}:13: warning: deadline: {LAST_WEEK} has passed but the appeal is still open" in result.stderr
+    assert f"{path}:17: warning: updates[1].date: {NEXT_WEEK} is in the future" in result.stderr
     assert f'{path}:22: warning: link: "../../pages/how-to-give/" goes nowhere' in result.stderr
     assert f'{path}:24: warning: link: "/pages/about/" points outside the site at /pages/about/' in result.stderr
     # The unknown field warning comes from the loader, as in the build.
@@ -87,7 +90,7 @@ def test_editor_warnings_name_file_line_and_field(make_site) -> None:
 
     strict = run_cli("check", "--strict", "--site", str(site))
     assert strict.returncode == 1
-    assert f"{path}:13: deadline: {YESTERDAY} has passed" in strict.stderr  # no "warning:" label now
+    assert f"{path}:13: deadline: {LAST_WEEK} has passed" in strict.stderr  # no "warning:" label now
     assert "counted as errors (--strict)" in strict.stderr
 
 
