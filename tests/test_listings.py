@@ -346,3 +346,31 @@ def test_near_duplicates_are_not_every_similar_name() -> None:
     ]
     pairs = {frozenset((a.name, b.name)) for a, b in near_duplicates(appeals)["hospitals"]}  # type: ignore[arg-type]
     assert pairs == {frozenset(("Great Ormond Street Hospital", "Great Ormond Streat Hospital"))}
+
+
+def find_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="find-appeals".*?</nav>', html, re.DOTALL)
+    assert nav, "the page has its Find an appeal links"
+    return re.findall(r'href="([^"]+)"', nav.group())
+
+
+def test_find_an_appeal_links_only_the_listings_the_site_has(make_site, tmp_path: Path) -> None:
+    """A site whose stories have no tags (or no places) does not send readers
+    to an empty listing; the first tag, added later, brings the link (through
+    the cache, like any change)."""
+    files = {"content/appeals/amy.md": story("Amy Example", "Poole Hospital"), "content/appeals/ben.md": story("Ben Example", "Poole Hospital")}
+    site = make_site(files)
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, output_dir=out))
+    assert find_links((out / "index.html").read_text(encoding="utf-8")) == [BASE + "hospitals/", BASE + "conditions/"]
+    # The empty listing is still there, and on its own page its link says where the reader is.
+    assert (out / "tags/index.html").is_file()
+    assert BASE + "tags/" in find_links((out / "tags/index.html").read_text(encoding="utf-8"))
+    assert BASE + "tags/" not in find_links((out / "hospitals/index.html").read_text(encoding="utf-8"))
+    search = (out / "search/index.html").read_text(encoding="utf-8")
+    assert f'href="{BASE}hospitals/"' in search and f'href="{BASE}tags/"' not in search
+    (site / "content/appeals/ben.md").write_text(story("Ben Example", "Poole Hospital", tags="SMA"), encoding="utf-8")
+    build(BuildOptions(site_dir=site, output_dir=out))
+    for page in ("index.html", "hospitals/index.html"):
+        assert find_links((out / page).read_text(encoding="utf-8")) == [BASE + kind for kind in ("hospitals/", "conditions/", "tags/")]
+    assert f'href="{BASE}tags/"' in (out / "search/index.html").read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ from .fingerprint import digest, value_digest
 from .listing import feed_candidates, order_appeals, page_count, paginate, reference_date, site_totals, term_totals
 from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms, near_duplicates, plain_slug
 
-TERM_VALUES = ("terms", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
+TERM_VALUES = ("terms", "listed-kinds", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
 
 
 # The values read of something other than the appeals' facts: never kept.
@@ -134,6 +134,8 @@ class SiteValues:
                 TermSummary(term.slug, term.name, term.figures.appeals, term.figures.open, term.figures.raised)
                 for term in self.terms[argument].values()
             )
+        if kind == "listed-kinds":  # the kinds the site has listings of: "Find an appeal" links those
+            return tuple(kind_ for kind_, terms in self.terms.items() if terms)
         if kind == "term-paths":  # where every listing page is (the sitemap, the plan)
             return tuple(
                 (kind_, slug, page_count(len(term.appeals)))

@@ -52,6 +52,7 @@ def term_index_page(context: Context, kind: str) -> str:
         "terms.html",
         kind=kind,
         terms=rows,
+        listed_kinds=context.value("listed-kinds"),
         canonical=context.config.absolute(f"{kind}/"),
         social=context.renderer.site_social(_index_title(kind, speech)),
         page_title=f"{_index_title(kind, speech)} · {context.config.title}",

@@ -295,6 +295,7 @@ class PageRenderer:
             "index.html",
             cards=[self.card_context(a) for a in chunk],
             totals=reads.ValueWhenUsed("totals"),  # the stock theme shows them on the first page only
+            listed_kinds=reads.value("listed-kinds"),
             pagination=pagination,
             canonical=self.config.absolute(page_path(number)),
             social=self.site_social(),

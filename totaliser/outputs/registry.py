@@ -274,7 +274,11 @@ def _not_found(context: Context, problems: Problems) -> Files:
 
 
 def _search_page(listings: tuple[str, ...], context: Context, problems: Problems) -> Files:
-    return {"search/index.html": context.renderer.search_page(listings).encode()}
+    # Those with something in them: a site whose stories have no tags points
+    # no reader to an empty listing.
+    listed = context.value("listed-kinds")
+    shown = tuple(address for address in listings if address.rstrip("/") in listed)
+    return {"search/index.html": context.renderer.search_page(shown).encode()}
 
 
 def _search_index(context: Context, problems: Problems) -> Files:
