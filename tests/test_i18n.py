@@ -60,6 +60,22 @@ def test_right_to_left_languages_say_so() -> None:
     assert i18n.speech("cy-GB").dir == "ltr"
 
 
+def test_a_right_to_left_name_is_set_apart_in_an_english_sentence(make_site, tmp_path: Path) -> None:
+    """"Scan to give to محمد’s appeal": without <bdi> the browser runs the
+    name's end and the English after it in the wrong order. A Latin name is
+    left as it is."""
+    from tests.test_build import appeal
+
+    site = make_site({
+        "content/appeals/mo.md": appeal(child="محمد عبد الرحمن", extra="donate_url: https://give.example/mo"),
+        "content/appeals/amy.md": appeal(child="Amy Example", extra="donate_url: https://give.example/amy"),
+    })
+    build(BuildOptions(site_dir=site, output_dir=tmp_path / "out"))
+    poster = (tmp_path / "out/appeals/mo/poster/index.html").read_text(encoding="utf-8")
+    assert "Scan to give to <bdi>محمد عبد الرحمن</bdi>’s appeal" in poster
+    assert "Scan to give to Amy Example’s appeal" in (tmp_path / "out/appeals/amy/poster/index.html").read_text(encoding="utf-8")
+
+
 def test_a_speech_is_made_once_per_language() -> None:
     assert i18n.speech("cy-GB") is i18n.speech("cy-GB")
 

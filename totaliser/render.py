@@ -60,6 +60,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     )
     install_speech(env)
     env.filters["smart"] = smart_text
+    env.filters["isolated"] = isolated
     env.filters["json_ld"] = json_ld
     env.filters["link"] = config.link
     env.filters["absolute"] = config.absolute
@@ -178,6 +179,17 @@ def colour_style(config: SiteConfig) -> tuple[Markup, Markup]:
     )
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     return Markup(css), Markup(f"'sha256-{digest}'")  # base64 and quotes: nothing to escape
+
+
+def isolated(name: str) -> str | Markup:
+    """A name written right to left (Arabic, Hebrew, Urdu) set apart, in
+    <bdi>, from the sentence around it: "Scan to give to محمد’s appeal"
+    otherwise runs its parts in the wrong order. Other names are as they are."""
+    import unicodedata
+
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in name):
+        return Markup("<bdi>{}</bdi>").format(name)
+    return name
 
 
 def json_ld(data: Any) -> Markup:
