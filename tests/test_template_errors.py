@@ -85,3 +85,21 @@ def test_every_broken_template_is_reported_in_one_run(make_site) -> None:
     assert "templates/appeal.html:3: appeal.chlid is not defined (did you mean appeal.child?)" in lines, result.stderr
     assert "templates/embed.html:3: nosuch2 is not defined" in lines, result.stderr
     assert "templates/index.html:2: nosuch3 is not defined" in lines, result.stderr
+
+
+def test_a_storys_error_does_not_hide_a_templates(make_site, tmp_path: Path) -> None:
+    """A story's error stops the build before any page is made; the run still
+    reports the site's template errors, tried on the stories that loaded."""
+    site = make_site({
+        "content/appeals/amy.md": appeal(),
+        "content/appeals/bad.md": appeal(child="Bad Example", target='"lots"'),
+        "templates/appeal.html": TYPO,
+    })
+    for command in (["build", "--output", str(tmp_path / "out")], ["check"]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 1, command
+        lines = result.stderr.splitlines()
+        assert any(line.startswith("content/appeals/bad.md:") and "target" in line for line in lines), result.stderr
+        assert "templates/appeal.html:3: appeal.chlid is not defined (did you mean appeal.child?)" in lines, result.stderr
+        assert "2 error" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .advice import site_advice
 from .errors import ContentErrors, Problem, Problems
-from .outputs.registry import addresses
+from .outputs.registry import Output, addresses
 from .site import LoadedSite, check_outputs, load_site, plan_outputs
 from .site_values import SiteValues
 
@@ -47,13 +47,33 @@ def check_site(site_dir: Path, today: datetime.date) -> CheckReport:
     values = SiteValues.of(loaded.config, content.appeals, content.pages)
     outputs = plan_outputs(loaded, site_dir, values)
     problems.items.extend(site_advice(content.appeals, content.pages, today, lambda: addresses(outputs), values))
-    # Social cards and web-sized photos are left out: drawing them finds no
-    # error that the pages (which read each photo) do not.
-    made = [output for output in outputs if not output.key.startswith(("card:", "photos:"))]
-    problems.items.extend(check_outputs(loaded, site_dir, values, made))
+    problems.items.extend(check_outputs(loaded, site_dir, values, _checked(outputs)))
     if problems.errors:
         raise ContentErrors(problems)
     return CheckReport(loaded, problems.items)
+
+
+def _checked(outputs: list[Output]) -> list[Output]:
+    # Social cards and web-sized photos are left out: drawing them finds no
+    # error that the pages (which read each photo) do not.
+    return [output for output in outputs if not output.key.startswith(("card:", "photos:"))]
+
+
+def every_error(stopped: ContentErrors, site_dir: Path) -> list[Problem]:
+    """The problems that stopped a run, and the errors in the site's own
+    templates: a story's error stops the build before any page is made, and
+    a run reports every error of every file (SPEC). The templates are tried
+    on the stories that loaded."""
+    found = list(stopped.problems.items)
+    loaded = stopped.loaded
+    if loaded is None or not (site_dir / "templates").is_dir():
+        return found  # no stories to try them on; the theme's own are tested with it
+    try:
+        values = SiteValues.of(loaded.config, loaded.content.appeals, loaded.content.pages)
+        made = check_outputs(loaded, site_dir, values, _checked(plan_outputs(loaded, site_dir, values)))
+    except Exception:  # noqa: BLE001 - a look further than the errors found: those are reported whatever it meets
+        return found
+    return found + [problem for problem in made if problem.is_error and problem.path.startswith("templates/") and problem not in found]
 
 
 def strict(problems: list[Problem]) -> list[Problem]:

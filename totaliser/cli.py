@@ -190,8 +190,11 @@ def _build(args: argparse.Namespace) -> int:
     except ContentErrors as exc:
         if bar:
             bar.finish()
-        _print_problems(exc.problems.items)
-        count = len(exc.problems.errors)
+        from .checks import every_error
+
+        found = every_error(exc, options.site_dir)
+        _print_problems(found)
+        count = sum(problem.is_error for problem in found)
         print(
             f"Build stopped: {count} error{'s' if count != 1 else ''} to fix. Nothing was written; "
             "the previous site is unchanged.",
@@ -242,14 +245,15 @@ def summary(report: BuildReport) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .checks import check_site, strict
+    from .checks import check_site, every_error, strict
 
     site_dir = _site_dir(args.site)
     try:
         report = check_site(site_dir, today=datetime.date.today())
     except ContentErrors as exc:
-        _print_problems(exc.problems.items)
-        count = len(exc.problems.errors)
+        found = every_error(exc, site_dir)
+        _print_problems(found)
+        count = sum(problem.is_error for problem in found)
         print(f"{count} error{'s' if count != 1 else ''} found: the site would not build.", file=sys.stderr)
         return EXIT_CONTENT
     problems = strict(report.problems) if args.strict else report.problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Problem(NamedTuple):
@@ -62,10 +62,13 @@ class Problems:
 
 
 class ContentErrors(Exception):
-    """Raised when a site cannot be built because its content has errors."""
+    """Raised when a site cannot be built because its content has errors.
+    ``loaded``: the content that did load (``site.LoadedSite``), when the
+    errors are in some stories, to look for errors elsewhere (``checks``)."""
 
-    def __init__(self, problems: Problems):
+    def __init__(self, problems: Problems, loaded: Any = None):
         self.problems = problems
+        self.loaded = loaded
         count = len(problems.errors)
         super().__init__(f"{count} error{'s' if count != 1 else ''} in the content")
 

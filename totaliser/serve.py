@@ -123,7 +123,9 @@ class DevServer:
             try:
                 report = build(self.options, memory=self.memory)
             except ContentErrors as exc:
-                errors = tuple(exc.problems.errors)
+                from .checks import every_error
+
+                errors = tuple(problem for problem in every_error(exc, self.options.site_dir) if problem.is_error)
             except UsageError as exc:
                 errors = (Problem("serve", 1, "", str(exc)),)
             except Exception as exc:  # noqa: BLE001 - the server must outlive any one bad build

@@ -131,7 +131,7 @@ def load_site(
     loader = ContentLoader(site_dir, config, cache, files or reads.FileFingerprints())
     content = load_content(site_dir, config, problems, include_drafts=include_drafts, loader=loader)
     if problems.errors:
-        raise ContentErrors(problems)
+        raise ContentErrors(problems, LoadedSite(config, content, problems, loader.fingerprints, loader.attributes, loader.facts))
     if cache is not None:
         cache.forget_content_except(loader.seen)
     guard = b""
