@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -185,8 +186,6 @@ def isolated(name: str) -> str | Markup:
     """A name written right to left (Arabic, Hebrew, Urdu) set apart, in
     <bdi>, from the sentence around it: "Scan to give to محمد’s appeal"
     otherwise runs its parts in the wrong order. Other names are as they are."""
-    import unicodedata
-
     if any(unicodedata.bidirectional(char) in ("R", "AL") for char in name):
         return Markup("<bdi>{}</bdi>").format(name)
     return name
