@@ -4,6 +4,7 @@ overwritten, never a folder with anything in it but .git."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,7 +63,9 @@ def test_the_workflows_are_the_repositorys_own(tmp_path: Path) -> None:
         assert (tmp_path / "site/.github/workflows" / name).read_bytes() == (ROOT / ".github/workflows" / name).read_bytes()
     ignored = (tmp_path / "site/.gitignore").read_text(encoding="utf-8").split()
     assert "/output/" in ignored and "/.totaliser-cache/" in ignored
-    assert (tmp_path / "site/requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == "totaliser==0.1.0"
+    from totaliser.starter import requirement_line
+
+    assert (tmp_path / "site/requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == requirement_line()
 
 
 def test_every_setting_is_explained(tmp_path: Path) -> None:
@@ -122,3 +125,33 @@ def test_the_requirement_names_the_totaliser_that_made_the_site(direct_url: str 
     from totaliser.starter import line_for
 
     assert line_for("0.1.0", direct_url) == line
+
+
+def test_a_checkout_cloned_from_github_is_named_by_its_address_and_commit(tmp_path: Path) -> None:
+    from totaliser.starter import line_for
+
+    checkout = tmp_path / "totaliser"
+    checkout.mkdir()
+
+    def git(*arguments: str) -> str:
+        done = subprocess.run(["git", "-C", str(checkout), *arguments], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (checkout / "README.md").write_text("Totaliser\n", encoding="utf-8")
+    git("add", "README.md")
+    git("-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "start")
+    commit = git("rev-parse", "HEAD")
+    record = json.dumps({"url": checkout.as_uri(), "dir_info": {"editable": True}})
+    assert line_for("0.1.0", record) == "totaliser==0.1.0"  # no address to install it from
+    git("remote", "add", "origin", "git@github.com:wessex/totaliser.git")
+    assert line_for("0.1.0", record) == f"totaliser @ git+https://github.com/wessex/totaliser.git@{commit}"
+
+
+def test_a_version_number_is_explained_where_github_will_read_it(tmp_path: Path) -> None:
+    from totaliser.starter import requirements_text
+
+    text = requirements_text("totaliser==0.1.0")
+    assert text.splitlines()[-1] == "totaliser==0.1.0"
+    assert "PyPI" in text and "git+https://github.com/" in text
+    assert "PyPI" not in requirements_text("totaliser @ git+https://github.com/wessex/totaliser@abc123")

@@ -303,12 +303,22 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .starter import start_site
+    from .starter import installable_from_a_url, requirement_line, start_site
 
     written = start_site(args.folder)
     print(f"Started a new site in {args.folder}: {len(written)} files, with a draft example appeal in content/appeals/.")
     print(f"Next: cd {args.folder}, then `totaliser build` (or `totaliser serve` to see it as you edit).")
     print("README.md there says how to put it on GitHub and publish it.")
+    line = requirement_line()
+    if not installable_from_a_url(line):
+        # GitHub's workflows install what requirements.txt names: a version
+        # number that is not on PyPI would make every run fail.
+        print(
+            f"Before publishing: requirements.txt names {line}, which GitHub can install only once that "
+            "version is on PyPI. Replace it with where your copy of Totaliser is on GitHub "
+            "(the file shows how).",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

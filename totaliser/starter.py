@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .errors import UsageError
 
@@ -45,30 +46,45 @@ def starter_files() -> dict[str, bytes]:
     return files
 
 
-def requirements_text() -> str:
+def requirements_text(line: str | None = None) -> str:
     """What the site's workflows install: the Totaliser that made the site."""
-    return (
+    line = line or requirement_line()
+    text = (
         "# The Totaliser that GitHub's workflows install to build this site:\n"
         "# the one that made it. Change the line to move to another version.\n"
-        f"{requirement_line()}\n"
     )
+    if not installable_from_a_url(line):
+        text += (
+            "# A version number (totaliser==...) installs only once that version is\n"
+            "# published on PyPI. Until then, write instead where your copy of\n"
+            "# Totaliser is on GitHub, such as:\n"
+            "#   totaliser @ git+https://github.com/YOUR-ACCOUNT/totaliser@main\n"
+        )
+    return text + f"{line}\n"
+
+
+def installable_from_a_url(line: str) -> bool:
+    return " @ git+https://" in line
 
 
 def requirement_line() -> str:
     """This Totaliser as pip names it: from the git repository it was
     installed from, at that commit (as ``pip install git+URL`` leaves it
-    recorded), or else by its version number."""
+    recorded, or as the checkout it was installed from says), or else by its
+    version number."""
     try:
         distribution = metadata.distribution("totaliser")
     except metadata.PackageNotFoundError:
         from . import __version__
 
-        return f"totaliser=={__version__}"
+        return line_for(__version__, None, Path(__file__).resolve().parent.parent)
     return line_for(distribution.version, distribution.read_text("direct_url.json"))
 
 
-def line_for(version: str, direct_url: str | None) -> str:
-    """The requirement line for a version and its PEP 610 record, if any."""
+def line_for(version: str, direct_url: str | None, checkout: Path | None = None) -> str:
+    """The requirement line for a version and its PEP 610 record, if any.
+    Installed from a folder (``pip install .``), the line names the GitHub
+    repository that folder was cloned from, when it was cloned over https."""
     try:
         record = json.loads(direct_url) if direct_url else {}
     except ValueError:
@@ -78,7 +94,34 @@ def line_for(version: str, direct_url: str | None) -> str:
     if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(url, str) and url.startswith("https://"):
         commit = vcs.get("commit_id")
         return f"totaliser @ git+{url}@{commit}" if commit else f"totaliser @ git+{url}"
+    if checkout is None and isinstance(url, str) and url.startswith("file://"):
+        checkout = Path(unquote(urlsplit(url).path))
+    cloned = cloned_from(checkout) if checkout is not None else None
+    if cloned is not None:
+        return f"totaliser @ git+{cloned[0]}@{cloned[1]}"
     return f"totaliser=={version}"
+
+
+def cloned_from(folder: Path) -> tuple[str, str] | None:
+    """The https address a git checkout was cloned from, and its commit; none
+    for a folder that is not one, has no such address, or without git."""
+    import subprocess
+
+    def git(*arguments: str) -> str:
+        found = subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True, text=True, timeout=10)
+        return found.stdout.strip() if found.returncode == 0 else ""
+
+    if not (folder / ".git").exists():
+        return None
+    try:
+        remote, commit = git("config", "--get", "remote.origin.url"), git("rev-parse", "HEAD")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if remote.startswith("git@github.com:"):  # cloned over ssh: the same repository over https
+        remote = "https://github.com/" + remote.removeprefix("git@github.com:")
+    if not remote.startswith("https://") or not commit:
+        return None
+    return remote, commit
 
 
 def start_site(folder: Path) -> list[str]:
