@@ -99,7 +99,7 @@ def test_warnings_are_printed_and_still_exit_0(make_site, tmp_path: Path) -> Non
     result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
     assert result.returncode == 0
     lines = result.stderr.splitlines()
-    assert "content/appeals/amy.md:8: warning: rasied: unknown field, kept for templates (did you mean `raised`?)" in lines
+    assert "content/appeals/amy.md:8: warning: rasied: unknown field: ignored unless the site's templates use it (did you mean `raised`?)" in lines
     match = SUMMARY.match(result.stdout.strip())
     assert match and match["warnings"] == str(len(lines))
 

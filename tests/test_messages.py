@@ -32,15 +32,22 @@ def test_files_that_look_like_stories_but_are_skipped_are_named(make_site, tmp_p
         "content/appeals/cara.md.txt": appeal("Cara Example"),
         "content/appeals/2026/eve.md": appeal("Eve Example"),
         "content/appeals/notes.txt": "a list of ideas\n",
+        "content/appeals/fern.txt": appeal("Fern Example"),
+        "content/appeals/gwen.docx": "(a word-processor file)",
+        "content/hana.md": appeal("Hana Example"),
         "content/appeals/amy.md~": appeal(),
         "content/pages/about.markdown": "---\ntitle: About\n---\nHi.\n",
     })
     expected = [
+        "content/hana.md:1: warning: file name: is not read: appeals go in content/appeals/ and plain pages in content/pages/ (move it there)",
         "content/appeals/2026/eve.md:1: warning: file name: is in a sub-folder, so it is not read: "
         "only files directly in content/appeals/ are (move it into content/appeals/)",
         "content/appeals/bella.MD:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to bella.md)",
         "content/appeals/cara.md.txt:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to cara.md)",
         "content/appeals/dora.markdown:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to dora.md)",
+        "content/appeals/fern.txt:1: warning: file name: is not read: only files ending in .md are (rename it to fern.md)",
+        "content/appeals/gwen.docx:1: warning: file name: is a word-processor document, which is not read: "
+        "copy its words into a story named gwen.md (the `new` command starts one)",
         "content/pages/about.markdown:1: warning: file name: is not read: only files ending in .md (in lowercase) are (rename it to about.md)",
     ]
     for command in (["check"], ["build", "--output", str(tmp_path / "out")]):

@@ -313,9 +313,9 @@ def test_unknown_fields_warn_with_the_closest_known_field(make_site) -> None:
     errors, warnings = problems_in(site)
     assert errors == []
     assert warnings == [
-        "content/appeals/amy.md:8: warning: rasied: unknown field, kept for templates (did you mean `raised`?)",
-        "content/appeals/amy.md:9: warning: favourite_colour: unknown field, kept for templates",
-        "content/appeals/amy.md:10: warning: milestone: unknown field, kept for templates (did you mean `milestones`?)",
+        "content/appeals/amy.md:8: warning: rasied: unknown field: ignored unless the site's templates use it (did you mean `raised`?)",
+        "content/appeals/amy.md:9: warning: favourite_colour: unknown field: ignored unless the site's templates use it",
+        "content/appeals/amy.md:10: warning: milestone: unknown field: ignored unless the site's templates use it (did you mean `milestones`?)",
     ]
     assert load_site(site).content.appeals[0].extra == {"rasied": 5, "favourite_colour": "blue", "milestone": []}
 
@@ -452,7 +452,7 @@ def test_a_page_without_front_matter(make_site) -> None:
 def test_a_page_with_unknown_fields_warns(make_site) -> None:
     errors, warnings = problems_in(make_site({"content/pages/about.md": "---\ntitle: About\ntitel: x\n---\nHello\n"}))
     assert errors == []
-    assert warnings == ["content/pages/about.md:3: warning: titel: unknown field, kept for templates (did you mean `title`?)"]
+    assert warnings == ["content/pages/about.md:3: warning: titel: unknown field: ignored unless the site's templates use it (did you mean `title`?)"]
 
 
 # All problems in all files, in one run.
@@ -475,7 +475,7 @@ def test_all_errors_in_all_files_come_together(make_site) -> None:
         "content/appeals/cat.md:1: file: the file is not UTF-8 text (save it with UTF-8 encoding)",
         "content/pages/about.md:1: title: missing (every page needs a title)",
     ]
-    assert warnings == ["content/appeals/dan.md:8: warning: rasied: unknown field, kept for templates (did you mean `raised`?)"]
+    assert warnings == ["content/appeals/dan.md:8: warning: rasied: unknown field: ignored unless the site's templates use it (did you mean `raised`?)"]
 
 
 def test_drafts_are_checked_even_when_left_out(make_site) -> None:
@@ -539,7 +539,7 @@ def test_site_yaml_every_bad_setting(make_site) -> None:
         "site.yaml:7: charity: 5 must be a set of fields: name, number",
         f'site.yaml:10: publisher.url: "javascript:alert(1)" is not a web address {URL_HELP}',
     ]
-    assert warnings == ["site.yaml:11: warning: titel: unknown field, kept for templates (did you mean `title`?)"]
+    assert warnings == ["site.yaml:11: warning: titel: unknown field: ignored unless the site's templates use it (did you mean `title`?)"]
 
 
 @pytest.mark.parametrize("logo", ["https://cdn.example/logo.png", "//cdn.example/logo.png", "data:image/png;base64,AAAA"])

@@ -336,8 +336,8 @@ def unknown_field_message(key: str, known: tuple[str, ...] | list[str]) -> str:
     """A warning for a field Totaliser does not know, suggesting the nearest one."""
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     if close:
-        return f"unknown field, kept for templates (did you mean `{close[0]}`?)"
-    return "unknown field, kept for templates"
+        return f"unknown field: ignored unless the site's templates use it (did you mean `{close[0]}`?)"
+    return "unknown field: ignored unless the site's templates use it"
 
 
 def is_site_file_path(path: str) -> bool:

@@ -235,6 +235,51 @@ def _warn_skipped(site_dir: Path, folder: Path, others: list[Path], problems: Pr
             problems.warn(shown, 1, "file name", (
                 f"is not read: only files ending in .md (in lowercase) are (rename it to {stem}.md)"
             ))
+            continue
+        stem, ending = _text_stem(path.name)
+        if ending in _PLAIN_TEXT_ENDINGS and _has_front_matter(path):
+            problems.warn(shown, 1, "file name", f"is not read: only files ending in .md are (rename it to {stem}.md)")
+        elif ending in _DOCUMENT_ENDINGS:
+            problems.warn(shown, 1, "file name", (
+                f"is a word-processor document, which is not read: copy its words into a story "
+                f"named {stem}.md (the `new` command starts one)"
+            ))
+
+
+# Other files of text a volunteer may save a story as: a story's photo
+# (jacob.jpg) lies beside it, and is not warned about.
+_PLAIN_TEXT_ENDINGS = (".txt", ".text")
+_DOCUMENT_ENDINGS = (".docx", ".doc", ".odt", ".rtf", ".pages")
+
+
+def _text_stem(name: str) -> tuple[str, str]:
+    if name.startswith((".", "~")):
+        return name, ""
+    stem, dot, ending = name.rpartition(".")
+    return (stem, "." + ending.lower()) if dot and stem else (name, "")
+
+
+def _has_front_matter(path: Path) -> bool:
+    """Whether a text file starts as a story does (a list of ideas does not)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(3) == b"---"
+    except OSError:
+        return False
+
+
+def warn_stray_stories(site_dir: Path, problems: Problems) -> None:
+    """A warning for each story saved directly in ``content/``, where nothing is read."""
+    folder = site_dir / "content"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and (
+            _story_stem(path.name) is not None or (_text_stem(path.name)[1] in _PLAIN_TEXT_ENDINGS and _has_front_matter(path))
+        ):
+            problems.warn(display_path(path, site_dir), 1, "file name", (
+                f"is not read: appeals go in {APPEALS_DIR.as_posix()}/ and plain pages in {PAGES_DIR.as_posix()}/ (move it there)"
+            ))
 
 
 # Reads one file: (path, the problems to record into) -> Appeal or Page or None.
@@ -280,6 +325,7 @@ def load_content(
     appeals: list[Appeal] = []
     everyone: list[Appeal] = []  # drafts too: a published story may name a child in one
     drafts = 0
+    warn_stray_stories(site_dir, problems)
     appeal_paths = content_files(site_dir, APPEALS_DIR, problems)
     loaded_appeals = loader.load_files(
         "appeal", appeal_paths, _in_line_order(lambda path, found: load_appeal(path, site_dir, config, found, renderer)), problems
