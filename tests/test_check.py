@@ -99,8 +99,8 @@ def test_missing_summary_and_image(make_site) -> None:
     site = make_site({"content/appeals/amy.md": bare})
     result = run_cli("check", "--site", str(site))
     assert result.returncode == 0
-    assert "content/appeals/amy.md:1: warning: summary: missing" in result.stderr
-    assert "content/appeals/amy.md:1: warning: image: missing" in result.stderr
+    assert "content/appeals/amy.md:1: warning: summary: not set" in result.stderr
+    assert "content/appeals/amy.md:1: warning: image: not set" in result.stderr
 
 
 def test_surnames_under_first_name_privacy(make_site) -> None:

@@ -129,3 +129,14 @@ def test_new_names_the_command_as_it_was_run(make_site) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "record new totals with: totaliser raise ben-example AMOUNT" in (site / "content/appeals/ben-example.md").read_text(encoding="utf-8")
+
+
+def test_tags_written_without_brackets_are_one_tag_and_say_so(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/appeals/amy.md": appeal(extra="tags: SMA, wheelchair, equipment")})
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (
+        'content/appeals/amy.md:8: warning: tags: "SMA, wheelchair, equipment" is one tag '
+        "(for 3 tags, write them in brackets: tags: [SMA, wheelchair, equipment])"
+    ) in result.stderr.splitlines()
+    assert (tmp_path / "out/tags/sma-wheelchair-equipment/index.html").is_file()  # as written: a warning, not a change

@@ -67,10 +67,11 @@ def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problem
         ))
     if source.data.get("summary") is None and not unfinished:
         problems.warn(appeal.path, 1, "summary", (
-            "missing: the first paragraph is used on cards, in feeds and when the appeal is shared (write one or two sentences)"
+            "not set, so the story's first paragraph is used on cards, in feeds and when the appeal is shared "
+            "(add a summary: line of one or two sentences to choose the words)"
         ))
     if source.data.get("image") is None and not unfinished:
-        problems.warn(appeal.path, 1, "image", "missing: add a photo (image and image_alt) for the page, the cards and social previews")
+        problems.warn(appeal.path, 1, "image", "not set: add a photo (image: and image_alt: lines) for the page, the cards and social previews")
     if config.first_name_only:
         _privacy_advice(appeal, source, problems)
     return StoryAdvice(

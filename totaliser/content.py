@@ -501,6 +501,17 @@ class _Checker:
             self.error(path, str(exc))
             return None
 
+    def tags(self) -> list[str]:
+        tags: list[str] = self.get("tags", fields.text_list, "tag") or []
+        written = self.source.data.get("tags")
+        if isinstance(written, str) and "," in written:
+            # YAML reads "tags: SMA, wheelchair" as one tag named "SMA, wheelchair".
+            parts = [part.strip() for part in written.split(",") if part.strip()]
+            self.problems.warn(self.shown, self.source.line_of("tags"), "tags", (
+                f"{quote(written)} is one tag (for {len(parts)} tags, write them in brackets: tags: [{', '.join(parts)}])"
+            ))
+        return tags
+
     def warn_unknown(self, known: tuple[str, ...]) -> dict[str, Any]:
         extra = {}
         for key, value in self.source.data.items():
@@ -565,7 +576,7 @@ def load_appeal(
     location = check.get("location", fields.text, "location")
     organiser = check.get("organiser", fields.text, "organiser")
     supporters = check.get("supporters", _supporters)
-    tags = check.get("tags", fields.text_list, "tag") or []
+    tags = check.tags()
     status = check.get("status", _status)
     donate = _read_donate(check)
     milestones = _read_milestones(check, target, currency, locale)
@@ -844,7 +855,7 @@ def load_page(
         title = check.get("title", fields.text, "page's title")
     summary = check.get("summary", fields.text, "summary")
     date = check.get("date", fields.iso_date)
-    tags = check.get("tags", fields.text_list, "tag") or []
+    tags = check.tags()
     status = check.get("status", _status)
     image, image_alt = _read_image(check, path, site_dir)
     extra = check.warn_unknown(KNOWN_PAGE_FIELDS)
