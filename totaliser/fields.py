@@ -8,6 +8,7 @@ file, line and field name.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -78,7 +79,40 @@ def iso_date(value: object) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        written_as_in_letters = _day_month_year(value.strip())
+        if written_as_in_letters is not None:
+            iso = written_as_in_letters.isoformat()
+            raise FieldError(
+                f"{quote(value)} is not a date as Totaliser reads them (use YYYY-MM-DD: "
+                f"for {written_as_in_letters.day} {_MONTHS[written_as_in_letters.month - 1]} "
+                f"{written_as_in_letters.year} write {iso})"
+            )
     raise FieldError(f"{quote(value)} is not a date (use YYYY-MM-DD, e.g. 2026-05-01)")
+
+
+_DAY_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
+_YEAR_MONTH_DAY = re.compile(r"^([0-9]{4})[/.]([0-9]{1,2})[/.]([0-9]{1,2})$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _day_month_year(text: str) -> datetime.date | None:
+    """A date written day first, as in a British letter (12/03/2026), month
+    first when the day could not be a month (03/25/2026), or year first with
+    slashes (2026/03/12)."""
+    found = _DAY_MONTH_YEAR.match(text)
+    if found:
+        first, second, year = map(int, found.groups())
+        day, month = (second, first) if first <= 12 < second else (first, second)
+    else:
+        found = _YEAR_MONTH_DAY.match(text)
+        if not found:
+            return None
+        year, month, day = map(int, found.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def web_url(value: object) -> str:

@@ -48,6 +48,10 @@ _AMOUNT_PATTERN = re.compile(
     r"""^(?P<digits>[0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.(?P<fraction>[0-9]+))?$"""
 )
 
+# "5k" and "1.5m", as headlines write money: said back in full.
+_SHORTHAND = re.compile(r"^(?P<number>[0-9]+(\.[0-9]+)?)\s*(?P<unit>[kKmM])$")
+_SHORTHAND_TIMES = {"k": Decimal(1000), "m": Decimal(1000000)}
+
 
 class AmountError(ValueError):
     """A value that is not an amount of money; the message says why."""
@@ -96,6 +100,10 @@ def _parse_amount_text(text: str, currency: str | None, locale: str | None = Non
         )
     if cleaned.startswith("-"):
         raise AmountError("is below zero (an amount must be 0 or more)")
+    short = _SHORTHAND.match(cleaned)
+    if short:
+        full = Decimal(short["number"]) * _SHORTHAND_TIMES[short["unit"].lower()]
+        raise AmountError(f"is not an amount (write it in full: {_plain(full)})")
     signs = _locale_signs(locale)
     match = _AMOUNT_PATTERN.match(cleaned)
     english = Decimal(cleaned.replace(",", "")) if match else None
