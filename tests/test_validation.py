@@ -296,6 +296,24 @@ def test_a_missing_image(make_site) -> None:
     ]
 
 
+def test_a_mistyped_photo_gets_the_nearest_name(make_site) -> None:
+    site = make_site({
+        "content/appeals/amy.md": appeal(extra="image: Amy.JPG\nimage_alt: A girl smiling"),
+        "content/appeals/amy.jpg": b"x",
+        "content/appeals/bea.md": appeal("Bea Example", extra="image: static/images/bea.jpeg\nimage_alt: A girl"),
+        "static/images/bea.jpg": b"x",
+        "content/appeals/cai.md": appeal("Cai Example", extra="image: cai.heic\nimage_alt: A boy"),
+        "content/appeals/cai.heic": b"x",
+    })
+    assert problems_in(site)[0] == [
+        'content/appeals/amy.md:8: image: "Amy.JPG" is not a file in the story\'s folder or the site folder (did you mean "amy.jpg"?)',
+        'content/appeals/bea.md:8: image: "static/images/bea.jpeg" is not a file in the story\'s folder or the site folder '
+        '(did you mean "static/images/bea.jpg"?)',
+        'content/appeals/cai.md:8: image: "cai.heic" is an iPhone photo (HEIC), which not every browser shows '
+        "(save it as a JPEG and use the .jpg file)",
+    ]
+
+
 def test_an_image_outside_the_site_is_refused(make_site, tmp_path: Path) -> None:
     (tmp_path / "secret.jpg").write_bytes(b"x")
     text = appeal(extra="image: ../../../secret.jpg\nimage_alt: A girl smiling")

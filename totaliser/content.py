@@ -813,12 +813,43 @@ def _read_image(check: _Checker, story_path: Path, site_dir: Path) -> tuple[Path
         check.error(("image",), "has no image_alt (describe the photo for people who cannot see it)")
     found = resolve_site_file(relative, story_path.parent, site_dir)
     if found is None:
-        check.error(("image",), f"{quote(relative)} is not a file in the story's folder or the site folder")
+        near = _nearest_file(relative, story_path.parent, site_dir)
+        hint = f" (did you mean {quote(near)}?)" if near else ""
+        check.error(("image",), f"{quote(relative)} is not a file in the story's folder or the site folder{hint}")
+        return None, alt
+    if found.suffix.lower() in (".heic", ".heif"):
+        check.error(("image",), (
+            f"{quote(relative)} is an iPhone photo (HEIC), which not every browser shows "
+            "(save it as a JPEG and use the .jpg file)"
+        ))
         return None, alt
     if found.suffix.lower() not in IMAGE_SUFFIXES:
         check.error(("image",), f"{quote(relative)} is not a photo (use a .jpg, .png, .webp or .gif file)")
         return None, alt
     return found, alt
+
+
+def _nearest_file(relative: str, story_dir: Path, site_dir: Path) -> str | None:
+    """The photo a mistyped path most likely means, written as the story wrote
+    its path: one that differs in case alone ("Maisie.JPG"), else the closest
+    name in that folder ("maisie.jpeg" for maisie.jpg)."""
+    import difflib
+
+    folder, _, name = relative.replace("\\", "/").rpartition("/")
+    site_root = site_dir.resolve()
+    for base in (story_dir, site_dir):
+        directory = base / folder if folder else base
+        try:
+            if not directory.resolve().is_relative_to(site_root):
+                continue  # a story names nothing outside the site, not even by a hint
+            names = sorted(entry.name for entry in directory.iterdir() if entry.is_file())
+        except OSError:
+            continue
+        same = [other for other in names if other.lower() == name.lower()]
+        close = same or difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        if close:
+            return f"{folder}/{close[0]}" if folder else close[0]
+    return None
 
 
 def resolve_site_file(relative: str, story_dir: Path, site_dir: Path) -> Path | None:
