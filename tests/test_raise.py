@@ -114,6 +114,8 @@ def test_sources_block_and_flow_style(site: Path) -> None:
         (["jacob-buckett", "fifty grand"], '"fifty grand" is not an amount'),
         (["jacob-buckett", "-5"], "below zero"),
         (["jacob-bucket", "26000"], "did you mean jacob-buckett?"),
+        (["jacob", "26000"], "did you mean jacob-buckett?"),
+        (["nobody-we-know", "26000"], "(the appeals are: "),
         (["jacob-buckett", "26000", "--date", "2026-02-30"], "is not a date"),
         (["jacob-buckett", "26000", "--date", "2026-01-01"], "is before the appeal's last update (2026-11-06)"),
         ([], "give the appeal and its new total"),
@@ -126,6 +128,12 @@ def test_bad_requests_are_usage_errors_and_change_nothing(site: Path, args: list
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(site) == before
+
+
+def test_an_appeal_typed_as_a_name_on_a_phone_is_found(site: Path) -> None:
+    result = run_cli("raise", "Jacob Buckett", "26000", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "raised: 26000" in (site / JACOB).read_text(encoding="utf-8")
 
 
 def test_a_broken_story_is_a_content_error(site: Path) -> None:

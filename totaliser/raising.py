@@ -297,13 +297,26 @@ def _existing(site_dir: Path, requests: list[RaiseRequest], problems: Problems) 
         if (folder / f"{request.slug}.md").is_file():
             found.append(request)
             continue
-        close = difflib.get_close_matches(request.slug, known, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        # Typed on a phone: "Maisie" or "maisie jones" for maisie-jones.
+        typed = "-".join(request.slug.lower().split())
+        if typed in known:
+            found.append(replace(request, slug=typed))
+            continue
+        close = difflib.get_close_matches(typed, known, n=1) or [slug for slug in known if slug.startswith(typed + "-")][:3]
+        hint = f" (did you mean {' or '.join(close)}?)" if close else _every_appeal(known)
         message = f"{quote(request.slug)} is not an appeal: there is no {(APPEALS_DIR / (request.slug + '.md')).as_posix()}{hint}"
         if request.origin == "command line":
             raise UsageError(message)
         problems.error(request.origin, request.origin_line, "slug", message)
     return found
+
+
+def _every_appeal(known: list[str]) -> str:
+    if not known:
+        return " (the site has no appeals yet)"
+    if len(known) <= 12:
+        return f" (the appeals are: {', '.join(known)})"
+    return ""
 
 
 def _edit_file(
