@@ -137,6 +137,14 @@ def _page_edited(site: Path) -> None:
     edit(site / "content/pages/about.md", "\n\n", "\n\nA new first paragraph.\n\n")
 
 
+def _page_added(site: Path) -> None:
+    (site / "content/pages/contact.md").write_text("---\ntitle: Contact us\n---\nWrite to the appeals desk.\n", encoding="utf-8")
+
+
+def _page_deleted(site: Path) -> None:
+    (site / "content/pages/about.md").unlink()
+
+
 def _template_override(site: Path) -> None:
     card = (ROOT / "templates/partials/appeal_card.html").read_text(encoding="utf-8")
     target = site / "templates/partials/appeal_card.html"
@@ -217,6 +225,8 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "story deleted": _story_deleted,
     "draft published": _draft_published,
     "page edited": _page_edited,
+    "page added": _page_added,
+    "page deleted": _page_deleted,
     "template override": _template_override,
     "base template": _base_template_edited,
     "appeal template": _theme_template_edited("appeal.html", "edited appeal page"),

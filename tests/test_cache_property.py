@@ -5,7 +5,7 @@ A stateful property test (Hypothesis) edits a small site at random — story
 text, totals, status, the hospital and tags a story is listed under, stories
 added, deleted and renamed, a photo replaced by
 one of another size with its story untouched, template overrides added,
-changed and removed, site.yaml, a plain page, static files added, changed
+changed and removed, site.yaml, plain pages added, changed and deleted, static files added, changed
 and deleted, a file rewritten unchanged, the output brought back into a new
 folder as the GitHub workflow's cache does (perhaps with a file changed on the
 way) — and after every step compares the
@@ -243,6 +243,15 @@ class EditsAndRebuilds(RuleBasedStateMachine):
     @rule(words=st.lists(WORDS, min_size=1, max_size=3))
     def plain_page(self, words: list[str]) -> None:
         self.in_both("content/pages/about.md", f"---\ntitle: About {words[0]}\n---\n{' '.join(words)}\n")
+
+    @rule(slug=st.sampled_from(["contact", "how-to-give"]), word=WORDS)
+    def plain_page_added(self, slug: str, word: str) -> None:
+        self.in_both(f"content/pages/{slug}.md", f"---\ntitle: {slug.title()} {word}\n---\n{word}\n")
+
+    @rule(slug=st.sampled_from(["contact", "how-to-give", "about"]))
+    def plain_page_deleted(self, slug: str) -> None:
+        for site in self.sites:
+            (site / "content/pages" / f"{slug}.md").unlink(missing_ok=True)
 
     @rule(name=st.sampled_from(["leaflet.txt", "extra/notes.txt", "css/site.css"]), words=st.lists(WORDS, max_size=2))
     def static_file(self, name: str, words: list[str]) -> None:

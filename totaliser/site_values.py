@@ -32,7 +32,7 @@ TERM_VALUES = ("terms", "listed-kinds", "term-paths", "term-slug", "term-page", 
 
 
 # The values read of something other than the appeals' facts: never kept.
-NOT_FROM_FACTS = ("settings", "nav")
+NOT_FROM_FACTS = ("settings", "nav", "page-slugs")
 
 
 def name_of(kind: str, argument: str) -> str:
@@ -195,6 +195,7 @@ class SiteValues:
             "totals": lambda: site_totals(self.appeals),
             "as-of": lambda: self.as_of,  # what "still ahead" means on the home page
             "nav": lambda: self.pages,
+            "page-slugs": lambda: tuple(page.slug for page in self.pages),  # which plain pages there are
             # The listings a published appeal page links to: every appeal
             # page reads this one value, not a value for each of its terms.
             "unusual-slugs": lambda: tuple(sorted(

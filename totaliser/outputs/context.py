@@ -29,7 +29,7 @@ class Context:
     site_dir: Path
     renderer: PageRenderer
     appeals: dict[str, Any]  # published appeals by slug, unread: use appeal()
-    pages: dict[str, Any]
+    pages: dict[str, Any]  # plain pages by slug, unread: use page(), and page_slugs() for which there are
     # A folder an output may work in while it is made (inside the build's
     # staging folder, so nothing is written elsewhere); None for `check`,
     # which writes nothing.
@@ -42,6 +42,12 @@ class Context:
 
     def page(self, slug: str) -> Any:
         return reads.page(self.pages[slug])
+
+    def page_slugs(self) -> tuple[str, ...]:
+        """Which plain pages there are, in slug order: read as a value, so that
+        an output listing them is made again when one is added or removed."""
+        slugs: tuple[str, ...] = reads.value("page-slugs")
+        return slugs
 
     def value(self, name: str) -> Any:
         return reads.value(name)

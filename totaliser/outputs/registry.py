@@ -252,7 +252,7 @@ def _sitemap(context: Context, problems: Problems) -> Files:
     from .feeds import sitemap
 
     appeals = [context.appeal(slug) for slug in context.value("slugs")]  # listed by slug
-    pages = [context.page(slug) for slug in sorted(context.pages)]
+    pages = [context.page(slug) for slug in context.page_slugs()]
     listing = [page_path(number) for number in range(1, context.value("listing-pages") + 1)]
     from ..terms import KINDS as TERM_KINDS
 

@@ -51,7 +51,7 @@ def search_index(context: Context) -> dict[str, bytes]:
     for slug in context.value("slugs"):
         appeal = context.appeal(slug)
         documents.append((f"a-{slug}.html", appeal_document(appeal, config)))
-    for slug in sorted(context.pages):
+    for slug in context.page_slugs():
         page = context.page(slug)
         documents.append((f"p-{slug}.html", page_document(page, config)))
     if context.scratch is None:
