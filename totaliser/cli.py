@@ -329,21 +329,22 @@ def _command_name() -> str:
 
 
 def _raise(args: argparse.Namespace) -> int:
-    from .raising import apply_raises, request_from_arguments, requests_from_csv
+    from .raising import apply_raises, request_from_arguments, requests_from_csv, site_locale
 
     site_dir = _site_dir(args.site)
     today = datetime.date.today()
+    locale = site_locale(site_dir)  # an amount may be typed as the site writes them
     if args.csv is not None:
         if args.slug or args.amount or args.date or args.note or args.source or args.add or args.lower:
             raise UsageError("give either --csv FILE or SLUG AMOUNT [--add] [--lower] [--date] [--note] [--source], not both")
         shown = display_path(args.csv.resolve(), site_dir.resolve()) if args.csv.is_absolute() else args.csv.as_posix()
-        requests, row_problems = requests_from_csv(args.csv, today, shown, future=args.future)
+        requests, row_problems = requests_from_csv(args.csv, today, shown, future=args.future, locale=locale)
     else:
         if not args.slug or args.amount is None:
             raise UsageError("give the appeal and its new total, e.g. raise jacob-buckett 26500 (or --csv FILE)")
         requests = [request_from_arguments(
             args.slug, args.amount, args.date, args.note, args.source, today,
-            add=args.add, lower=args.lower, future=args.future,
+            add=args.add, lower=args.lower, future=args.future, locale=locale,
         )]
         row_problems = Problems()
     try:

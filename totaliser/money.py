@@ -114,6 +114,14 @@ def _parse_amount_text(text: str, currency: str | None, locale: str | None = Non
     # The locale's own way: "36.000,50" in de-DE, "36 000,50" in pl-PL.
     group, decimal = signs
     local = _locale_reading(cleaned, group, decimal)
+    # Money has two decimals at most: "36,000" read as 36.000 in de-DE, or
+    # "36.000" read as 36.000 in English, is not what the editor meant. The
+    # SPEC's own forms ("36,000", "£36,000") so mean 36000 on any site.
+    if english is not None and local is not None and english != local:
+        if _decimals(cleaned, ".") > 2:
+            english = None
+        elif _decimals(cleaned, decimal) > 2:
+            local = None
     if english is not None and local is not None and english != local:
         raise AmountError(
             f"is not an amount (as {locale} writes numbers it could be {_plain(english)} or {_plain(local)}: "
@@ -123,6 +131,12 @@ def _parse_amount_text(text: str, currency: str | None, locale: str | None = Non
     if found is None:
         raise AmountError(f"is not an amount (use a number such as 36000 or {_locale_example(locale, currency)})")
     return found
+
+
+def _decimals(text: str, decimal: str) -> int:
+    """How many digits follow the decimal sign, as ``decimal`` reads ``text``."""
+    whole, sign, fraction = text.rpartition(decimal)
+    return len(fraction) if sign and whole else 0
 
 
 def _locale_example(locale: str, currency: str | None) -> str:

@@ -120,13 +120,21 @@ def _amount(value: object, currency: str | None = None) -> Decimal:
 # Reading requests
 
 
+def site_locale(site_dir: Path) -> str | None:
+    """The site's locale, so that an amount may be typed as it writes them
+    ("40.000,00 €" in de-DE); None when site.yaml has errors, which the
+    raise itself then reports."""
+    config = load_config(site_dir, Problems())
+    return config.locale if config is not None else None
+
+
 def request_from_arguments(
     slug: str, amount: str, date: str | None, note: str | None, source: str | None, today: datetime.date,
-    add: bool = False, lower: bool = False, future: bool = False,
+    add: bool = False, lower: bool = False, future: bool = False, locale: str | None = None,
 ) -> RaiseRequest:
     """A request from the command line; bad values are usage errors."""
     try:
-        parsed_amount = parse_amount(amount)
+        parsed_amount = parse_amount(amount, None, locale)
     except AmountError as exc:
         raise UsageError(f"AMOUNT {quote(amount)} {exc}") from None
     try:
@@ -150,7 +158,7 @@ def future_date_message(date: datetime.date, today: datetime.date) -> str:
 
 
 def requests_from_csv(
-    csv_path: Path, today: datetime.date, shown: str, future: bool = False
+    csv_path: Path, today: datetime.date, shown: str, future: bool = False, locale: str | None = None
 ) -> tuple[list[RaiseRequest], Problems]:
     """Read a CSV of raises: the good rows, and a problem for each bad one
     naming the row (its line in the file) and the column. A missing file or
@@ -190,7 +198,7 @@ def requests_from_csv(
                 "write the amount without it (26500, or 26500.50 with pence)"
             ))
             continue
-        request = _request_from_row(values, today, shown, line, problems, future)
+        request = _request_from_row(values, today, shown, line, problems, future, locale)
         if request is not None:
             requests.append(request)
     if not requests and not problems.errors:
@@ -207,7 +215,8 @@ def _separator(header: str) -> str:
 
 
 def _request_from_row(
-    values: dict[str, str], today: datetime.date, shown: str, line: int, problems: Problems, future: bool
+    values: dict[str, str], today: datetime.date, shown: str, line: int, problems: Problems, future: bool,
+    locale: str | None = None,
 ) -> RaiseRequest | None:
     slug = _clean_slug(values.get("slug", ""))
     ok = True
@@ -216,7 +225,7 @@ def _request_from_row(
         ok = False
     amount = None
     try:
-        amount = parse_amount(values.get("amount", ""))
+        amount = parse_amount(values.get("amount", ""), None, locale)
     except AmountError as exc:
         problems.error(shown, line, "amount", f"{quote(values.get('amount', ''))} {exc}")
         ok = False
