@@ -103,3 +103,32 @@ def test_a_storys_error_does_not_hide_a_templates(make_site, tmp_path: Path) -> 
         assert "templates/appeal.html:3: appeal.chlid is not defined (did you mean appeal.child?)" in lines, result.stderr
         assert "2 error" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_unknown_fields_reach_templates_by_their_own_names(make_site, tmp_path: Path) -> None:
+    # SPEC: unknown fields are kept and passed to templates. One appeal has
+    # the field, the other not; a typo of a field is still an error.
+    credit = (
+        '{% extends "default/appeal.html" %}\n{% block title %}'
+        "{% if appeal.photographer is defined %}Photo: {{ appeal.photographer }}{% else %}No credit{% endif %}"
+        "{% endblock %}\n"
+    )
+    site = make_site({
+        "content/appeals/amy.md": appeal(extra="photographer: Jo Bloggs"),
+        "content/appeals/ben.md": appeal("Ben Example"),
+        "templates/appeal.html": credit,
+    })
+    output = tmp_path / "out"
+    result = run_cli("build", "--site", str(site), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "<title>Photo: Jo Bloggs</title>" in (output / "appeals/amy/index.html").read_text(encoding="utf-8")
+    assert "<title>No credit</title>" in (output / "appeals/ben/index.html").read_text(encoding="utf-8")
+    # The field is recorded as read: a new value is published by a cached build.
+    story = site / "content/appeals/amy.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Jo Bloggs", "Sam Smith"), encoding="utf-8")
+    assert run_cli("build", "--site", str(site), "--output", str(output)).returncode == 0
+    assert "<title>Photo: Sam Smith</title>" in (output / "appeals/amy/index.html").read_text(encoding="utf-8")
+    (site / "templates/appeal.html").write_text(credit.replace("appeal.photographer }}", "appeal.photografer }}"), encoding="utf-8")
+    result = run_cli("check", "--site", str(site))
+    assert result.returncode == 1
+    assert "templates/appeal.html:2: appeal.photografer is not defined" in result.stderr

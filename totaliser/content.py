@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
 from . import fields, i18n, placeholders, reads
@@ -155,6 +155,11 @@ class Appeal:
         # What the feed sorts by: kept in the build cache's summary of a story.
         return [update.date for update in self.updates]
 
+    if not TYPE_CHECKING:  # (for the type checker, an appeal has its own fields only)
+
+        def __getattr__(self, name: str) -> Any:
+            return extra_field(self, name)
+
 
 @dataclass
 class Page:
@@ -174,6 +179,27 @@ class Page:
     @property
     def url_path(self) -> str:
         return f"pages/{self.slug}/"
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            return extra_field(self, name)
+
+
+def extra_field(item: Appeal | Page, name: str) -> Any:
+    """A field of the front matter that Totaliser does not know, by its own
+    name: templates read ``appeal.photographer`` as the SPEC says unknown
+    fields reach them. Asked only for names that are not the item's own (a
+    field of the program's always wins); any other name is missing as ever,
+    so that a template's typo is still an error."""
+    if not name.startswith("_"):  # never Python's own names, asked for while pickling or copying
+        try:
+            extra = object.__getattribute__(item, "extra")
+        except AttributeError:
+            extra = {}  # (while it is being made)
+        if name in extra:
+            return extra[name]
+    raise AttributeError(f"{type(item).__name__!r} object has no attribute {name!r}")
 
 
 @dataclass
