@@ -295,8 +295,13 @@ def test_feeds_and_data_are_well_formed_and_inert(hostile_site: Path) -> None:
         for element in root.iter():
             assert not element.tag.endswith("script"), svg
             assert not [a for a in element.attrib if a.lower().startswith("on")], svg
-    data = json.loads((hostile_site / "appeals.json").read_text(encoding="utf-8"))
+    raw = (hostile_site / "appeals.json").read_text(encoding="utf-8")
+    # No markup as such, even inside its strings: a page that puts the file
+    # into its own HTML, or a filter that looks for "<script", sees none.
+    assert "<" not in raw and ">" not in raw
+    data = json.loads(raw)
     assert len(data["appeals"]) == appeal_count()
+    assert any("<" in appeal["summary"] or "<" in appeal["title"] for appeal in data["appeals"]), "the payloads are in it, as text"
     for appeal in data["appeals"]:
         for option in appeal["donate"]:
             assert urlsplit(option["url"]).scheme in ("http", "https")

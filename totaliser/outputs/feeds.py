@@ -188,8 +188,14 @@ def appeal_line(appeal: Appeal, config: SiteConfig) -> bytes:
 
     orjson writes it straight to UTF-8, some eight times quicker than the
     standard library's encoder and ``str.encode`` (at 10,000 appeals, 16 ms
-    instead of 124 when every line is made)."""
-    return orjson.dumps(appeal_record(appeal, config))
+    instead of 124 when every line is made). The characters of HTML are
+    written as escapes (the same text to any JSON reader): a summary that
+    holds "<script>" then does not either, for a page that puts the file
+    into its own HTML or a crude filter that looks for it."""
+    line = orjson.dumps(appeal_record(appeal, config))
+    if b"<" in line or b">" in line or b"&" in line:
+        line = line.replace(b"&", b"\\u0026").replace(b"<", b"\\u003c").replace(b">", b"\\u003e")
+    return line
 
 
 _RECORD_FIELDS = (
