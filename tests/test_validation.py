@@ -573,6 +573,27 @@ def test_site_yaml_logo_must_be_the_sites_own_file(make_site, logo: str) -> None
     ]
 
 
+def test_a_logo_the_site_does_not_have_is_a_warning_and_the_name_is_shown(make_site, tmp_path: Path) -> None:
+    from .conftest import run_cli
+
+    site = make_site(
+        {"content/appeals/amy.md": appeal(), "static/images/gazette.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'},
+        site_yaml=f"title: The Gazette Appeals\n{SITE_BASE}publisher:\n  name: Gazette\n  logo: static/images/logo.svg\n",
+    )
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (
+        'site.yaml:5: warning: publisher.logo: "static/images/logo.svg" is not a file in the site\'s static/ folder, '
+        "so pages show the site's name instead (put the logo there, or remove the line)"
+    ) in result.stderr.splitlines()
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert "logo.svg" not in home and "has-logo" not in home
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("logo.svg", "gazette.svg"), encoding="utf-8")
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert "publisher.logo" not in result.stderr
+    assert "static/images/gazette.svg" in (tmp_path / "out/index.html").read_text(encoding="utf-8")
+
+
 def test_site_yaml_base_url_with_a_query(make_site) -> None:
     errors, _ = site_errors(make_site, "title: A\nbase_url: https://example.org/?x=1\n")
     assert errors == ['site.yaml:2: base_url: "https://example.org/?x=1" must not have ? or # in it']

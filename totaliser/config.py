@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,8 +142,30 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
         unknown = language_warning(config.locale, site_dir)
         if unknown:
             problems.warn(shown, source.line_of("locale"), "locale", unknown)
+        config = _without_a_missing_logo(config, site_dir, source, shown, problems)
     problems.sort_lines_from(start)
     return config
+
+
+# The theme's own files, published whatever the site's static/ holds (see outputs.static_files).
+_THEME_FILES = ("static/css/", "static/js/", "static/fonts/", "static/images/favicon.svg")
+
+
+def _without_a_missing_logo(config: SiteConfig, site_dir: Path, source: SourceFile, shown: str, problems: Problems) -> SiteConfig:
+    """The settings without a logo whose file the site does not have: every
+    page would show a broken picture where the site's name belongs. The name
+    is shown instead, and a warning says so."""
+    logo = config.publisher.logo
+    if logo is None:
+        return config
+    relative = logo.lstrip("/")
+    if relative.startswith(_THEME_FILES) or (relative.startswith("static/") and (site_dir / relative).is_file()):
+        return config
+    problems.warn(shown, source.line_of("publisher", "logo"), "publisher.logo", (
+        f"{fields.quote(logo)} is not a file in the site's static/ folder, so pages show the site's name instead "
+        "(put the logo there, or remove the line)"
+    ))
+    return replace(config, publisher=replace(config.publisher, logo=None))
 
 
 def _read_settings(source: SourceFile, shown: str, problems: Problems, base_url_override: str | None) -> SiteConfig | None:
