@@ -515,7 +515,7 @@ def site_errors(make_site, site_yaml: str | None) -> tuple[list[str], list[str]]
 
 
 def test_site_yaml_missing(make_site) -> None:
-    assert site_errors(make_site, None)[0] == ["site.yaml:1: site.yaml is missing (every site needs one, with at least title and base_url)"]
+    assert site_errors(make_site, None)[0] == ["site.yaml:1: site.yaml is missing (every site needs one, with at least title and base_url: run this in the site's folder, or give --site FOLDER)"]
 
 
 def test_site_yaml_empty(make_site) -> None:

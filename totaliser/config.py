@@ -117,7 +117,10 @@ def load_config(site_dir: Path, problems: Problems, base_url: str | None = None)
     path = site_dir / SITE_FILE
     shown = SITE_FILE
     if not path.is_file():
-        problems.error(shown, 1, "", "site.yaml is missing (every site needs one, with at least title and base_url)")
+        problems.error(shown, 1, "", (
+            "site.yaml is missing (every site needs one, with at least title and base_url: "
+            "run this in the site's folder, or give --site FOLDER)"
+        ))
         return None
     try:
         text = decode_utf8(path.read_bytes())

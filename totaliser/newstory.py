@@ -41,7 +41,7 @@ status: draft
 title: {title}
 # One or two sentences for the list of appeals, feeds and social media.
 summary: {summary}
-# Where to give. The first option is the main button; each link must start with https://
+# Where to give. The first option is the main button; each link should start with https://
 # (For a single link, `donate_url: https://...` does the same.)
 donate:
   - label: Give online
