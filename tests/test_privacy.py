@@ -301,3 +301,15 @@ def test_short_surnames_and_particles_stay_out_too(tmp_path: Path) -> None:
     page = texts["appeals/amy/index.html"]
     assert "Amy’s appeal" in page and "The L. family" in page and "ho ho ho" in page
     assert "Help Sofia walk" in texts["appeals/sofia/index.html"]
+
+
+@pytest.mark.parametrize(("written", "published"), [
+    ("Also JACOB BUCKETT and buckett.", "Also Jacob and B."),  # one full stop, not "B.."
+    ("The Bucketts. They said", "The B. They said"),
+    ("the Buckett family.", "the B. family."),
+    ("Jacob Buckett's walk", "Jacob's walk"),
+])
+def test_a_surname_becomes_its_initial_with_one_full_stop(written: str, published: str) -> None:
+    from totaliser.privacy import NameGuard
+
+    assert NameGuard.for_child("Jacob Buckett").redact(written) == published

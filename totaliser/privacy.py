@@ -103,11 +103,13 @@ class NameGuard:
         for rest in dict.fromkeys(filter(None, (self.rest_of_name, self.surnames[:1]))):
             full = r"\s+".join((*first, *(_either_apostrophe(re.escape(w)) for w in rest)))
             patterns.append((re.compile(rf"\b{full}\b", re.IGNORECASE), self.first_name))
-        # Longest first, so "Smith-Jones" goes before "Smith".
+        # Longest first, so "Smith-Jones" goes before "Smith". A full stop
+        # after the surname ends the sentence and the initial at once: "and
+        # Buckett." becomes "and B.", not "and B..".
         for surname in sorted(self.surnames, key=len, reverse=True):
-            patterns.append((re.compile(_surname_pattern(surname), re.IGNORECASE), surname[0].upper() + "."))
+            patterns.append((re.compile(_surname_pattern(surname) + r"\.?", re.IGNORECASE), surname[0].upper() + "."))
         for surname in self.short_surnames:
-            patterns.append((re.compile(_surname_pattern(surname)), surname[0] + "."))
+            patterns.append((re.compile(_surname_pattern(surname) + r"\.?"), surname[0] + "."))
         return patterns
 
     def redact(self, text: str) -> str:
