@@ -185,17 +185,28 @@ def test_a_surname_with_an_apostrophe_is_kept_out_however_it_is_set(make_site) -
         assert "Brien" not in text, path
 
 
-def test_an_appeal_past_its_deadline_says_so_on_the_home_page_and_its_card(make_site) -> None:
+def test_an_appeal_past_its_deadline_says_so_on_every_output_at_once(make_site, tmp_path: Path) -> None:
     late = MINIMAL_APPEAL.replace("date: 2026-05-01\n", "date: 2026-05-01\ndeadline: 2026-06-30\n").replace(
         "Amy Example", "Amy Late"
     )
-    later = MINIMAL_APPEAL.replace("date: 2026-05-01", "date: 2026-09-01").replace("Amy Example", "Ben Later")
-    output = built(make_site, {"content/appeals/amy.md": late, "content/appeals/ben.md": later})
+    ben = MINIMAL_APPEAL.replace("date: 2026-05-01", "date: 2026-06-01").replace("Amy Example", "Ben Later")
+    output = built(make_site, {"content/appeals/amy.md": late, "content/appeals/ben.md": ben})
+    site = output.parent
+    pages = ("index.html", "appeals/amy/index.html", "appeals/amy/embed/index.html", "appeals/amy/poster/index.html")
+    # The site's content is as of 1 June, before Amy's deadline: nothing says it has passed.
+    for page in pages:
+        assert "Deadline passed" not in (output / page).read_text(encoding="utf-8"), page
+    # Ben's story moves on to 1 September, after it: a cached build says so on
+    # her card, her page, her embed and her poster alike, as a cold build does.
+    story = site / "content/appeals/ben.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("date: 2026-06-01", "date: 2026-09-01"), encoding="utf-8")
+    build(BuildOptions(site_dir=site, output_dir=output))
     home = (output / "index.html").read_text(encoding="utf-8")
-    # The site's content is as of 1 September, after Amy's deadline.
     amy_card = home[home.index("Amy Late’s appeal") - 1500:home.index("Amy Late’s appeal")]
-    assert "Deadline passed" in amy_card
-    assert "Was needed by" in home
-    # Amy's own page is as of her own last date (before the deadline): the
-    # reader's browser says when it has passed (tests/test_theme.py).
-    assert "Deadline passed" not in (output / "appeals/amy/index.html").read_text(encoding="utf-8")
+    assert "Deadline passed" in amy_card and "Was needed by" in home
+    for page in pages[1:]:
+        assert "Deadline passed" in (output / page).read_text(encoding="utf-8"), page
+    assert "Was needed by" in (output / "appeals/amy/index.html").read_text(encoding="utf-8")
+    cold = tmp_path / "cold"
+    build(BuildOptions(site_dir=site, output_dir=cold, use_cache=False))
+    assert all((output / page).read_bytes() == (cold / page).read_bytes() for page in (*pages, "appeals/amy/card.png"))

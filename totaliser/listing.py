@@ -31,6 +31,15 @@ def reference_date(appeals: Sequence[Counted]) -> datetime.date | None:
     return max(dates) if dates else None
 
 
+def past_deadline(deadline: datetime.date | None, as_of: datetime.date | None) -> bool:
+    """Whether an open appeal's deadline is behind the date its content is as of.
+
+    Built pages never depend on the day they are built, so "past" is judged
+    against the content's own newest date (``reference_date``); readers'
+    browsers judge it again against today (static/js/totaliser.js)."""
+    return deadline is not None and as_of is not None and deadline < as_of
+
+
 class Dated(Protocol):
     """What a feed sorts an appeal's entries by: an appeal, or its facts."""
 

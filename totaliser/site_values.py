@@ -25,7 +25,16 @@ from typing import Any, NamedTuple
 from .config import SiteConfig
 from .content import Appeal, Page
 from .fingerprint import digest, value_digest
-from .listing import feed_candidates, order_appeals, page_count, paginate, reference_date, site_totals, term_totals
+from .listing import (
+    feed_candidates,
+    order_appeals,
+    page_count,
+    paginate,
+    past_deadline,
+    reference_date,
+    site_totals,
+    term_totals,
+)
 from .terms import Listed, OpenAppeals, Term, TermSummary, index_terms, near_duplicates, plain_slug
 
 TERM_VALUES = ("terms", "listed-kinds", "term-paths", "term-slug", "term-page", "term-count", "term-totals", "term-newest", "term-name", "term-open")
@@ -186,6 +195,11 @@ class SiteValues:
             return tuple(self.chunks[int(argument) - 1])
         if kind in TERM_VALUES:
             return self._term_value(kind, argument)
+        if kind == "deadline-passed":
+            # One appeal's, for every output that shows its state: it changes
+            # only when its deadline falls behind the site's newest date, not
+            # each time that date moves on ("as-of" would remake them all).
+            return past_deadline(self.by_slug[argument].deadline, self.as_of)
         known: dict[str, Callable[[], Any]] = {
             "settings": lambda: self.config,
             "order": lambda: tuple(self.order),

@@ -10,7 +10,7 @@ from ..config import SiteConfig
 from ..content import Appeal
 from ..i18n import Speech, english
 from ..money import percent
-from .status import STATUS_COLOURS, past_deadline
+from .status import STATUS_COLOURS
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class CardSpec:
     rest_text: str = ""  # after the amount raised: "raised of £36,000 · 69%"
 
 
-def card_note(appeal: Appeal, speech: Speech | None = None) -> str:
+def card_note(appeal: Appeal, speech: Speech | None = None, past_deadline: bool = False) -> str:
     """The card's last line, in the same words as the appeal's page: it asks
     only while the appeal is open."""
     speech = speech or english()
@@ -40,16 +40,16 @@ def card_note(appeal: Appeal, speech: Speech | None = None) -> str:
         return speech.gettext("Appeal closed – thank you to everyone who gave")
     if appeal.status == "funded" or appeal.raised >= appeal.target:
         return speech.gettext("Fully funded – thank you!")
-    if appeal.deadline and past_deadline(appeal.deadline, appeal.last_changed):
+    if appeal.deadline and past_deadline:
         return speech.gettext("Deadline passed – gifts still welcome")
     if appeal.deadline:
         return speech.gettext("Needed by %(date)s") % {"date": speech.date(appeal.deadline)}
     return speech.gettext("Every gift helps")
 
 
-def card_spec(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) -> CardSpec:
+def card_spec(appeal: Appeal, config: SiteConfig, speech: Speech | None = None, past_deadline: bool = False) -> CardSpec:
     """What an appeal's card shows. ``appeal.child`` is already the first name
-    alone under ``privacy: first_name``."""
+    alone under ``privacy: first_name``; ``past_deadline`` as the appeal's page says."""
     speech = speech or english()
     target = appeal.target
     fraction = min(appeal.raised / target, Decimal(1)) if target > 0 else Decimal(0)
@@ -65,7 +65,7 @@ def card_spec(appeal: Appeal, config: SiteConfig, speech: Speech | None = None) 
         fraction=fraction.quantize(Decimal("0.001")),
         funded=appeal.raised >= appeal.target,
         status=appeal.status,
-        note=card_note(appeal, speech),
+        note=card_note(appeal, speech, past_deadline),
         rest_text=speech.gettext("raised of %(target)s · %(percent)s") % {
             "target": speech.money(appeal.target, appeal.currency), "percent": speech.percent(percent(appeal.raised, appeal.target)),
         },

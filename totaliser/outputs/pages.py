@@ -20,7 +20,7 @@ from ..money import json_number
 from ..render import theme_folder
 from ..terms import plain_slug
 from .photos import PhotoError, PhotoSet, plan_photo
-from .status import past_deadline, status_of
+from .status import status_of
 from .thermometer import Reading, bar_svg, thermometer_svg
 
 SHARE_IMAGE = "images/share.png"  # under static/: the picture shared for the home and plain pages
@@ -79,8 +79,18 @@ def standfirst(appeal: Appeal) -> str | None:
     return appeal.summary
 
 
-def status_context(appeal: Appeal, as_of: Any = None, speech: Speech | None = None) -> SimpleNamespace:
-    """The appeal's state as every template shows it (see ``status``), in the reader's words."""
+def deadline_passed(appeal: Appeal) -> bool:
+    """Whether an open appeal's deadline is behind the site's newest date: the
+    same answer on its page, card, embed, poster and social card (a site
+    value, read as one)."""
+    if appeal.status != "open" or appeal.deadline is None:
+        return False
+    return bool(reads.value(f"deadline-passed:{appeal.slug}"))
+
+
+def status_context(appeal: Appeal, speech: Speech | None = None, past_deadline: bool = False) -> SimpleNamespace:
+    """The appeal's state as every template shows it (see ``status``), in the
+    reader's words; ``past_deadline`` from ``deadline_passed``."""
     look = status_of(appeal.status)
     speech = speech or english()
     return SimpleNamespace(
@@ -89,7 +99,7 @@ def status_context(appeal: Appeal, as_of: Any = None, speech: Speech | None = No
         thanks=speech.gettext(look.thanks) if look.thanks else None,
         asks=look.asks,
         takes_gifts=look.takes_gifts,
-        past_deadline=look.key == "open" and past_deadline(appeal.deadline, as_of or appeal.last_changed),
+        past_deadline=look.key == "open" and past_deadline,
     )
 
 
@@ -261,7 +271,7 @@ class PageRenderer:
         return SimpleNamespace(
             appeal=appeal,
             reading=reading,
-            status=status_context(appeal, reads.value("as-of"), speech),
+            status=status_context(appeal, speech, deadline_passed(appeal)),
             bar=Markup(bar_svg(reading)),
             thermometer=Markup(thermometer_svg(reading, speech=speech)),
             value_text=reading.value_text(speech),
@@ -329,7 +339,7 @@ class PageRenderer:
             speech=speech,
             appeal=appeal,
             reading=reading,
-            status=status_context(appeal, speech=speech),
+            status=status_context(appeal, speech, deadline_passed(appeal)),
             page_title=page_title(appeal.title, self.config.title),
             value_text=total,
             thermometer=Markup(thermometer_svg(reading, speech=speech)),

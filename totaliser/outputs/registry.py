@@ -87,15 +87,17 @@ def _poster(slug: str, context: Context, problems: Problems) -> Files:
 def _card(slug: str, context: Context, problems: Problems) -> Files:
     from .card import card_png, drawable, drawable_only
     from .card_spec import card_spec
+    from .pages import deadline_passed
 
     appeal = context.appeal(slug)
-    spec = card_spec(appeal, context.config, context.speech(appeal.language))
+    late = deadline_passed(appeal)
+    spec = card_spec(appeal, context.config, context.speech(appeal.language), late)
     if not drawable(spec):
         # Words the card's font cannot draw (Urdu): the card says it in
         # English, and leaves out of the names what it cannot draw either.
         from ..i18n import english
 
-        spec = drawable_only(card_spec(appeal, context.config, english()))
+        spec = drawable_only(card_spec(appeal, context.config, english(), late))
     return {f"{appeal.url_path}card.png": card_png(spec)}
 
 

@@ -9,7 +9,6 @@ colour is never the only sign of it.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from ..i18n import N_
@@ -44,10 +43,3 @@ def status_of(status: str) -> Status:
     return _STATUSES.get(status, _STATUSES["open"])
 
 
-def past_deadline(deadline: datetime.date | None, as_of: datetime.date | None) -> bool:
-    """Whether an open appeal's deadline is behind the date its content is as of.
-
-    Built pages never depend on the day they are built, so "past" is judged
-    against the content's own newest date; readers' browsers judge it again
-    against today (static/js/totaliser.js)."""
-    return deadline is not None and as_of is not None and deadline < as_of
