@@ -300,9 +300,9 @@ def test_a_mistyped_photo_gets_the_nearest_name(make_site) -> None:
     site = make_site({
         "content/appeals/amy.md": appeal(extra="image: Amy.JPG\nimage_alt: A girl smiling"),
         "content/appeals/amy.jpg": b"x",
-        "content/appeals/bea.md": appeal("Bea Example", extra="image: static/images/bea.jpeg\nimage_alt: A girl"),
+        "content/appeals/bea.md": appeal(child="Bea Example", extra="image: static/images/bea.jpeg\nimage_alt: A girl"),
         "static/images/bea.jpg": b"x",
-        "content/appeals/cai.md": appeal("Cai Example", extra="image: cai.heic\nimage_alt: A boy"),
+        "content/appeals/cai.md": appeal(child="Cai Example", extra="image: cai.heic\nimage_alt: A boy"),
         "content/appeals/cai.heic": b"x",
     })
     assert problems_in(site)[0] == [
