@@ -140,3 +140,25 @@ def test_tags_written_without_brackets_are_one_tag_and_say_so(make_site, tmp_pat
         "(for 3 tags, write them in brackets: tags: [SMA, wheelchair, equipment])"
     ) in result.stderr.splitlines()
     assert (tmp_path / "out/tags/sma-wheelchair-equipment/index.html").is_file()  # as written: a warning, not a change
+
+
+def test_a_picture_from_another_website_in_a_story_is_named(make_site, tmp_path: Path) -> None:
+    story = appeal().replace("---\n", "---\n", 1).rstrip("\n") + (
+        "\n\nHere she is at the fair:\n\n![Amy at the fair](https://pictures.example/amy.jpg)\n\n"
+        '<img src="//cdn.example/a.png" alt="x"> and <img src="../../static/images/ok.png" alt="ours">\n'
+    )
+    site = make_site({"content/appeals/amy.md": story})
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    named = [line for line in result.stderr.splitlines() if ": story: the picture" in line]
+    lines = story.splitlines()
+    markdown_line = next(n for n, text in enumerate(lines, 1) if "pictures.example" in text)
+    assert named == [
+        f"content/appeals/amy.md:{markdown_line}: warning: story: the picture https://pictures.example/amy.jpg is on another "
+        "website, so pages leave it out (they load nothing from other sites): save it in static/images/ and write its "
+        "path from the page, e.g. ../../static/images/photo.jpg",
+        f"content/appeals/amy.md:{markdown_line + 2}: warning: story: the picture //cdn.example/a.png is on another "
+        "website, so pages leave it out (they load nothing from other sites): save it in static/images/ and write its "
+        "path from the page, e.g. ../../static/images/photo.jpg",
+    ]
+    assert "pictures.example" not in (tmp_path / "out/appeals/amy/index.html").read_text(encoding="utf-8")

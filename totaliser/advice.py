@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,6 +28,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from .config import SiteConfig
 from .errors import Problem, Problems
 from .frontmatter import SourceFile
+from .markup import local_url
 from .money import format_money
 from .privacy import NameGuard, html_links, without_urls
 from .slugs import to_ascii
@@ -74,6 +76,7 @@ def story_advice(appeal: Appeal, source: SourceFile, config: SiteConfig, problem
         problems.warn(appeal.path, 1, "image", "not set: add a photo (image: and image_alt: lines) for the page, the cards and social previews")
     if config.first_name_only:
         _privacy_advice(appeal, source, problems)
+    _pictures_from_other_sites(appeal.path, source, problems)
     return StoryAdvice(
         deadline_line=source.line_of("deadline"),
         update_date_lines=tuple(source.line_of("updates", index, "date") for index in range(len(appeal.updates))),
@@ -86,7 +89,27 @@ LISTED_FIELDS = ("hospital", "condition", "location", "tags")
 
 
 def page_advice(page: Page, source: SourceFile, config: SiteConfig, problems: Problems) -> StoryAdvice:
+    _pictures_from_other_sites(page.path, source, problems)
     return StoryAdvice(site_links=_site_links(page.path, page.url_path, page.body_html, source, config, problems))
+
+
+# A picture in a story's text, as Markdown (![words](address)) or as HTML (<img src=...>).
+_PICTURE_ADDRESS = re.compile(r"""!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def _pictures_from_other_sites(path: str, source: SourceFile, problems: Problems) -> None:
+    """A warning for each picture in the text that pages will leave out: it
+    is on another website, and no page loads anything from another host."""
+    if "![" not in source.body and "<img" not in source.body.lower():
+        return
+    for number, line in enumerate(source.body.splitlines(), source.body_line):
+        for found in _PICTURE_ADDRESS.finditer(line):
+            address = found.group(1) or found.group(2)
+            if local_url(address) is None:
+                problems.warn(path, number, "story", (
+                    f"the picture {address} is on another website, so pages leave it out (they load nothing "
+                    "from other sites): save it in static/images/ and write its path from the page, e.g. ../../static/images/photo.jpg"
+                ))
 
 
 def _privacy_advice(appeal: Appeal, source: SourceFile, problems: Problems) -> None:
