@@ -162,3 +162,16 @@ def test_a_picture_from_another_website_in_a_story_is_named(make_site, tmp_path:
         "path from the page, e.g. ../../static/images/photo.jpg",
     ]
     assert "pictures.example" not in (tmp_path / "out/appeals/amy/index.html").read_text(encoding="utf-8")
+
+
+def test_a_draft_that_stops_the_build_is_named_as_a_draft(make_site, tmp_path: Path) -> None:
+    draft = appeal(target='"lots"', extra="status: draft")
+    site = make_site({"content/appeals/amy.md": draft, "content/appeals/ben.md": appeal("Ben Example")})
+    for command in (["build", "--output", str(tmp_path / "out")], ["check"]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 1, command
+        assert (
+            "content/appeals/amy.md is a draft: not published, but checked all the same. "
+            "Fix the mistake, or move the file out of content/ until it is ready."
+        ) in result.stderr.splitlines(), command
+        assert "ben.md is a draft" not in result.stderr

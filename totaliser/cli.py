@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import gc
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -200,6 +201,7 @@ def _build(args: argparse.Namespace) -> int:
             "the previous site is unchanged.",
             file=sys.stderr,
         )
+        _say_which_are_drafts(found, options.site_dir)
         return EXIT_CONTENT
     finally:
         if bar:
@@ -215,6 +217,28 @@ def _build(args: argparse.Namespace) -> int:
         print(f"... and {hidden} more warning{'s' if hidden != 1 else ''}: `{_command_name()} check` lists them all.", file=sys.stderr)
     print(summary(report))
     return EXIT_OK
+
+
+_DRAFT_STATUS = re.compile(r"^status:\s*[\"']?draft[\"']?\s*(#.*)?$", re.MULTILINE)
+
+
+def _say_which_are_drafts(found: list[Problem], site_dir: Path) -> None:
+    """An unfinished draft stops the build like any story: one volunteer's
+    draft holds back everyone's totals, so the message says which it is."""
+    drafts = []
+    for path in dict.fromkeys(problem.path for problem in found if problem.is_error and problem.path.startswith("content/")):
+        try:
+            text = (site_dir / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _DRAFT_STATUS.search(text.split("\n---", 1)[0]):
+            drafts.append(path)
+    if drafts:
+        print(
+            f"{' and '.join(drafts)} {'is a draft' if len(drafts) == 1 else 'are drafts'}: not published, but checked "
+            "all the same. Fix the mistake, or move the file out of content/ until it is ready.",
+            file=sys.stderr,
+        )
 
 
 def _site_advice(report: BuildReport) -> list[Problem]:
@@ -255,6 +279,7 @@ def _check(args: argparse.Namespace) -> int:
         _print_problems(found)
         count = sum(problem.is_error for problem in found)
         print(f"{count} error{'s' if count != 1 else ''} found: the site would not build.", file=sys.stderr)
+        _say_which_are_drafts(found, site_dir)
         return EXIT_CONTENT
     problems = strict(report.problems) if args.strict else report.problems
     _print_problems(problems)
