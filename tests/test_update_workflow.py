@@ -88,7 +88,11 @@ def test_a_good_form_commits_one_change_as_the_person_who_ran_it(checkout: Path,
          "content/appeals/jacob-buckett.md:13: raised: the new total, £500, is lower than the total already recorded"),
         ({"appeal": "jacob-bucket", "amount": "26000"}, "did you mean jacob-buckett?"),
         ({"appeal": "jacob-buckett", "amount": "fifty grand"}, '"fifty grand" is not an amount'),
-        ({"appeal": "jacob-buckett", "amount": "26000", "date": "2030-01-01"}, "2030-01-01 is in the future"),
+        ({"appeal": "jacob-buckett", "amount": "26000", "date": "2030-01-01"}, "Date: 2030-01-01 is in the future"),
+        # In the form's words, not the command line's flags.
+        ({"appeal": "jacob-buckett", "amount": "500"}, 'To add £500 to the total, choose "add to the total"; if the lower '
+         'total is a correction, run the form again choosing "correct the total (it is lower)"'),
+        ({"appeal": "jacob-buckett", "amount": "fifty"}, 'Amount: "fifty" is not an amount'),
         ({"appeal": "--help", "amount": "26000"}, '"--help" is not an appeal'),
     ],
 )

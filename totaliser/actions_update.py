@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -85,7 +86,7 @@ def record(environ: Mapping[str, str]) -> None:
     )
     said = (result.stdout + result.stderr).strip()
     if result.returncode != 0:
-        raise Refused(said)
+        raise Refused(in_the_forms_words(said))
     log(said, sys.stdout, environ)
     if not _git(["status", "--porcelain"], environ).strip():
         add_to_summary("### Nothing to record\n\n" + as_code(said), environ)
@@ -96,6 +97,25 @@ def record(environ: Mapping[str, str]) -> None:
     commit = _git(["rev-parse", "HEAD"], environ).strip()
     add_to_summary("### Total recorded\n\n" + as_code(said) + "\nThe site is published next, in this same run.\n", environ)
     set_output("commit", commit, environ)
+
+
+# raise's advice names its command-line flags; the person at the form has its
+# questions instead.
+_FORM_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), words) for pattern, words in (
+    (r"use --add\b", 'choose "add to the total"'),
+    (r"run the same command again with --lower", 'run the form again choosing "correct the total (it is lower)"'),
+    (r",? ?or add --future if the total really is for that day", " (the form records totals up to today)"),
+    (r"with --source NAME", "in the form's Source box"),
+    (r"--source (\S)", r"the Source \1"),
+    (r"(?m)^(totaliser: )?--date ", r"\1Date: "),
+    (r"(?m)^(totaliser: )?AMOUNT ", r"\1Amount: "),
+))
+
+
+def in_the_forms_words(message: str) -> str:
+    for pattern, words in _FORM_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 def author(environ: Mapping[str, str]) -> tuple[str, str]:
