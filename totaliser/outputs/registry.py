@@ -208,25 +208,35 @@ def _term_badge(kind: str, slug: str, context: Context, problems: Problems) -> F
     return {f"{kind}/{slug}/thermometer.svg": term_badge(context, kind, slug).encode()}
 
 
+def _term_first_page(kind: str, slug: str, context: Context, problems: Problems) -> Files:
+    # A term's first page, its embed and its badge are one output, as an
+    # appeal's page, embed and badge are: they change with the term's
+    # figures alike, and every output costs the same to plan and keep.
+    from ..template_errors import reported
+
+    files: Files = {}
+    for make in (partial(_term_page, kind, slug, 1), partial(_term_embed, kind, slug), partial(_term_badge, kind, slug)):
+        with reported(problems, context.site_dir, context.env):  # each from its own template
+            files.update(make(context, problems))
+    return files
+
+
 def term_outputs(site: SitePlan) -> Iterator[Output]:
     """The listings by hospital, condition, place and tag: each kind's index
-    page (first: ``plan`` finds them there), and each term's pages, feed,
-    embed and badge."""
+    page (first: ``plan`` finds them there), and each term's pages (the
+    first with its embed and badge) and feed."""
     from ..terms import KINDS as TERM_KINDS
 
     for kind in TERM_KINDS:
         yield Output(f"terms:{kind}", LISTING_PAGES, "the listings", partial(_term_index, kind), (f"{kind}/", f"{kind}/index.html"))
     for kind, slug, pages in site.term_pages:
         folder, term = f"{kind}/{slug}/", f"term:{kind}:{slug}"
-        for number in range(1, pages + 1):
+        yield Output(f"{term}:1", LISTING_PAGES, "the listings", partial(_term_first_page, kind, slug),
+                     (folder, folder + "index.html", folder + "embed/", folder + "embed/index.html", folder + "thermometer.svg"))
+        for number in range(2, pages + 1):
             path = folder + page_path(number)
             yield Output(f"{term}:{number}", LISTING_PAGES, "the listings", partial(_term_page, kind, slug, number), (path, path + "index.html"))
         yield Output(f"term-feed:{kind}:{slug}", LISTING_FEEDS, "the listings", partial(_term_feed, kind, slug), (folder + "feed.xml",))
-        for part, make, files in (
-            ("embed", _term_embed, ("embed/", "embed/index.html")),
-            ("badge", _term_badge, ("thermometer.svg",)),
-        ):
-            yield Output(f"term-{part}:{kind}:{slug}", LISTING_PAGES, "the listings", partial(make, kind, slug), tuple(folder + f for f in files))
 
 
 def _appeals_json(context: Context, problems: Problems) -> Files:
