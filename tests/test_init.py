@@ -145,6 +145,14 @@ def test_a_checkout_cloned_from_github_is_named_by_its_address_and_commit(tmp_pa
     record = json.dumps({"url": checkout.as_uri(), "dir_info": {"editable": True}})
     assert line_for("0.1.0", record) == "totaliser==0.1.0"  # no address to install it from
     git("remote", "add", "origin", "git@github.com:wessex/totaliser.git")
+    git("update-ref", "refs/remotes/origin/main", commit)  # as a clone has it: the commit is on GitHub
+    assert line_for("0.1.0", record) == f"totaliser @ git+https://github.com/wessex/totaliser.git@{commit}"
+    # A name and token the address was cloned with never reach the published file.
+    git("remote", "set-url", "origin", "https://someone:ghp_secret@github.com/wessex/totaliser.git")
+    assert line_for("0.1.0", record) == f"totaliser @ git+https://github.com/wessex/totaliser.git@{commit}"
+    # A commit made here and not pushed: the last one fetched from the repository's main branch.
+    git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    git("-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "local")
     assert line_for("0.1.0", record) == f"totaliser @ git+https://github.com/wessex/totaliser.git@{commit}"
 
 

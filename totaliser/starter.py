@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .errors import UsageError
 
@@ -115,13 +115,19 @@ def cloned_from(folder: Path) -> tuple[str, str] | None:
         return None
     try:
         remote, commit = git("config", "--get", "remote.origin.url"), git("rev-parse", "HEAD")
+        # A commit made here and never pushed is not there for GitHub to
+        # install: then the last one fetched from the repository's main branch.
+        if commit and not git("branch", "--remotes", "--contains", commit):
+            commit = git("rev-parse", "--verify", "--quiet", "origin/HEAD")
     except (OSError, subprocess.SubprocessError):
         return None
     if remote.startswith("git@github.com:"):  # cloned over ssh: the same repository over https
         remote = "https://github.com/" + remote.removeprefix("git@github.com:")
-    if not remote.startswith("https://") or not commit:
+    parts = urlsplit(remote)
+    if parts.scheme != "https" or not parts.hostname or not commit:
         return None
-    return remote, commit
+    # Never a name or token that the address was cloned with: the file is published.
+    return urlunsplit(("https", parts.hostname + (f":{parts.port}" if parts.port else ""), parts.path, "", "")), commit
 
 
 def start_site(folder: Path) -> list[str]:
