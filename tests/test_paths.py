@@ -87,6 +87,9 @@ def test_a_link_inside_the_site_is_followed(make_site, tmp_path: Path) -> None:
 def test_a_pipe_in_content_is_an_error_not_a_hang(make_site) -> None:
     site = make_site({"content/appeals/amy.md": MINIMAL_APPEAL})
     os.mkfifo(site / "content" / "appeals" / "stuck.md")
+    # Nor beside the stories, where a text file is looked into (a story saved as .txt).
+    os.mkfifo(site / "content" / "appeals" / "notes.txt")
+    os.mkfifo(site / "content" / "notes.txt")
     result = run_cli("check", "--site", str(site), timeout=60)
     assert result.returncode == 1
     assert "content/appeals/stuck.md:1: file: is not an ordinary file" in result.stderr

@@ -227,8 +227,11 @@ def _say_which_are_drafts(found: list[Problem], site_dir: Path) -> None:
     draft holds back everyone's totals, so the message says which it is."""
     drafts = []
     for path in dict.fromkeys(problem.path for problem in found if problem.is_error and problem.path.startswith("content/")):
+        file = site_dir / path
         try:
-            text = (site_dir / path).read_text(encoding="utf-8", errors="replace")
+            if not file.is_file():  # (a pipe would never end)
+                continue
+            text = file.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
         if _DRAFT_STATUS.search(text.split("\n---", 1)[0]):

@@ -287,6 +287,8 @@ def _text_stem(name: str) -> tuple[str, str]:
 
 def _has_front_matter(path: Path) -> bool:
     """Whether a text file starts as a story does (a list of ideas does not)."""
+    if not path.is_file():  # an ordinary file only: a pipe would never end
+        return False
     try:
         with open(path, "rb") as file:
             return file.read(3) == b"---"
