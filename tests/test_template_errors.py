@@ -105,6 +105,25 @@ def test_a_storys_error_does_not_hide_a_templates(make_site, tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("stopped_by", ["site.yaml", "every story"])
+def test_a_template_with_no_story_to_try_it_on_is_still_read(make_site, tmp_path: Path, stopped_by: str) -> None:
+    """With site.yaml wrong, or every story wrong, no output is tried: the
+    site's templates are still read as Jinja, and their syntax errors named."""
+    files = {
+        "content/appeals/bad.md": appeal(child="Bad Example", target='"lots"' if stopped_by == "every story" else "36000"),
+        "templates/poster.html": '{% extends "default/poster.html" %}\n{% block content %}\n{% if appeal %}\n{% endblock %}\n',
+    }
+    site = make_site(files)
+    if stopped_by == "site.yaml":
+        (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + "privacy: surname\n", encoding="utf-8")
+    for command in (["build", "--output", str(tmp_path / "out")], ["check"]):
+        result = run_cli(*command, "--site", str(site))
+        assert result.returncode == 1, command
+        lines = result.stderr.splitlines()
+        assert "templates/poster.html:4: Encountered unknown tag 'endblock'." in " ".join(lines), result.stderr
+        assert "2 error" in result.stderr, result.stderr
+
+
 def test_unknown_fields_reach_templates_by_their_own_names(make_site, tmp_path: Path) -> None:
     # SPEC: unknown fields are kept and passed to templates. One appeal has
     # the field, the other not; a typo of a field is still an error.

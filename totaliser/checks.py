@@ -66,14 +66,44 @@ def every_error(stopped: ContentErrors, site_dir: Path) -> list[Problem]:
     on the stories that loaded."""
     found = list(stopped.problems.items)
     loaded = stopped.loaded
-    if loaded is None or not (site_dir / "templates").is_dir():
-        return found  # no stories to try them on; the theme's own are tested with it
-    try:
-        values = SiteValues.of(loaded.config, loaded.content.appeals, loaded.content.pages)
-        made = check_outputs(loaded, site_dir, values, _checked(plan_outputs(loaded, site_dir, values)))
-    except Exception:  # noqa: BLE001 - a look further than the errors found: those are reported whatever it meets
-        return found
-    return found + [problem for problem in made if problem.is_error and problem.path.startswith("templates/") and problem not in found]
+    if not (site_dir / "templates").is_dir():
+        return found  # the theme's own are tested with it
+    # Every template of the site read as Jinja, whatever stopped the run (a
+    # site.yaml with errors, every story with one): a template only some
+    # outputs use may have no story to be tried on.
+    made = _syntax_errors(site_dir)
+    if loaded is not None:
+        try:
+            values = SiteValues.of(loaded.config, loaded.content.appeals, loaded.content.pages)
+            made += check_outputs(loaded, site_dir, values, _checked(plan_outputs(loaded, site_dir, values)))
+        except Exception:  # noqa: BLE001 - a look further than the errors found: those are reported whatever it meets
+            pass
+    for problem in made:
+        if problem.is_error and problem.path.startswith("templates/") and problem not in found:
+            found.append(problem)
+    return found
+
+
+def _syntax_errors(site_dir: Path) -> list[Problem]:
+    import jinja2
+
+    from .config import fallback_config
+    from .render import make_environment
+    from .template_errors import template_problem
+
+    env = make_environment(site_dir, fallback_config())
+    problems = Problems()
+    for path in sorted((site_dir / "templates").rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        name = path.relative_to(site_dir / "templates").as_posix()
+        try:
+            env.parse(path.read_text(encoding="utf-8"), name, str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(*template_problem(exc, site_dir, env))
+        except (OSError, UnicodeDecodeError):
+            continue  # read as it is used, and reported then
+    return problems.items
 
 
 def strict(problems: list[Problem]) -> list[Problem]:
