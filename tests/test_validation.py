@@ -278,7 +278,7 @@ def test_image_needs_image_alt(make_site) -> None:
         "content/appeals/amy.md": appeal(extra="image: amy.jpg"),
         "content/appeals/amy.jpg": b"not checked until the photo is published",
     })
-    assert problems_in(site)[0] == ["content/appeals/amy.md:8: image: has no image_alt (describe the photo for people who cannot see it)"]
+    assert problems_in(site)[0] == ["content/appeals/amy.md:8: image: \"amy.jpg\" has no image_alt (describe the photo for people who cannot see it)"]
 
 
 def test_an_empty_image_alt_is_missing(make_site) -> None:
@@ -286,7 +286,7 @@ def test_an_empty_image_alt_is_missing(make_site) -> None:
         "content/appeals/amy.md": appeal(extra="image: amy.jpg\nimage_alt:"),
         "content/appeals/amy.jpg": b"x",
     })
-    assert problems_in(site)[0] == ["content/appeals/amy.md:8: image: has no image_alt (describe the photo for people who cannot see it)"]
+    assert problems_in(site)[0] == ["content/appeals/amy.md:8: image: \"amy.jpg\" has no image_alt (describe the photo for people who cannot see it)"]
 
 
 def test_a_missing_image(make_site) -> None:

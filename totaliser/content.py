@@ -838,7 +838,7 @@ def _read_image(check: _Checker, story_path: Path, site_dir: Path) -> tuple[Path
         return None, alt
     # `image_alt:` with nothing after it is as missing as no line at all.
     if alt is None and data.get("image_alt") is None:
-        check.error(("image",), "has no image_alt (describe the photo for people who cannot see it)")
+        check.error(("image",), f"{quote(relative)} has no image_alt (describe the photo for people who cannot see it)")
     found = resolve_site_file(relative, story_path.parent, site_dir)
     if found is None:
         near = _nearest_file(relative, story_path.parent, site_dir)
