@@ -65,8 +65,8 @@ def parse_amount(value: object, currency: str | None = None, locale: str | None 
     words, and more than two decimal places; with ``currency``, also a symbol
     or code of another currency ("€25,000" for a GBP appeal is not £25,000).
     With ``locale``, an amount written as that locale writes them is accepted
-    too ("36.000,50 €" in de-DE), but never one that could be read two ways
-    ("36.000": 36 or 36000?). The error message says what is allowed.
+    too ("36.000,50 €" in de-DE); a reading with more than two decimals is
+    not money ("36.000" there is 36000). The error message says what is allowed.
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(f"is not an amount ({AMOUNT_HELP})")
@@ -116,17 +116,14 @@ def _parse_amount_text(text: str, currency: str | None, locale: str | None = Non
     local = _locale_reading(cleaned, group, decimal)
     # Money has two decimals at most: "36,000" read as 36.000 in de-DE, or
     # "36.000" read as 36.000 in English, is not what the editor meant. The
-    # SPEC's own forms ("36,000", "£36,000") so mean 36000 on any site.
-    if english is not None and local is not None and english != local:
+    # SPEC's own forms ("36,000", "£36,000") so mean 36000 on any site. With
+    # such readings set aside, no text reads as two amounts in any CLDR
+    # locale's signs (tried on every string of up to six of their characters).
+    if english is not None and local is not None:
         if _decimals(cleaned, ".") > 2:
             english = None
         elif _decimals(cleaned, decimal) > 2:
             local = None
-    if english is not None and local is not None and english != local:
-        raise AmountError(
-            f"is not an amount (as {locale} writes numbers it could be {_plain(english)} or {_plain(local)}: "
-            f"write 36000, or {_locale_example(locale, currency)})"
-        )
     found = english if english is not None else local
     if found is None:
         raise AmountError(f"is not an amount (use a number such as 36000 or {_locale_example(locale, currency)})")

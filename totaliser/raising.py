@@ -107,8 +107,8 @@ class EditError(ValueError):
 
 
 # The site's locale while its stories are edited: an amount already in a story
-# may be written as that locale writes it ("25.000,00 €" in de-DE), and one
-# that could be read two ways is refused, here as in a build.
+# may be written as that locale writes it ("25.000,00 €" in de-DE), read here
+# as in a build.
 _site_locale: contextvars.ContextVar[str | None] = contextvars.ContextVar("site_locale", default=None)
 
 
