@@ -105,6 +105,18 @@ def _appeal_photos(slug: str, context: Context, problems: Problems) -> Files:
     return context.photo(context.appeal(slug), problems, publish=True)[1]
 
 
+def _made_together(makes: tuple[Make, ...], context: Context, problems: Problems) -> Files:
+    """Several parts made as one output. Each is made from its own template:
+    an error in one must not hide another's."""
+    from ..template_errors import reported
+
+    files: Files = {}
+    for make in makes:
+        with reported(problems, context.site_dir, context.env):
+            files.update(make(context, problems))
+    return files
+
+
 def _appeal_pages(slug: str, context: Context, problems: Problems) -> Files:
     # The page, its embed, its badge and its poster are one output: each is
     # quick to make (the others a third to a half of the page's time) and
@@ -112,14 +124,7 @@ def _appeal_pages(slug: str, context: Context, problems: Problems) -> Files:
     # plan, check and keep on every build (at 10,000 appeals, 30,000 fewer
     # outputs). The card and the photos, slow to make and changed by fewer
     # edits, stay outputs of their own.
-    from ..template_errors import reported
-
-    files: Files = {}
-    for make in (_appeal_page, _embed, _badge, _poster):
-        # Each from its own template: an error in one must not hide another's.
-        with reported(problems, context.site_dir, context.env):
-            files.update(make(slug, context, problems))
-    return files
+    return _made_together(tuple(partial(make, slug) for make in (_appeal_page, _embed, _badge, _poster)), context, problems)
 
 
 APPEAL_FILES = {
@@ -212,13 +217,8 @@ def _term_first_page(kind: str, slug: str, context: Context, problems: Problems)
     # A term's first page, its embed and its badge are one output, as an
     # appeal's page, embed and badge are: they change with the term's
     # figures alike, and every output costs the same to plan and keep.
-    from ..template_errors import reported
-
-    files: Files = {}
-    for make in (partial(_term_page, kind, slug, 1), partial(_term_embed, kind, slug), partial(_term_badge, kind, slug)):
-        with reported(problems, context.site_dir, context.env):  # each from its own template
-            files.update(make(context, problems))
-    return files
+    parts = (partial(_term_page, kind, slug, 1), partial(_term_embed, kind, slug), partial(_term_badge, kind, slug))
+    return _made_together(parts, context, problems)
 
 
 def term_outputs(site: SitePlan) -> Iterator[Output]:
