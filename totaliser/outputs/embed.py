@@ -14,7 +14,7 @@ from markupsafe import Markup
 from ..config import SiteConfig
 from ..content import Appeal
 from ..i18n import Speech, english
-from .pages import deadline_passed, page_title, reading_for, status_context
+from .pages import page_title, reading_for, status_context
 from .thermometer import bar_svg
 
 EMBED_PATH = "embed/"
@@ -50,7 +50,7 @@ def embed_page(env: jinja2.Environment, appeal: Appeal, config: SiteConfig, spee
         speech=speech,
         appeal=appeal,
         reading=reading,
-        status=status_context(appeal, speech, deadline_passed(appeal)),
+        status=status_context(appeal, speech),
         page_title=page_title(appeal.title, config.title),
         value_text=reading.value_text(speech),
         bar=Markup(bar_svg(reading)),

@@ -88,9 +88,8 @@ def deadline_passed(appeal: Appeal) -> bool:
     return bool(reads.value(f"deadline-passed:{appeal.slug}"))
 
 
-def status_context(appeal: Appeal, speech: Speech | None = None, past_deadline: bool = False) -> SimpleNamespace:
-    """The appeal's state as every template shows it (see ``status``), in the
-    reader's words; ``past_deadline`` from ``deadline_passed``."""
+def status_context(appeal: Appeal, speech: Speech | None = None) -> SimpleNamespace:
+    """The appeal's state as every template shows it (see ``status``), in the reader's words."""
     look = status_of(appeal.status)
     speech = speech or english()
     return SimpleNamespace(
@@ -99,7 +98,7 @@ def status_context(appeal: Appeal, speech: Speech | None = None, past_deadline: 
         thanks=speech.gettext(look.thanks) if look.thanks else None,
         asks=look.asks,
         takes_gifts=look.takes_gifts,
-        past_deadline=look.key == "open" and past_deadline,
+        past_deadline=look.key == "open" and deadline_passed(appeal),
     )
 
 
@@ -271,7 +270,7 @@ class PageRenderer:
         return SimpleNamespace(
             appeal=appeal,
             reading=reading,
-            status=status_context(appeal, speech, deadline_passed(appeal)),
+            status=status_context(appeal, speech),
             bar=Markup(bar_svg(reading)),
             thermometer=Markup(thermometer_svg(reading, speech=speech)),
             value_text=reading.value_text(speech),
@@ -339,7 +338,7 @@ class PageRenderer:
             speech=speech,
             appeal=appeal,
             reading=reading,
-            status=status_context(appeal, speech, deadline_passed(appeal)),
+            status=status_context(appeal, speech),
             page_title=page_title(appeal.title, self.config.title),
             value_text=total,
             thermometer=Markup(thermometer_svg(reading, speech=speech)),

@@ -19,7 +19,7 @@ from ..config import SiteConfig
 from ..content import Appeal
 from ..i18n import Speech, english
 from .embed import one_line
-from .pages import deadline_passed, milestone_rows, page_title, reading_for, status_context
+from .pages import milestone_rows, page_title, reading_for, status_context
 from .qr import qr_svg
 from .thermometer import thermometer_svg
 
@@ -104,7 +104,7 @@ def poster_page(
         speech=speech,
         appeal=appeal,
         reading=reading,
-        status=status_context(appeal, speech, deadline_passed(appeal)),
+        status=status_context(appeal, speech),
         page_title=page_title(speech.gettext("Poster: %(title)s") % {"title": appeal.title}, config.title),
         value_text=reading.value_text(speech),
         thermometer=Markup(thermometer_svg(reading, speech=speech)),
